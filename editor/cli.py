@@ -1,0 +1,161 @@
+"""The ``layerloom`` command line.
+
+Every command prints clear messages and exits non-zero on bad input; none prints a traceback.
+Heavy imports (Qt, TensorFlow) happen only inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Optional, Sequence
+
+EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``layerloom`` with all its subcommands."""
+    parser = argparse.ArgumentParser(prog="layerloom", description="Draw Keras Functional-API models.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("open", help="open a .loom file in the editor")
+    p.add_argument("file")
+    p.add_argument("--screenshot", metavar="OUT.png", help="save a picture of the window and exit")
+
+    p = sub.add_parser("render", help="draw a model's graph to PNG or SVG without a window")
+    p.add_argument("file")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.png|OUT.svg")
+
+    p = sub.add_parser("check", help="validate a .loom file: problems, shapes, params")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="print a JSON report")
+
+    p = sub.add_parser("templates", help="list the templates, or write one to a file")
+    p.add_argument("name", nargs="?")
+    p.add_argument("-o", "--output", metavar="FILE.loom")
+
+    p = sub.add_parser("export", help="export Python (.py) or a Keras model file (.keras)")
+    p.add_argument("file")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.py|OUT.keras")
+
+    p = sub.add_parser("import", help="import a Keras model (.keras, .h5, JSON config) as a .loom file")
+    p.add_argument("file")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.loom")
+
+    p = sub.add_parser("summary", help="print Keras's model.summary() of a .loom file")
+    p.add_argument("file")
+
+    p = sub.add_parser("fit", help="fit the model on synthetic data and print per-epoch losses")
+    p.add_argument("file")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--samples", type=int)
+    p.add_argument("--seed", type=int)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point of the ``layerloom`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args) -> int:
+    if args.command is None:
+        from editor.app import run_editor
+
+        return run_editor(None)
+    if args.command == "open":
+        from editor.app import run_editor
+
+        return run_editor(args.file, screenshot=args.screenshot)
+    if args.command == "render":
+        from editor.render import run_render
+
+        return run_render(args.file, args.output)
+    if args.command == "check":
+        return check_command(args.file, as_json=args.json)
+    if args.command == "templates":
+        return templates_command(args.name, args.output)
+    from codegen import commands
+
+    if args.command == "export":
+        return commands.run_export(args.file, args.output)
+    if args.command == "import":
+        return commands.run_import(args.file, args.output)
+    if args.command == "summary":
+        return commands.run_summary(args.file)
+    if args.command == "fit":
+        return commands.run_fit(args.file, epochs=args.epochs, batch_size=args.batch_size,
+                                samples=args.samples, seed=args.seed)
+    raise AssertionError(args.command)
+
+
+def check_command(path: str, as_json: bool = False) -> int:
+    """``layerloom check``: exit 0 when valid (warnings allowed), 1 when invalid, 2 when unreadable."""
+    from graph_core import check, loom_format
+    from graph_core.errors import LoomFormatError
+
+    try:
+        doc = loom_format.load(path)
+    except LoomFormatError as exc:
+        if as_json:
+            print(json.dumps({"valid": False, "error": {"file": path, "path": exc.path, "message": exc.message}}))
+        else:
+            print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    result = check(doc)
+    if as_json:
+        print(json.dumps(result.to_json(doc), indent=2))
+    else:
+        print(format_report(doc, result, path))
+    return EXIT_OK if result.valid else EXIT_INVALID
+
+
+def format_report(doc, result, path: str) -> str:
+    """The human-readable report of ``layerloom check``."""
+    lines = []
+    errors = len(result.errors)
+    warnings = len(result.problems) - errors
+    for problem in result.problems:
+        lines.append(str(problem))
+    params = f"{result.total:,}" + ("" if result.params_known else "+ (some layers unknown)")
+    verdict = "valid" if result.valid else "INVALID"
+    lines.append(f"{path}: {verdict} — {len(doc.nodes)} nodes, {len(doc.layers)} layers, {params} params "
+                 f"({result.trainable:,} trainable), {errors} error{'s' if errors != 1 else ''}, "
+                 f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return "\n".join(lines)
+
+
+def templates_command(name: Optional[str], output: Optional[str]) -> int:
+    """``layerloom templates [NAME -o FILE]``: list the templates or write one."""
+    from graph_core import loom_format, templates
+
+    if name is None:
+        for info in templates.list_templates():
+            print(f"{info.slug:22} {info.title}")
+        return EXIT_OK
+    try:
+        doc = templates.load_template(name)
+    except KeyError as exc:
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        return EXIT_INVALID
+    if output is None:
+        print(loom_format.dumps(doc), end="")
+        return EXIT_OK
+    try:
+        loom_format.save(doc, output)
+    except OSError as exc:
+        print(f"error: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    print(f"wrote {output}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,333 @@
+"""The LayerLoom document: layers, nodes (call sites), tensor references and model outputs.
+
+The split mirrors Keras: a *layer* owns weights, a *node* is one call of a layer on some input
+tensors. A layer with several nodes is shared. Documents are read freely but mutated only through
+the reversible edits of :mod:`graph_core.edits`, applied with :meth:`Document.apply`; every applied
+edit emits a :class:`ChangeEvent` to the document's listeners.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional
+
+
+class TensorRef(NamedTuple):
+    """One output tensor of a node: ``(node id, output index)``."""
+
+    node: str
+    index: int = 0
+
+
+@dataclass
+class Layer:
+    """An object with weights: a Keras layer instance.
+
+    Attributes:
+        id: stable id, saved in the file.
+        type: Keras class name (``Dense``), or ``Model`` / ``Application``.
+        name: unique name within its document; becomes the Keras layer name.
+        config: the constructor arguments the user set (defaults come from the catalog).
+        subgraph: for ``Model`` layers, the nested document.
+        cache: for ``Application`` layers, Keras-computed shapes and params (see DESIGN.md).
+        extra: fields of the file this version does not understand, kept on save.
+    """
+
+    id: str
+    type: str
+    name: str
+    config: dict = field(default_factory=dict)
+    subgraph: Optional["Document"] = None
+    cache: Optional[dict] = None
+    extra: dict = field(default_factory=dict)
+
+    def clone(self, new_id: str, new_name: str) -> "Layer":
+        """Return an independent copy (own weights) with a new id and name."""
+        return Layer(
+            new_id,
+            self.type,
+            new_name,
+            copy.deepcopy(self.config),
+            self.subgraph.clone() if self.subgraph is not None else None,
+            copy.deepcopy(self.cache),
+            copy.deepcopy(self.extra),
+        )
+
+
+@dataclass
+class Node:
+    """One call of a layer on an ordered list of input tensors, placed on the canvas."""
+
+    id: str
+    layer: str
+    inputs: list = field(default_factory=list)  # list[TensorRef]
+    pos: tuple = (0.0, 0.0)
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Output:
+    """A model output with its training settings."""
+
+    node: str
+    index: int = 0
+    loss: Optional[str] = None
+    loss_weight: float = 1.0
+    metrics: list = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def ref(self) -> TensorRef:
+        """The tensor this output exposes."""
+        return TensorRef(self.node, self.index)
+
+
+DEFAULT_COMPILE = {"optimizer": "rmsprop", "learning_rate": 0.001}
+DEFAULT_FIT = {"epochs": 1, "batch_size": 32, "samples": 256, "seed": 0}
+
+
+@dataclass(frozen=True)
+class ChangeEvent:
+    """What an applied (or reverted) edit changed.
+
+    Attributes:
+        kind: ``structure`` (nodes/layers added or removed, edges changed), ``config``,
+            ``name``, ``position``, ``outputs``, ``settings`` or ``reset``.
+        nodes: ids of the nodes whose inputs, layer or position changed.
+        layers: ids of the layers whose config or name changed.
+    """
+
+    kind: str
+    nodes: frozenset = frozenset()
+    layers: frozenset = frozenset()
+
+    @property
+    def affects_analysis(self) -> bool:
+        """False for changes that cannot alter shapes, params or problems (moves)."""
+        return self.kind != "position"
+
+
+Listener = Callable[["Document", ChangeEvent], None]
+
+
+class Document:
+    """A model graph: layers, nodes, ordered outputs, compile and fit settings.
+
+    Read access is public; mutation happens only through :meth:`apply` / :meth:`revert` of an
+    :class:`graph_core.edits.Edit`, which call the underscore primitives below.
+    """
+
+    def __init__(self, name: str = "model"):
+        self.name = name
+        self.layers: dict[str, Layer] = {}
+        self.nodes: dict[str, Node] = {}
+        self.outputs: list[Output] = []
+        self.compile: dict = dict(DEFAULT_COMPILE)
+        self.fit: dict = dict(DEFAULT_FIT)
+        self.extra: dict = {}
+        self.revision = 0
+        self._listeners: list[Listener] = []
+        self._nodes_by_layer: dict[str, list[str]] = {}
+        self._consumers: dict[str, list[tuple[str, int]]] = {}
+        self._id_counter = itertools.count(1)
+        self._parent_watch: Optional[Listener] = None
+
+    # ----------------------------------------------------------------- read access
+    def layer_of(self, node_id: str) -> Layer:
+        """Return the layer a node calls."""
+        return self.layers[self.nodes[node_id].layer]
+
+    def nodes_of(self, layer_id: str) -> list[str]:
+        """Return the ids of the nodes calling ``layer_id``, in document order."""
+        return list(self._nodes_by_layer.get(layer_id, ()))
+
+    def is_shared(self, layer_id: str) -> bool:
+        """True when the layer is called at more than one node."""
+        return len(self._nodes_by_layer.get(layer_id, ())) > 1
+
+    def consumers(self, node_id: str) -> list[tuple[str, int]]:
+        """Return ``(consumer node id, input slot)`` pairs reading any output of ``node_id``."""
+        return list(self._consumers.get(node_id, ()))
+
+    def input_nodes(self) -> list[str]:
+        """Return the nodes of ``Input`` layers in document order: the model's inputs."""
+        return [nid for nid, n in self.nodes.items() if self.layers[n.layer].type == "Input"]
+
+    def layer_by_name(self, name: str) -> Optional[Layer]:
+        """Return the layer called ``name``, or None."""
+        for layer in self.layers.values():
+            if layer.name == name:
+                return layer
+        return None
+
+    def node_label(self, node_id: str) -> str:
+        """A human name for a node: its layer name, with ``#k`` for the k-th call of a shared layer."""
+        node = self.nodes.get(node_id)
+        if node is None:
+            return node_id
+        layer = self.layers[node.layer]
+        calls = self._nodes_by_layer.get(layer.id, [])
+        if len(calls) > 1:
+            return f"{layer.name} (call {calls.index(node_id) + 1})"
+        return layer.name
+
+    def predecessors(self, node_id: str) -> Iterator[str]:
+        """Yield the ids of nodes feeding ``node_id`` (with repeats if fed twice)."""
+        for ref in self.nodes[node_id].inputs:
+            yield ref.node
+
+    def output_index(self, ref: TensorRef) -> Optional[int]:
+        """Return the position of ``ref`` among the model outputs, or None."""
+        for i, out in enumerate(self.outputs):
+            if out.node == ref.node and out.index == ref.index:
+                return i
+        return None
+
+    # ----------------------------------------------------------------- ids and names
+    def new_id(self, prefix: str) -> str:
+        """Return a fresh id such as ``n17`` that no layer or node uses."""
+        while True:
+            candidate = f"{prefix}{next(self._id_counter)}"
+            if candidate not in self.nodes and candidate not in self.layers:
+                return candidate
+
+    def unique_name(self, base: str) -> str:
+        """Return ``base`` or ``base_2``, ``base_3``… so that no layer has that name yet."""
+        taken = {layer.name for layer in self.layers.values()}
+        if base not in taken:
+            return base
+        for k in itertools.count(2):
+            candidate = f"{base}_{k}"
+            if candidate not in taken:
+                return candidate
+        raise AssertionError("unreachable")
+
+    # ----------------------------------------------------------------- events
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(document, event)`` after every change; returns an unsubscribe function."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def apply(self, edit) -> ChangeEvent:
+        """Apply a :class:`graph_core.edits.Edit` and notify listeners.
+
+        Raises:
+            EditError: when the edit does not fit the document; the document is unchanged.
+        """
+        event = edit.apply(self)
+        self._changed(event)
+        return event
+
+    def revert(self, edit) -> ChangeEvent:
+        """Undo a previously applied edit and notify listeners."""
+        event = edit.revert(self)
+        self._changed(event)
+        return event
+
+    def _changed(self, event: ChangeEvent) -> None:
+        self.revision += 1
+        for listener in list(self._listeners):
+            listener(self, event)
+
+    # ----------------------------------------------------------------- primitives (edits only)
+    def _insert_layer(self, layer: Layer, index: Optional[int] = None) -> None:
+        self.layers = _dict_insert(self.layers, layer.id, layer, index)
+        self._nodes_by_layer.setdefault(layer.id, [])
+        self._watch_subgraph(layer)
+
+    def _watch_subgraph(self, layer: Layer) -> None:
+        """Make every change inside a nested model a config change of its layer here."""
+        if layer.subgraph is None or getattr(layer.subgraph, "_parent_watch", None) is not None:
+            return
+
+        def forward(_sub: "Document", _event: ChangeEvent, layer_id: str = layer.id) -> None:
+            if layer_id in self.layers and self.layers[layer_id].subgraph is _sub:
+                if _event.kind == "position":
+                    self._changed(ChangeEvent("position"))
+                else:
+                    self._changed(ChangeEvent("config", frozenset(self.nodes_of(layer_id)), frozenset({layer_id})))
+
+        layer.subgraph._parent_watch = forward
+        layer.subgraph.subscribe(forward)
+
+    def _remove_layer(self, layer_id: str) -> int:
+        index = list(self.layers).index(layer_id)
+        del self.layers[layer_id]
+        self._nodes_by_layer.pop(layer_id, None)
+        return index
+
+    def _insert_node(self, node: Node, index: Optional[int] = None) -> None:
+        self.nodes = _dict_insert(self.nodes, node.id, node, index)
+        self._index_node(node)
+
+    def _remove_node(self, node_id: str) -> int:
+        index = list(self.nodes).index(node_id)
+        node = self.nodes.pop(node_id)
+        self._unindex_node(node)
+        return index
+
+    def _set_inputs(self, node_id: str, inputs: list) -> None:
+        node = self.nodes[node_id]
+        self._unindex_node(node)
+        node.inputs = [TensorRef(*ref) for ref in inputs]
+        self._index_node(node)
+
+    def _set_node_layer(self, node_id: str, layer_id: str) -> None:
+        node = self.nodes[node_id]
+        self._unindex_node(node)
+        node.layer = layer_id
+        self._index_node(node)
+
+    def _index_node(self, node: Node) -> None:
+        calls = self._nodes_by_layer.setdefault(node.layer, [])
+        calls.append(node.id)
+        order = {nid: i for i, nid in enumerate(self.nodes)}
+        calls.sort(key=lambda nid: order.get(nid, len(order)))
+        for slot, ref in enumerate(node.inputs):
+            self._consumers.setdefault(ref.node, []).append((node.id, slot))
+
+    def _unindex_node(self, node: Node) -> None:
+        calls = self._nodes_by_layer.get(node.layer)
+        if calls and node.id in calls:
+            calls.remove(node.id)
+        for ref in node.inputs:
+            users = self._consumers.get(ref.node)
+            if users:
+                self._consumers[ref.node] = [u for u in users if u[0] != node.id]
+
+    def _rebuild_indices(self) -> None:
+        """Recompute the lookup tables from scratch (after loading)."""
+        self._nodes_by_layer = {lid: [] for lid in self.layers}
+        self._consumers = {}
+        for layer in self.layers.values():
+            self._watch_subgraph(layer)
+        for node in self.nodes.values():
+            self._nodes_by_layer.setdefault(node.layer, []).append(node.id)
+            for slot, ref in enumerate(node.inputs):
+                self._consumers.setdefault(ref.node, []).append((node.id, slot))
+
+    # ----------------------------------------------------------------- copies
+    def clone(self) -> "Document":
+        """Return a deep, independent copy without listeners."""
+        from graph_core.loom_format import document_from_dict, document_to_dict
+
+        return document_from_dict(document_to_dict(self))
+
+    def iter_documents(self) -> Iterable["Document"]:
+        """Yield this document and every nested model's document, depth first."""
+        yield self
+        for layer in self.layers.values():
+            if layer.subgraph is not None:
+                yield from layer.subgraph.iter_documents()
+
+
+def _dict_insert(d: dict, key: str, value: Any, index: Optional[int]) -> dict:
+    """Return ``d`` with ``key`` inserted at ``index`` (appended when None)."""
+    if index is None or index >= len(d):
+        d[key] = value
+        return d
+    items = list(d.items())
+    items.insert(index, (key, value))
+    return dict(items)

@@ -1,0 +1,607 @@
+"""Reversible edits: the only way a document changes.
+
+Each edit checks that it fits the document, then ``apply`` performs it and ``revert`` restores
+the exact previous state (ids, order, positions). Both return the :class:`ChangeEvent` that the
+document sends to its listeners. Undo stacks, views and autosave are built on these.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Any, Iterable, Optional
+
+from graph_core.document import ChangeEvent, Document, Layer, Node, Output, TensorRef
+from graph_core.errors import EditError
+from graph_core.graph_algorithms import reaches
+
+_UNSET = object()
+DELETE = object()
+"""Pass as a value to :class:`SetConfig` to remove the key (back to the Keras default)."""
+
+
+class Edit:
+    """Base class: one reversible change of a document.
+
+    Attributes:
+        label: short text for undo menus (``"Connect dense → concat"``).
+    """
+
+    label = "Edit"
+
+    def apply(self, doc: Document) -> ChangeEvent:  # pragma: no cover - abstract
+        """Perform the edit on ``doc`` (raises EditError if it does not fit)."""
+        raise NotImplementedError
+
+    def revert(self, doc: Document) -> ChangeEvent:  # pragma: no cover - abstract
+        """Undo the edit on ``doc``; only valid right after ``apply``."""
+        raise NotImplementedError
+
+    def merge(self, other: "Edit") -> bool:
+        """Absorb ``other`` (applied right after self) into self; True when merged."""
+        return False
+
+
+def _require_node(doc: Document, node_id: str) -> Node:
+    node = doc.nodes.get(node_id)
+    if node is None:
+        raise EditError(f"node {node_id!r} does not exist in model {doc.name!r}")
+    return node
+
+
+def _require_layer(doc: Document, layer_id: str) -> Layer:
+    layer = doc.layers.get(layer_id)
+    if layer is None:
+        raise EditError(f"layer {layer_id!r} does not exist in model {doc.name!r}")
+    return layer
+
+
+class AddNode(Edit):
+    """Add a node; with ``layer`` given, also add that new layer (else the node calls an existing one).
+
+    Args:
+        node: the node to add (its inputs must exist).
+        layer: a new layer for the node, or None to call ``node.layer`` again (sharing it).
+        index: position among the document's nodes (appended when None).
+    """
+
+    def __init__(self, node: Node, layer: Optional[Layer] = None, index: Optional[int] = None):
+        self.node = node
+        self.layer = layer
+        self.index = index
+        self.label = f"Add {layer.name}" if layer else "Call layer again"
+
+    def apply(self, doc):
+        if self.node.id in doc.nodes or self.node.id in doc.layers:
+            raise EditError(f"id {self.node.id!r} is already used")
+        if self.layer is not None:
+            if self.layer.id in doc.layers:
+                raise EditError(f"layer id {self.layer.id!r} is already used")
+            if doc.layer_by_name(self.layer.name) is not None:
+                raise EditError(f"a layer named {self.layer.name!r} already exists")
+            if self.layer.id != self.node.layer:
+                raise EditError("the node must call the layer added with it")
+            doc._insert_layer(self.layer)
+        else:
+            _require_layer(doc, self.node.layer)
+        for ref in self.node.inputs:
+            _require_node(doc, ref.node)
+        doc._insert_node(self.node, self.index)
+        return ChangeEvent("structure", frozenset({self.node.id}), frozenset({self.node.layer}))
+
+    def revert(self, doc):
+        doc._remove_node(self.node.id)
+        if self.layer is not None:
+            doc._remove_layer(self.layer.id)
+        return ChangeEvent("structure", frozenset({self.node.id}), frozenset({self.node.layer}))
+
+
+class RemoveNode(Edit):
+    """Remove a node nothing reads and no output exposes; its layer goes too if no other node calls it."""
+
+    def __init__(self, node_id: str):
+        self.node_id = node_id
+        self.label = "Delete node"
+        self._saved: Optional[tuple] = None
+
+    def apply(self, doc):
+        node = _require_node(doc, self.node_id)
+        if doc.consumers(self.node_id):
+            raise EditError(f"node {doc.node_label(self.node_id)!r} still feeds other layers")
+        if any(out.node == self.node_id for out in doc.outputs):
+            raise EditError(f"node {doc.node_label(self.node_id)!r} is still a model output")
+        layer = doc.layers[node.layer]
+        node_index = doc._remove_node(self.node_id)
+        layer_index = None
+        if not doc.nodes_of(layer.id):
+            layer_index = doc._remove_layer(layer.id)
+        self._saved = (node, node_index, layer, layer_index)
+        return ChangeEvent("structure", frozenset({self.node_id}), frozenset({layer.id}))
+
+    def revert(self, doc):
+        node, node_index, layer, layer_index = self._saved
+        if layer_index is not None:
+            doc._insert_layer(layer, layer_index)
+        doc._insert_node(node, node_index)
+        return ChangeEvent("structure", frozenset({self.node_id}), frozenset({layer.id}))
+
+
+def connection_refusal(doc: Document, source: TensorRef, target: str, slot: Optional[int] = None,
+                       replace: bool = False) -> Optional[str]:
+    """Tell why ``source`` cannot feed input ``slot`` of node ``target``, or None if it can.
+
+    Args:
+        doc: the document.
+        source: the tensor to connect.
+        target: the consumer node id.
+        slot: the input position (appended when None).
+        replace: True to replace the tensor already in ``slot``.
+
+    Returns:
+        A sentence naming the layers and the reason (cycle, occupied port, arity), or None.
+    """
+    from graph_core.catalog import get_spec
+
+    if source.node not in doc.nodes:
+        return f"node {source.node!r} does not exist"
+    if target not in doc.nodes:
+        return f"node {target!r} does not exist"
+    src_name, dst_name = doc.node_label(source.node), doc.node_label(target)
+    if source.node == target:
+        return f"'{dst_name}' cannot take its own output: a model must be a directed acyclic graph"
+    if reaches(doc, target, source.node):
+        return (f"connecting '{src_name}' → '{dst_name}' would close a cycle ('{dst_name}' already "
+                f"feeds '{src_name}'); a model must be a directed acyclic graph")
+    layer = doc.layer_of(target)
+    spec = get_spec(layer.type)
+    count = len(doc.nodes[target].inputs)
+    if layer.type == "Model" and layer.subgraph is not None:
+        max_inputs: Optional[int] = len(layer.subgraph.input_nodes())
+    elif spec is not None:
+        max_inputs = spec.max_inputs
+    else:
+        max_inputs = None
+    if slot is not None and not 0 <= slot <= count:
+        return f"'{dst_name}' has no input {slot}"
+    if replace:
+        if slot is None or slot >= count:
+            return f"'{dst_name}' input {slot} is not connected"
+        return None
+    if max_inputs == 0:
+        return f"'{dst_name}' is an {layer.type} and takes no inputs"
+    if max_inputs is not None and count >= max_inputs:
+        if max_inputs == 1:
+            return f"'{dst_name}' input is occupied: disconnect it first ({layer.type} takes one input)"
+        return f"'{dst_name}' already has all {max_inputs} inputs a {layer.type} takes"
+    return None
+
+
+class Connect(Edit):
+    """Feed tensor ``source`` into node ``target`` at input ``slot`` (appended when None).
+
+    With ``replace=True`` the tensor already at ``slot`` is swapped for ``source``.
+    """
+
+    def __init__(self, source: TensorRef, target: str, slot: Optional[int] = None, replace: bool = False):
+        self.source = TensorRef(*source)
+        self.target = target
+        self.slot = slot
+        self.replace = replace
+        self.label = "Connect"
+        self._old: Optional[list] = None
+
+    def apply(self, doc):
+        reason = connection_refusal(doc, self.source, self.target, self.slot, self.replace)
+        if reason:
+            raise EditError(reason)
+        node = doc.nodes[self.target]
+        self._old = list(node.inputs)
+        new = list(node.inputs)
+        if self.replace:
+            new[self.slot] = self.source
+        else:
+            new.insert(len(new) if self.slot is None else self.slot, self.source)
+        doc._set_inputs(self.target, new)
+        return ChangeEvent("structure", frozenset({self.target, self.source.node}))
+
+    def revert(self, doc):
+        doc._set_inputs(self.target, self._old)
+        return ChangeEvent("structure", frozenset({self.target, self.source.node}))
+
+
+class Disconnect(Edit):
+    """Remove input ``slot`` of node ``target`` (later inputs move up one place)."""
+
+    def __init__(self, target: str, slot: int):
+        self.target = target
+        self.slot = slot
+        self.label = "Disconnect"
+        self._old: Optional[list] = None
+
+    def apply(self, doc):
+        node = _require_node(doc, self.target)
+        if not 0 <= self.slot < len(node.inputs):
+            raise EditError(f"'{doc.node_label(self.target)}' has no connected input {self.slot}")
+        self._old = list(node.inputs)
+        source = node.inputs[self.slot].node
+        doc._set_inputs(self.target, node.inputs[: self.slot] + node.inputs[self.slot + 1:])
+        return ChangeEvent("structure", frozenset({self.target, source}))
+
+    def revert(self, doc):
+        source = self._old[self.slot].node
+        doc._set_inputs(self.target, self._old)
+        return ChangeEvent("structure", frozenset({self.target, source}))
+
+
+class SetConfig(Edit):
+    """Set (or with :data:`DELETE`, remove) one constructor argument of a layer.
+
+    Successive edits of the same key of the same layer merge into one undo step (typing).
+    """
+
+    def __init__(self, layer_id: str, key: str, value: Any):
+        self.layer_id = layer_id
+        self.key = key
+        self.value = value
+        self.label = f"Set {key}"
+        self._old: Any = _UNSET
+
+    def apply(self, doc):
+        layer = _require_layer(doc, self.layer_id)
+        if self.key == "graph" and layer.type == "Model":
+            raise EditError("edit a nested model's graph through its own document")
+        self._old = _copy_value(layer.config.get(self.key, DELETE))
+        _put(layer.config, self.key, _copy_value(self.value))
+        return ChangeEvent("config", frozenset(doc.nodes_of(self.layer_id)), frozenset({self.layer_id}))
+
+    def revert(self, doc):
+        layer = doc.layers[self.layer_id]
+        _put(layer.config, self.key, self._old)
+        return ChangeEvent("config", frozenset(doc.nodes_of(self.layer_id)), frozenset({self.layer_id}))
+
+    def merge(self, other):
+        if isinstance(other, SetConfig) and (other.layer_id, other.key) == (self.layer_id, self.key):
+            self.value = other.value
+            return True
+        return False
+
+
+def _copy_value(value: Any) -> Any:
+    return value if value is DELETE else copy.deepcopy(value)
+
+
+def _put(config: dict, key: str, value: Any) -> None:
+    if value is DELETE:
+        config.pop(key, None)
+    else:
+        config[key] = value
+
+
+class SetLayerCache(Edit):
+    """Store Keras-computed shapes/params of an ``Application`` layer (see DESIGN.md)."""
+
+    def __init__(self, layer_id: str, cache: Optional[dict]):
+        self.layer_id = layer_id
+        self.cache = cache
+        self.label = "Update application cache"
+        self._old = None
+
+    def apply(self, doc):
+        layer = _require_layer(doc, self.layer_id)
+        self._old = layer.cache
+        layer.cache = copy.deepcopy(self.cache)
+        return ChangeEvent("config", frozenset(doc.nodes_of(self.layer_id)), frozenset({self.layer_id}))
+
+    def revert(self, doc):
+        doc.layers[self.layer_id].cache = self._old
+        return ChangeEvent("config", frozenset(doc.nodes_of(self.layer_id)), frozenset({self.layer_id}))
+
+
+class Rename(Edit):
+    """Rename a layer (names are unique within a document)."""
+
+    def __init__(self, layer_id: str, name: str):
+        self.layer_id = layer_id
+        self.name = name
+        self.label = f"Rename to {name}"
+        self._old: Optional[str] = None
+
+    def apply(self, doc):
+        layer = _require_layer(doc, self.layer_id)
+        other = doc.layer_by_name(self.name)
+        if other is not None and other.id != self.layer_id:
+            raise EditError(f"a layer named {self.name!r} already exists")
+        self._old = layer.name
+        layer.name = self.name
+        return ChangeEvent("name", frozenset(doc.nodes_of(self.layer_id)), frozenset({self.layer_id}))
+
+    def revert(self, doc):
+        doc.layers[self.layer_id].name = self._old
+        return ChangeEvent("name", frozenset(doc.nodes_of(self.layer_id)), frozenset({self.layer_id}))
+
+    def merge(self, other):
+        if isinstance(other, Rename) and other.layer_id == self.layer_id:
+            self.name = other.name
+            return True
+        return False
+
+
+class Move(Edit):
+    """Move nodes to new canvas positions (a drag of many nodes is one edit)."""
+
+    def __init__(self, positions: dict):
+        self.positions = {nid: (float(x), float(y)) for nid, (x, y) in positions.items()}
+        self.label = "Move" if len(self.positions) == 1 else f"Move {len(self.positions)} nodes"
+        self._old: dict = {}
+
+    def apply(self, doc):
+        for nid, (x, y) in self.positions.items():
+            _require_node(doc, nid)
+            if not (math.isfinite(x) and math.isfinite(y)):
+                raise EditError(f"position of {doc.node_label(nid)!r} must be finite")
+        self._old = {nid: doc.nodes[nid].pos for nid in self.positions}
+        for nid, pos in self.positions.items():
+            doc.nodes[nid].pos = pos
+        return ChangeEvent("position", frozenset(self.positions))
+
+    def revert(self, doc):
+        for nid, pos in self._old.items():
+            doc.nodes[nid].pos = pos
+        return ChangeEvent("position", frozenset(self._old))
+
+
+class MakeIndependent(Edit):
+    """Give node ``node_id`` its own copy of its shared layer (own weights)."""
+
+    def __init__(self, node_id: str, new_layer_id: str, new_name: str):
+        self.node_id = node_id
+        self.new_layer_id = new_layer_id
+        self.new_name = new_name
+        self.label = "Make independent"
+        self._old_layer: Optional[str] = None
+
+    def apply(self, doc):
+        node = _require_node(doc, self.node_id)
+        if not doc.is_shared(node.layer):
+            raise EditError(f"'{doc.node_label(self.node_id)}' is the only call of its layer")
+        if self.new_layer_id in doc.layers or self.new_layer_id in doc.nodes:
+            raise EditError(f"id {self.new_layer_id!r} is already used")
+        if doc.layer_by_name(self.new_name) is not None:
+            raise EditError(f"a layer named {self.new_name!r} already exists")
+        self._old_layer = node.layer
+        doc._insert_layer(doc.layers[node.layer].clone(self.new_layer_id, self.new_name))
+        doc._set_node_layer(self.node_id, self.new_layer_id)
+        return ChangeEvent("structure", frozenset({self.node_id}), frozenset({self._old_layer, self.new_layer_id}))
+
+    def revert(self, doc):
+        doc._set_node_layer(self.node_id, self._old_layer)
+        doc._remove_layer(self.new_layer_id)
+        return ChangeEvent("structure", frozenset({self.node_id}), frozenset({self._old_layer, self.new_layer_id}))
+
+
+class MarkOutput(Edit):
+    """Expose a tensor as a model output (inserted at ``index``, appended when None)."""
+
+    def __init__(self, output: Output, index: Optional[int] = None):
+        self.output = output
+        self.index = index
+        self.label = "Mark as output"
+
+    def apply(self, doc):
+        _require_node(doc, self.output.node)
+        if doc.output_index(self.output.ref) is not None:
+            raise EditError(f"'{doc.node_label(self.output.node)}' is already a model output")
+        doc.outputs.insert(len(doc.outputs) if self.index is None else self.index, copy.deepcopy(self.output))
+        return ChangeEvent("outputs", frozenset({self.output.node}))
+
+    def revert(self, doc):
+        doc.outputs.pop(doc.output_index(self.output.ref))
+        return ChangeEvent("outputs", frozenset({self.output.node}))
+
+
+class UnmarkOutput(Edit):
+    """Stop exposing model output number ``index``."""
+
+    def __init__(self, index: int):
+        self.index = index
+        self.label = "Remove output"
+        self._old: Optional[Output] = None
+
+    def apply(self, doc):
+        if not 0 <= self.index < len(doc.outputs):
+            raise EditError(f"the model has no output {self.index}")
+        self._old = doc.outputs.pop(self.index)
+        return ChangeEvent("outputs", frozenset({self._old.node}))
+
+    def revert(self, doc):
+        doc.outputs.insert(self.index, self._old)
+        return ChangeEvent("outputs", frozenset({self._old.node}))
+
+
+class SetOutput(Edit):
+    """Change one training setting (``loss``, ``loss_weight`` or ``metrics``) of output ``index``."""
+
+    FIELDS = ("loss", "loss_weight", "metrics")
+
+    def __init__(self, index: int, field: str, value: Any):
+        if field not in self.FIELDS:
+            raise EditError(f"outputs have no setting {field!r}; use one of {', '.join(self.FIELDS)}")
+        self.index = index
+        self.field = field
+        self.value = value
+        self.label = f"Set output {field}"
+        self._old: Any = None
+
+    def apply(self, doc):
+        if not 0 <= self.index < len(doc.outputs):
+            raise EditError(f"the model has no output {self.index}")
+        out = doc.outputs[self.index]
+        self._old = copy.deepcopy(getattr(out, self.field))
+        setattr(out, self.field, copy.deepcopy(self.value))
+        return ChangeEvent("outputs", frozenset({out.node}))
+
+    def revert(self, doc):
+        out = doc.outputs[self.index]
+        setattr(out, self.field, self._old)
+        return ChangeEvent("outputs", frozenset({out.node}))
+
+    def merge(self, other):
+        if isinstance(other, SetOutput) and (other.index, other.field) == (self.index, self.field):
+            self.value = other.value
+            return True
+        return False
+
+
+class SetSetting(Edit):
+    """Change one compile (``section="compile"``) or fit (``section="fit"``) setting, or the model name."""
+
+    def __init__(self, section: str, key: str, value: Any):
+        if section not in ("compile", "fit", "model"):
+            raise EditError(f"unknown settings section {section!r}")
+        self.section = section
+        self.key = key
+        self.value = value
+        self.label = f"Set {key}"
+        self._old: Any = _UNSET
+
+    def apply(self, doc):
+        if self.section == "model":
+            if self.key != "name":
+                raise EditError(f"the model has no setting {self.key!r}")
+            self._old = doc.name
+            doc.name = self.value
+        else:
+            target = getattr(doc, self.section)
+            self._old = _copy_value(target.get(self.key, DELETE))
+            _put(target, self.key, _copy_value(self.value))
+        return ChangeEvent("settings")
+
+    def revert(self, doc):
+        if self.section == "model":
+            doc.name = self._old
+        else:
+            _put(getattr(doc, self.section), self.key, self._old)
+        return ChangeEvent("settings")
+
+    def merge(self, other):
+        if isinstance(other, SetSetting) and (other.section, other.key) == (self.section, self.key):
+            self.value = other.value
+            return True
+        return False
+
+
+class Compound(Edit):
+    """Several edits applied as one undo step; if one fails, those before it are reverted."""
+
+    def __init__(self, edits: Iterable[Edit], label: str = "Edit"):
+        self.edits = list(edits)
+        self.label = label
+
+    def apply(self, doc):
+        done: list[Edit] = []
+        events = []
+        try:
+            for edit in self.edits:
+                events.append(edit.apply(doc))
+                done.append(edit)
+        except Exception:
+            for edit in reversed(done):
+                edit.revert(doc)
+            raise
+        return _combine(events)
+
+    def revert(self, doc):
+        return _combine([edit.revert(doc) for edit in reversed(self.edits)])
+
+
+def _combine(events: list) -> ChangeEvent:
+    kinds = {e.kind for e in events}
+    kind = kinds.pop() if len(kinds) == 1 else "structure"
+    nodes = frozenset().union(*(e.nodes for e in events)) if events else frozenset()
+    layers = frozenset().union(*(e.layers for e in events)) if events else frozenset()
+    return ChangeEvent(kind, nodes, layers)
+
+
+# --------------------------------------------------------------------- edit builders
+def add_layer(doc: Document, layer_type: str, config: Optional[dict] = None, *,
+              inputs: Iterable = (), pos=(0.0, 0.0), name: Optional[str] = None) -> AddNode:
+    """Build the edit that adds a new layer of ``layer_type`` called once on ``inputs``.
+
+    The layer gets a unique name derived from its type (``dense``, ``dense_2``…) unless given.
+    """
+    layer_id = doc.new_id("l")
+    layer = Layer(layer_id, layer_type, name or doc.unique_name(snake_case(layer_type)), dict(config or {}))
+    if layer_type == "Model" and layer.subgraph is None:
+        layer.subgraph = Document(layer.name)
+    node = Node(doc.new_id("n"), layer_id, [TensorRef(*r) for r in inputs], tuple(pos))
+    return AddNode(node, layer)
+
+
+def call_again(doc: Document, node_id: str, *, inputs: Iterable = (), pos=None) -> AddNode:
+    """Build the edit that calls the layer of ``node_id`` once more (sharing its weights)."""
+    node = _require_node(doc, node_id)
+    x, y = node.pos
+    new = Node(doc.new_id("n"), node.layer, [TensorRef(*r) for r in inputs],
+               tuple(pos) if pos is not None else (x, y + 140.0))
+    return AddNode(new)
+
+
+def delete_nodes(doc: Document, node_ids: Iterable[str]) -> Compound:
+    """Build one edit that deletes nodes with their connections and outputs."""
+    ids = [nid for nid in doc.nodes if nid in set(node_ids)]
+    edits: list[Edit] = []
+    doomed = set(ids)
+    # outputs first (highest index first so indices stay valid)
+    for index in reversed(range(len(doc.outputs))):
+        if doc.outputs[index].node in doomed:
+            edits.append(UnmarkOutput(index))
+    # connections from a deleted node into surviving nodes, highest slot first
+    for nid in ids:
+        for consumer, slot in sorted(doc.consumers(nid), key=lambda c: -c[1]):
+            if consumer not in doomed:
+                edits.append(Disconnect(consumer, slot))
+    # delete in reverse topological order so nothing deleted still feeds a node
+    from graph_core.graph_algorithms import topological_order
+
+    order, _ = topological_order(doc)
+    rank = {nid: i for i, nid in enumerate(order)}
+    for nid in sorted(ids, key=lambda n: -rank.get(n, -1)):
+        edits.append(_DetachAndRemove(nid))
+    return Compound(edits, f"Delete {len(ids)} node{'s' if len(ids) != 1 else ''}")
+
+
+class _DetachAndRemove(Edit):
+    """Clear a node's own inputs, then remove it (used by :func:`delete_nodes`)."""
+
+    def __init__(self, node_id: str):
+        self.node_id = node_id
+        self._disconnect: Optional[Edit] = None
+        self._remove = RemoveNode(node_id)
+
+    def apply(self, doc):
+        node = _require_node(doc, self.node_id)
+        old_inputs = list(node.inputs)
+        doc._set_inputs(self.node_id, [])
+        try:
+            event = self._remove.apply(doc)
+        except EditError:
+            doc._set_inputs(self.node_id, old_inputs)
+            raise
+        self._inputs = old_inputs
+        return event
+
+    def revert(self, doc):
+        event = self._remove.revert(doc)
+        doc._set_inputs(self.node_id, self._inputs)
+        return event
+
+
+def snake_case(name: str) -> str:
+    """``Conv2DTranspose`` → ``conv2d_transpose``, ``LSTM`` → ``lstm`` (Keras's auto-name style)."""
+    out = []
+    for i, ch in enumerate(name):
+        if ch.isupper() and i and (not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower())):
+            if not name[i - 1].isdigit() or (i + 1 < len(name) and name[i + 1].islower()):
+                out.append("_")
+        out.append(ch.lower())
+    return "".join(out).replace("__", "_")

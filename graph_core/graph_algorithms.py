@@ -1,0 +1,125 @@
+"""Graph algorithms over a document's nodes: order, reachability, cycles.
+
+Hot paths (topological order, reachability) are plain loops over the document's own indices;
+networkx is used where its algorithms are the clearer choice (finding a cycle to report).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Iterable, Optional
+
+import networkx as nx
+
+from graph_core.document import Document
+
+
+def topological_order(doc: Document) -> tuple[list[str], list[str]]:
+    """Order nodes so every node comes after the nodes feeding it (Kahn, stable by document order).
+
+    Returns:
+        ``(order, left_over)``: ``left_over`` holds the nodes on or behind a cycle (empty for a DAG).
+    """
+    indegree = {}
+    for nid, node in doc.nodes.items():
+        indegree[nid] = sum(1 for ref in node.inputs if ref.node in doc.nodes)
+    ready = deque(nid for nid, deg in indegree.items() if deg == 0)
+    order: list[str] = []
+    consumers = doc._consumers
+    while ready:
+        nid = ready.popleft()
+        order.append(nid)
+        for consumer, _slot in consumers.get(nid, ()):
+            indegree[consumer] -= 1
+            if indegree[consumer] == 0:
+                ready.append(consumer)
+    if len(order) == len(doc.nodes):
+        return order, []
+    placed = set(order)
+    return order, [nid for nid in doc.nodes if nid not in placed]
+
+
+def reaches(doc: Document, start: str, goal: str) -> bool:
+    """True when data flows from node ``start`` to node ``goal`` (start == goal counts)."""
+    if start == goal:
+        return True
+    seen = {start}
+    stack = [start]
+    consumers = doc._consumers
+    while stack:
+        for consumer, _slot in consumers.get(stack.pop(), ()):
+            if consumer == goal:
+                return True
+            if consumer not in seen:
+                seen.add(consumer)
+                stack.append(consumer)
+    return False
+
+
+def descendants(doc: Document, sources: Iterable[str]) -> set[str]:
+    """Return the given nodes and every node that (transitively) reads them."""
+    seen = {s for s in sources if s in doc.nodes}
+    stack = list(seen)
+    consumers = doc._consumers
+    while stack:
+        for consumer, _slot in consumers.get(stack.pop(), ()):
+            if consumer not in seen:
+                seen.add(consumer)
+                stack.append(consumer)
+    return seen
+
+
+def ancestors(doc: Document, sinks: Iterable[str]) -> set[str]:
+    """Return the given nodes and every node they (transitively) read from."""
+    seen = {s for s in sinks if s in doc.nodes}
+    stack = list(seen)
+    while stack:
+        for ref in doc.nodes[stack.pop()].inputs:
+            if ref.node in doc.nodes and ref.node not in seen:
+                seen.add(ref.node)
+                stack.append(ref.node)
+    return seen
+
+
+def to_networkx(doc: Document, nodes: Optional[Iterable[str]] = None) -> nx.MultiDiGraph:
+    """Return the node graph (edge per input connection) as a networkx MultiDiGraph."""
+    keep = set(doc.nodes) if nodes is None else set(nodes)
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(nid for nid in doc.nodes if nid in keep)
+    for nid in graph.nodes:
+        for slot, ref in enumerate(doc.nodes[nid].inputs):
+            if ref.node in keep:
+                graph.add_edge(ref.node, nid, key=slot)
+    return graph
+
+
+def find_cycles(doc: Document, candidates: Iterable[str]) -> list[list[str]]:
+    """Return the distinct simple cycles among ``candidates`` (one per strongly connected part).
+
+    Each cycle is a list of node ids in data-flow order.
+    """
+    graph = to_networkx(doc, candidates)
+    cycles = []
+    for component in nx.strongly_connected_components(graph):
+        sub = graph.subgraph(component)
+        if len(component) == 1 and not sub.number_of_edges():
+            continue
+        start = min(component, key=list(doc.nodes).index)
+        edges = nx.find_cycle(sub, source=start)
+        cycles.append([edge[0] for edge in edges])
+    cycles.sort(key=lambda c: list(doc.nodes).index(c[0]))
+    return cycles
+
+
+def generations(doc: Document) -> list[list[str]]:
+    """Group nodes by longest distance from an input (columns for a layered layout)."""
+    order, left_over = topological_order(doc)
+    depth: dict[str, int] = {}
+    for nid in order:
+        depth[nid] = max((depth.get(ref.node, -1) + 1 for ref in doc.nodes[nid].inputs), default=0)
+    for nid in left_over:
+        depth[nid] = max(depth.values(), default=-1) + 1
+    columns: list[list[str]] = [[] for _ in range(max(depth.values(), default=-1) + 1)]
+    for nid in doc.nodes:
+        columns[depth[nid]].append(nid)
+    return columns

@@ -1,0 +1,339 @@
+"""Reading and writing ``.loom`` project files (format version 1, see docs/file-format.md).
+
+Loading uses :mod:`json` only, never executes anything, and checks the structure: a malformed or
+future-version file raises :class:`LoomFormatError` naming the JSON path at fault. Saving is atomic:
+a temporary file in the same folder is written, flushed, fsynced and renamed over the target.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Optional
+
+from graph_core.document import DEFAULT_COMPILE, DEFAULT_FIT, Document, Layer, Node, Output, TensorRef
+from graph_core.errors import LoomFormatError
+
+FORMAT_NAME = "layerloom"
+FORMAT_VERSION = 1
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+_LAYER_KEYS = {"id", "type", "name", "config", "cache"}
+_NODE_KEYS = {"id", "layer", "inputs", "pos"}
+_OUTPUT_KEYS = {"node", "index", "loss", "loss_weight", "metrics"}
+_ROOT_KEYS = {"format", "version", "name", "layers", "nodes", "outputs", "compile", "fit"}
+
+
+# ------------------------------------------------------------------------------ reading
+def load(path: str | os.PathLike) -> Document:
+    """Read a ``.loom`` file.
+
+    Args:
+        path: file to read.
+
+    Returns:
+        The document.
+
+    Raises:
+        LoomFormatError: the file cannot be read, is not JSON, or does not follow the format;
+            the message names the file and the JSON path (or line and column) at fault.
+    """
+    name = os.fspath(path)
+    try:
+        size = os.path.getsize(name)
+        if size > MAX_FILE_BYTES:
+            raise LoomFormatError("$", f"file is {size} bytes; .loom files are at most {MAX_FILE_BYTES}", name)
+        with open(name, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise LoomFormatError("$", f"cannot read the file: {exc.strerror or exc}", name) from None
+    return loads(raw, file=name, default_name=Path(name).stem)
+
+
+def loads(text: str | bytes, file: Optional[str] = None, default_name: str = "model") -> Document:
+    """Parse the text of a ``.loom`` file (see :func:`load`)."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise LoomFormatError("$", f"not UTF-8 text (byte {exc.start}); is this a .loom file?", file) from None
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise LoomFormatError("$", f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                              file) from None
+    except ValueError as exc:
+        raise LoomFormatError("$", str(exc), file) from None
+    except RecursionError:
+        raise LoomFormatError("$", "JSON nested too deeply", file) from None
+    try:
+        return document_from_dict(data, default_name=default_name)
+    except LoomFormatError as exc:
+        exc.file = file
+        exc.args = (f"{file}: {exc.path}: {exc.message}" if file else str(exc),)
+        raise
+    except RecursionError:
+        raise LoomFormatError("$", "nested models go too deep", file) from None
+
+
+def _reject_constant(token: str):
+    raise ValueError(f"{token} is not allowed in a .loom file (JSON numbers must be finite)")
+
+
+def document_from_dict(data: Any, default_name: str = "model") -> Document:
+    """Build a document from parsed JSON, checking the structure as it goes.
+
+    Raises:
+        LoomFormatError: naming the JSON path of the first value that does not fit.
+    """
+    root = _expect(data, dict, "$", "a JSON object")
+    fmt = root.get("format")
+    if fmt != FORMAT_NAME:
+        raise LoomFormatError("$.format", f'expected "{FORMAT_NAME}", found {_show(fmt)}: not a LayerLoom file')
+    version = root.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise LoomFormatError("$.version", f"expected a positive integer, found {_show(version)}")
+    if version > FORMAT_VERSION:
+        raise LoomFormatError("$.version", f"the file is format version {version}, written by a newer "
+                                           f"LayerLoom; this one reads version {FORMAT_VERSION} — update LayerLoom")
+    doc = _graph_from_dict(root, "$", default_name)
+    doc.compile = {**DEFAULT_COMPILE, **_expect(root.get("compile", {}), dict, "$.compile", "an object")}
+    doc.fit = {**DEFAULT_FIT, **_expect(root.get("fit", {}), dict, "$.fit", "an object")}
+    _check_settings(doc, "$")
+    doc.extra = {k: v for k, v in root.items() if k not in _ROOT_KEYS}
+    return doc
+
+
+def _graph_from_dict(root: dict, path: str, default_name: str) -> Document:
+    name = root.get("name", default_name)
+    doc = Document(_expect(name, str, f"{path}.name", "a string"))
+    layers = _expect(root.get("layers", []), list, f"{path}.layers", "a list")
+    for i, item in enumerate(layers):
+        layer = _layer_from_dict(item, f"{path}.layers[{i}]")
+        if layer.id in doc.layers:
+            raise LoomFormatError(f"{path}.layers[{i}].id", f"duplicate layer id {layer.id!r}")
+        doc.layers[layer.id] = layer
+    nodes = _expect(root.get("nodes", []), list, f"{path}.nodes", "a list")
+    for i, item in enumerate(nodes):
+        node = _node_from_dict(item, f"{path}.nodes[{i}]")
+        where = f"{path}.nodes[{i}]"
+        if node.id in doc.nodes or node.id in doc.layers:
+            raise LoomFormatError(f"{where}.id", f"duplicate id {node.id!r}")
+        if node.layer not in doc.layers:
+            raise LoomFormatError(f"{where}.layer", f"no layer has id {node.layer!r}")
+        doc.nodes[node.id] = node
+    for i, node in enumerate(doc.nodes.values()):
+        for j, ref in enumerate(node.inputs):
+            if ref.node not in doc.nodes:
+                raise LoomFormatError(f"{path}.nodes[{i}].inputs[{j}]", f"no node has id {ref.node!r}")
+    outputs = _expect(root.get("outputs", []), list, f"{path}.outputs", "a list")
+    for i, item in enumerate(outputs):
+        out = _output_from_dict(item, f"{path}.outputs[{i}]")
+        if out.node not in doc.nodes:
+            raise LoomFormatError(f"{path}.outputs[{i}].node", f"no node has id {out.node!r}")
+        doc.outputs.append(out)
+    doc._rebuild_indices()
+    return doc
+
+
+def _layer_from_dict(item: Any, path: str) -> Layer:
+    obj = _expect(item, dict, path, "a layer object")
+    layer_id = _nonempty_str(obj.get("id"), f"{path}.id")
+    layer_type = _nonempty_str(obj.get("type"), f"{path}.type")
+    name = _expect(obj.get("name", layer_id), str, f"{path}.name", "a string")
+    config = dict(_expect(obj.get("config", {}), dict, f"{path}.config", "an object"))
+    subgraph = None
+    if layer_type == "Model":
+        graph = _expect(config.pop("graph", {}), dict, f"{path}.config.graph", "an object")
+        subgraph = _graph_from_dict(graph, f"{path}.config.graph", name)
+        subgraph.extra = {k: v for k, v in graph.items() if k not in ("name", "layers", "nodes", "outputs")}
+    cache = obj.get("cache")
+    if cache is not None:
+        _expect(cache, dict, f"{path}.cache", "an object")
+    extra = {k: v for k, v in obj.items() if k not in _LAYER_KEYS}
+    return Layer(layer_id, layer_type, name, config, subgraph, cache, extra)
+
+
+def _node_from_dict(item: Any, path: str) -> Node:
+    obj = _expect(item, dict, path, "a node object")
+    node_id = _nonempty_str(obj.get("id"), f"{path}.id")
+    layer = _nonempty_str(obj.get("layer"), f"{path}.layer")
+    inputs = []
+    for j, ref in enumerate(_expect(obj.get("inputs", []), list, f"{path}.inputs", "a list")):
+        where = f"{path}.inputs[{j}]"
+        if (not isinstance(ref, list) or len(ref) != 2 or not isinstance(ref[0], str)
+                or not _is_int(ref[1]) or ref[1] < 0):
+            raise LoomFormatError(where, f'expected ["node id", output index], found {_show(ref)}')
+        inputs.append(TensorRef(ref[0], ref[1]))
+    pos = obj.get("pos", [0, 0])
+    if (not isinstance(pos, list) or len(pos) != 2
+            or not all(_is_number(v) and math.isfinite(v) for v in pos)):
+        raise LoomFormatError(f"{path}.pos", f"expected [x, y] with two numbers, found {_show(pos)}")
+    extra = {k: v for k, v in obj.items() if k not in _NODE_KEYS}
+    return Node(node_id, layer, inputs, (float(pos[0]), float(pos[1])), extra)
+
+
+def _output_from_dict(item: Any, path: str) -> Output:
+    obj = _expect(item, dict, path, "an output object")
+    node = _nonempty_str(obj.get("node"), f"{path}.node")
+    index = obj.get("index", 0)
+    if not _is_int(index) or index < 0:
+        raise LoomFormatError(f"{path}.index", f"expected a non-negative integer, found {_show(index)}")
+    loss = obj.get("loss")
+    if loss is not None and not isinstance(loss, str):
+        raise LoomFormatError(f"{path}.loss", f"expected a loss name or null, found {_show(loss)}")
+    weight = obj.get("loss_weight", 1.0)
+    if not _is_number(weight):
+        raise LoomFormatError(f"{path}.loss_weight", f"expected a number, found {_show(weight)}")
+    metrics = _expect(obj.get("metrics", []), list, f"{path}.metrics", "a list of metric names")
+    for k, metric in enumerate(metrics):
+        if not isinstance(metric, str):
+            raise LoomFormatError(f"{path}.metrics[{k}]", f"expected a metric name, found {_show(metric)}")
+    extra = {k: v for k, v in obj.items() if k not in _OUTPUT_KEYS}
+    return Output(node, index, loss, float(weight), list(metrics), extra)
+
+
+def _check_settings(doc: Document, path: str) -> None:
+    if not isinstance(doc.compile.get("optimizer"), str):
+        raise LoomFormatError(f"{path}.compile.optimizer", "expected an optimizer name such as \"adam\"")
+    if not _is_number(doc.compile.get("learning_rate")):
+        raise LoomFormatError(f"{path}.compile.learning_rate", "expected a number")
+    for key in ("epochs", "batch_size", "samples", "seed"):
+        value = doc.fit.get(key)
+        if not _is_int(value) or value < (0 if key == "seed" else 1):
+            raise LoomFormatError(f"{path}.fit.{key}", f"expected a positive integer, found {_show(value)}")
+
+
+def _expect(value: Any, kind: type, path: str, what: str):
+    if not isinstance(value, kind):
+        raise LoomFormatError(path, f"expected {what}, found {_show(value)}")
+    return value
+
+
+def _nonempty_str(value: Any, path: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise LoomFormatError(path, f"expected a non-empty string, found {_show(value)}")
+    return value
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _show(value: Any) -> str:
+    kinds = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
+    if isinstance(value, (dict, list)):
+        return kinds[type(value)]
+    text = json.dumps(value) if not isinstance(value, float) or math.isfinite(value) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# ------------------------------------------------------------------------------ writing
+def document_to_dict(doc: Document, *, top_level: bool = True) -> dict:
+    """Return the JSON-ready dict of a document (format version 1)."""
+    data: dict = {}
+    if top_level:
+        data.update({"format": FORMAT_NAME, "version": FORMAT_VERSION})
+    data["name"] = doc.name
+    data["layers"] = [_layer_to_dict(layer) for layer in doc.layers.values()]
+    data["nodes"] = [_node_to_dict(node) for node in doc.nodes.values()]
+    data["outputs"] = [_output_to_dict(out) for out in doc.outputs]
+    if top_level:
+        data["compile"] = dict(doc.compile)
+        data["fit"] = dict(doc.fit)
+    data.update(doc.extra)
+    return data
+
+
+def _layer_to_dict(layer: Layer) -> dict:
+    config = dict(layer.config)
+    if layer.subgraph is not None:
+        config["graph"] = document_to_dict(layer.subgraph, top_level=False)
+    data = {"id": layer.id, "type": layer.type, "name": layer.name, "config": _jsonable(config)}
+    if layer.cache is not None:
+        data["cache"] = layer.cache
+    data.update(layer.extra)
+    return data
+
+
+def _node_to_dict(node: Node) -> dict:
+    x, y = node.pos
+    data = {"id": node.id, "layer": node.layer, "inputs": [[r.node, r.index] for r in node.inputs],
+            "pos": [_tidy_number(x), _tidy_number(y)]}
+    data.update(node.extra)
+    return data
+
+
+def _output_to_dict(out: Output) -> dict:
+    data = {"node": out.node, "index": out.index, "loss": out.loss,
+            "loss_weight": out.loss_weight, "metrics": list(out.metrics)}
+    data.update(out.extra)
+    return data
+
+
+def _tidy_number(value: float):
+    return int(value) if float(value).is_integer() else round(value, 2)
+
+
+def _jsonable(value: Any):
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def dumps(doc: Document) -> str:
+    """Return the text of the ``.loom`` file for ``doc`` (stable key order, 2-space indent)."""
+    return json.dumps(document_to_dict(doc), indent=2, allow_nan=False) + "\n"
+
+
+def save(doc: Document, path: str | os.PathLike) -> None:
+    """Write ``doc`` to ``path`` atomically: a crash mid-save leaves the old file intact.
+
+    Raises:
+        OSError: the folder is not writable or the disk is full (the old file is untouched).
+    """
+    write_atomic(path, dumps(doc))
+
+
+def write_atomic(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder, fsync and rename."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if target.exists():
+            os.chmod(tmp, target.stat().st_mode & 0o777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)

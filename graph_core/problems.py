@@ -1,0 +1,41 @@
+"""Problems found by validation: what, where, and what to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of :func:`graph_core.analysis.check`.
+
+    Attributes:
+        severity: ``"error"`` (the model cannot be built) or ``"warning"`` (likely a mistake).
+        code: stable identifier such as ``"graph.cycle"`` or ``"shape.merge_mismatch"``.
+        message: one sentence naming the layer(s) and showing the shapes involved.
+        node_ids: the nodes concerned (the editor selects them).
+        hint: what to do about it (may be empty).
+    """
+
+    severity: str
+    code: str
+    message: str
+    node_ids: tuple = field(default=())
+    hint: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        """True for errors, False for warnings."""
+        return self.severity == ERROR
+
+    def to_dict(self) -> dict:
+        """JSON-ready form (used by ``layerloom check --json``)."""
+        return {"severity": self.severity, "code": self.code, "message": self.message,
+                "nodes": list(self.node_ids), "hint": self.hint}
+
+    def __str__(self) -> str:
+        text = f"{self.severity}: {self.message} [{self.code}]"
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
