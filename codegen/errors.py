@@ -1,0 +1,48 @@
+"""Typed exceptions of codegen. Messages name the layer or file at fault and say what to do."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+
+class CodegenError(Exception):
+    """Base class of every error codegen raises on purpose."""
+
+
+class BuildError(CodegenError):
+    """Keras refused to build the document.
+
+    Args:
+        message: what went wrong, in the user's terms.
+        layer_name: the document layer Keras choked on (None when global), so views can map it
+            back to the node.
+        node_id: the node concerned, when known.
+    """
+
+    def __init__(self, message: str, layer_name: Optional[str] = None, node_id: Optional[str] = None):
+        super().__init__(message)
+        self.message = message
+        self.layer_name = layer_name
+        self.node_id = node_id
+
+
+class FitCancelled(CodegenError):
+    """A synthetic fit was cancelled by the user."""
+
+
+class ImportRefused(CodegenError):
+    """A model file was refused because loading it could execute code (Lambda, custom classes…).
+
+    Args:
+        message: names the offending layer and why it is refused.
+        layer_name: the refused layer, when known.
+    """
+
+    def __init__(self, message: str, layer_name: Optional[str] = None):
+        super().__init__(message)
+        self.message = message
+        self.layer_name = layer_name
+
+
+class ImportFailed(CodegenError):
+    """A model file could not be read (missing, corrupt, not a Keras model, timed out)."""
