@@ -1,0 +1,146 @@
+"""One open project in the editor: its document, undo stack, live check results and file state.
+
+The session is the editor's single entry point for changing a document: views call
+:meth:`DocumentSession.push` with a graph_core edit; it goes on the QUndoStack (one gesture = one
+step) and is applied to the document (the top-level one or a nested model's), whose change events
+then update every view. Each document (top level and nested) has its own incremental Analyzer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from graph_core.analysis import Analyzer, CheckResult
+from graph_core.document import ChangeEvent, Document
+from graph_core.edits import Edit
+from graph_core.errors import EditError
+
+_MERGE_ID = 4242
+
+
+class EditCommand(QUndoCommand):
+    """A graph_core edit on the undo stack; redo applies it, undo reverts it.
+
+    Args:
+        doc: the document (top-level or nested) the edit belongs to.
+        edit: the edit; it is applied when the command is first pushed.
+    """
+
+    def __init__(self, doc: Document, edit: Edit, already_applied: bool = False):
+        super().__init__(edit.label)
+        self.doc = doc
+        self.edit = edit
+        self._skip_redo = already_applied
+
+    def redo(self) -> None:
+        if self._skip_redo:  # applied before pushing, so a refusal never reaches the stack
+            self._skip_redo = False
+            return
+        self.doc.apply(self.edit)
+
+    def undo(self) -> None:
+        self.doc.revert(self.edit)
+
+    def id(self) -> int:
+        return _MERGE_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, EditCommand) or other.doc is not self.doc:
+            return False
+        return self.edit.merge(other.edit)
+
+
+class DocumentSession(QObject):
+    """Document + undo stack + analyzers + file path of one open project.
+
+    Signals:
+        changed(object doc, object event): a document (top-level or nested) changed.
+        checked(object doc, object result): fresh :class:`CheckResult` for ``doc`` after a change.
+        refused(str): an edit was refused; the text says why.
+        cleanChanged(bool): the saved/unsaved state changed.
+        pathChanged(str): the file path changed (Save As, Open).
+    """
+
+    changed = Signal(object, object)
+    checked = Signal(object, object)
+    refused = Signal(str)
+    cleanChanged = Signal(bool)
+    pathChanged = Signal(str)
+
+    def __init__(self, document: Document, path: Optional[str] = None, parent: Optional[QObject] = None):
+        super().__init__(parent)
+        self.document = document
+        self.path = path
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self.cleanChanged)
+        self._analyzers: dict[int, Analyzer] = {}
+        self._unsubscribers = []
+        self._watch(document)
+
+    # ------------------------------------------------------------------ documents
+    def _watch(self, doc: Document) -> None:
+        self._analyzers[id(doc)] = Analyzer(doc)
+        self._unsubscribers.append(doc.subscribe(self._on_change))
+
+    def analyzer(self, doc: Optional[Document] = None) -> Analyzer:
+        """The incremental analyzer of ``doc`` (the top-level document by default)."""
+        doc = doc or self.document
+        if id(doc) not in self._analyzers:
+            self._watch(doc)
+        return self._analyzers[id(doc)]
+
+    def result(self, doc: Optional[Document] = None) -> CheckResult:
+        """The current check result of ``doc`` (recomputed incrementally when needed)."""
+        return self.analyzer(doc).result()
+
+    def _on_change(self, doc: Document, event: ChangeEvent) -> None:
+        self.changed.emit(doc, event)
+        if event.affects_analysis:
+            self.checked.emit(doc, self.result(doc))
+
+    # ------------------------------------------------------------------ editing
+    def push(self, edit: Edit, doc: Optional[Document] = None) -> bool:
+        """Apply ``edit`` to ``doc`` (default: top level) as one undo step.
+
+        Returns:
+            True when applied; False when refused (``refused`` carries the reason).
+        """
+        doc = doc or self.document
+        try:
+            doc.apply(edit)
+        except EditError as exc:
+            self.refused.emit(str(exc))
+            return False
+        self.undo_stack.push(EditCommand(doc, edit, already_applied=True))
+        return True
+
+    # ------------------------------------------------------------------ file state
+    @property
+    def is_clean(self) -> bool:
+        """True when the document equals what was last saved (or opened)."""
+        return self.undo_stack.isClean()
+
+    def mark_saved(self, path: str) -> None:
+        """Record a successful save to ``path``."""
+        self.undo_stack.setClean()
+        if path != self.path:
+            self.path = path
+            self.pathChanged.emit(path)
+
+    @property
+    def title(self) -> str:
+        """File name (or model name when unsaved) for the window title."""
+        return Path(self.path).name if self.path else f"{self.document.name} (unsaved)"
+
+    def close(self) -> None:
+        """Stop following the documents."""
+        for unsubscribe in self._unsubscribers:
+            unsubscribe()
+        for analyzer in self._analyzers.values():
+            analyzer.close()
+        self._unsubscribers.clear()
+        self._analyzers.clear()
