@@ -131,7 +131,7 @@ class Document:
         self._listeners: list[Listener] = []
         self._nodes_by_layer: dict[str, list[str]] = {}
         self._consumers: dict[str, list[tuple[str, int]]] = {}
-        self._id_counter = itertools.count(1)
+        self._id_counters: dict[str, itertools.count] = {}
         self._parent_watch: Optional[Listener] = None
 
     # ----------------------------------------------------------------- read access
@@ -188,8 +188,9 @@ class Document:
     # ----------------------------------------------------------------- ids and names
     def new_id(self, prefix: str) -> str:
         """Return a fresh id such as ``n17`` that no layer or node uses."""
+        counter = self._id_counters.setdefault(prefix, itertools.count(1))
         while True:
-            candidate = f"{prefix}{next(self._id_counter)}"
+            candidate = f"{prefix}{next(counter)}"
             if candidate not in self.nodes and candidate not in self.layers:
                 return candidate
 

@@ -149,9 +149,6 @@ def connection_refusal(doc: Document, source: TensorRef, target: str, slot: Opti
     src_name, dst_name = doc.node_label(source.node), doc.node_label(target)
     if source.node == target:
         return f"'{dst_name}' cannot take its own output: a model must be a directed acyclic graph"
-    if reaches(doc, target, source.node):
-        return (f"connecting '{src_name}' → '{dst_name}' would close a cycle ('{dst_name}' already "
-                f"feeds '{src_name}'); a model must be a directed acyclic graph")
     layer = doc.layer_of(target)
     spec = get_spec(layer.type)
     count = len(doc.nodes[target].inputs)
@@ -163,12 +160,15 @@ def connection_refusal(doc: Document, source: TensorRef, target: str, slot: Opti
         max_inputs = None
     if slot is not None and not 0 <= slot <= count:
         return f"'{dst_name}' has no input {slot}"
-    if replace:
-        if slot is None or slot >= count:
-            return f"'{dst_name}' input {slot} is not connected"
-        return None
+    if replace and (slot is None or slot >= count):
+        return f"'{dst_name}' input {slot} is not connected"
     if max_inputs == 0:
         return f"'{dst_name}' is an {layer.type} and takes no inputs"
+    if reaches(doc, target, source.node):
+        return (f"connecting '{src_name}' → '{dst_name}' would close a cycle ('{dst_name}' already "
+                f"feeds '{src_name}'); a model must be a directed acyclic graph")
+    if replace:
+        return None
     if max_inputs is not None and count >= max_inputs:
         if max_inputs == 1:
             return f"'{dst_name}' input is occupied: disconnect it first ({layer.type} takes one input)"

@@ -293,8 +293,24 @@ def _jsonable(value: Any):
 
 
 def dumps(doc: Document) -> str:
-    """Return the text of the ``.loom`` file for ``doc`` (stable key order, 2-space indent)."""
-    return json.dumps(document_to_dict(doc), indent=2, allow_nan=False) + "\n"
+    """Return the text of the ``.loom`` file for ``doc``: 2-space indent, short lists on one line."""
+    return _pretty(document_to_dict(doc), 0) + "\n"
+
+
+def _pretty(value: Any, depth: int) -> str:
+    """JSON text that keeps lists of scalars (shapes, positions, inputs) on one line."""
+    pad, inner = "  " * depth, "  " * (depth + 1)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [f"{inner}{json.dumps(k)}: {_pretty(v, depth + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    if isinstance(value, list):
+        if all(not isinstance(v, (dict, list)) or (isinstance(v, list) and
+               all(not isinstance(w, (dict, list)) for w in v)) for v in value):
+            return json.dumps(value, allow_nan=False, separators=(", ", ": "))
+        return "[\n" + ",\n".join(inner + _pretty(v, depth + 1) for v in value) + "\n" + pad + "]"
+    return json.dumps(value, allow_nan=False)
 
 
 def save(doc: Document, path: str | os.PathLike) -> None:
