@@ -172,6 +172,15 @@ class Analyzer:
         return self._assemble()
 
     def _evaluate(self, nid: str, inputs: list) -> NodeResult:
+        try:
+            return self._evaluate_node(nid, inputs)
+        except Exception as exc:  # validation never raises, whatever a file holds
+            layer = self.doc.layer_of(nid)
+            return NodeResult(None, None, [Problem(
+                ERROR, "internal.check", f"{_describe(layer)} could not be checked ({type(exc).__name__}: {exc})",
+                (nid,), "check this layer's settings; please report this")])
+
+    def _evaluate_node(self, nid: str, inputs: list) -> NodeResult:
         doc = self.doc
         node = doc.nodes[nid]
         layer = doc.layers[node.layer]
@@ -290,7 +299,7 @@ class Analyzer:
             problems.append(Problem(ERROR, "graph.arity", f"{label} takes 1 input, got {len(inputs)}", (nid,),
                                     "connect one image tensor"))
             return NodeResult(None, None, problems)
-        entry = (layer.cache or {}).get(application_cache_key(layer.config, inputs))
+        entry = _cache_entry(layer, inputs)
         if entry is None:
             problems.append(Problem(WARNING, "application.not_measured",
                                     f"{label}: shapes and parameters of {layer.config['application']} come from "
@@ -420,6 +429,22 @@ def check(doc: Document) -> CheckResult:
         return analyzer.result()
     finally:
         analyzer.close()
+
+
+def _cache_entry(layer: Layer, inputs: list) -> Optional[dict]:
+    """The well-formed cache entry of an Application layer for these inputs, or None."""
+    cache = layer.cache if isinstance(layer.cache, dict) else {}
+    entry = cache.get(application_cache_key(layer.config, inputs))
+    if not isinstance(entry, dict):
+        return None
+    if "error" in entry:
+        return entry if isinstance(entry["error"], str) else None
+    outputs, dtypes = entry.get("outputs"), entry.get("dtypes")
+    counts_ok = all(isinstance(entry.get(k), int) and entry[k] >= 0 for k in ("trainable", "non_trainable"))
+    shapes_ok = (isinstance(outputs, list) and isinstance(dtypes, list) and len(outputs) == len(dtypes) > 0
+                 and all(isinstance(s, list) and all(d is None or (isinstance(d, int) and d >= 0) for d in s)
+                         for s in outputs) and all(isinstance(d, str) for d in dtypes))
+    return entry if counts_ok and shapes_ok else None
 
 
 def _describe(layer: Layer) -> str:

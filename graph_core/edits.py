@@ -250,13 +250,13 @@ class SetConfig(Edit):
         layer = _require_layer(doc, self.layer_id)
         if self.key == "graph" and layer.type == "Model":
             raise EditError("edit a nested model's graph through its own document")
-        self._old = _copy_value(layer.config.get(self.key, DELETE))
+        self._old = copy.deepcopy(layer.config)
         _put(layer.config, self.key, _copy_value(self.value))
         return ChangeEvent("config", frozenset(doc.nodes_of(self.layer_id)), frozenset({self.layer_id}))
 
     def revert(self, doc):
         layer = doc.layers[self.layer_id]
-        _put(layer.config, self.key, self._old)
+        _restore(layer.config, self._old)
         return ChangeEvent("config", frozenset(doc.nodes_of(self.layer_id)), frozenset({self.layer_id}))
 
     def merge(self, other):
@@ -268,6 +268,12 @@ class SetConfig(Edit):
 
 def _copy_value(value: Any) -> Any:
     return value if value is DELETE else copy.deepcopy(value)
+
+
+def _restore(target: dict, saved: dict) -> None:
+    """Put back a saved copy of a dict in place (same object, same key order)."""
+    target.clear()
+    target.update(saved)
 
 
 def _put(config: dict, key: str, value: Any) -> None:
@@ -472,7 +478,7 @@ class SetSetting(Edit):
             doc.name = self.value
         else:
             target = getattr(doc, self.section)
-            self._old = _copy_value(target.get(self.key, DELETE))
+            self._old = copy.deepcopy(target)
             _put(target, self.key, _copy_value(self.value))
         return ChangeEvent("settings")
 
@@ -480,7 +486,7 @@ class SetSetting(Edit):
         if self.section == "model":
             doc.name = self._old
         else:
-            _put(getattr(doc, self.section), self.key, self._old)
+            _restore(getattr(doc, self.section), self._old)
         return ChangeEvent("settings")
 
     def merge(self, other):
