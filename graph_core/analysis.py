@@ -119,6 +119,7 @@ class Analyzer:
         self._dirty: set = set(doc.nodes)
         self._sub_analyzers: dict[str, Analyzer] = {}
         self._result: Optional[CheckResult] = None
+        self._graph_problems_cache: Optional[list] = None
         self._unsubscribe = doc.subscribe(self._on_change)
 
     def close(self) -> None:
@@ -129,6 +130,8 @@ class Analyzer:
         if not event.affects_analysis:
             return
         self._result = None
+        if event.kind != "config":
+            self._graph_problems_cache = None  # cycles, names, reachability depend only on these
         for layer_id in event.layers:
             self._layer_checks.pop(layer_id, None)
             if layer_id not in doc.layers:
@@ -322,7 +325,9 @@ class Analyzer:
             res = self._results.get(nid)
             if res:
                 problems.extend(p for p in res.problems if p.code != "param.invalid" or p.node_ids[0] == nid)
-        problems.extend(self._graph_problems())
+        if self._graph_problems_cache is None:
+            self._graph_problems_cache = self._graph_problems()
+        problems.extend(self._graph_problems_cache)
         layer_params, trainable, non_trainable, known = self._params(problems)
         problems.extend(self._output_problems())
         problems.sort(key=lambda p: (not p.is_error, min((order_index.get(n, 0) for n in p.node_ids), default=-1)))

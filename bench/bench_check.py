@@ -1,0 +1,68 @@
+"""Benchmark: full check (validation + shapes + params) of an 800-layer graph vs Keras building it,
+and an incremental re-check after a single edit.
+
+Targets: full check ≤ 16 ms median, ≥ 100× faster than Keras; incremental re-check ≤ 2 ms.
+Run: .venv/bin/python bench/bench_check.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from bench.graphs import residual_mlp  # noqa: E402
+from graph_core.analysis import Analyzer, check  # noqa: E402
+from graph_core.edits import SetConfig  # noqa: E402
+
+
+def median_ms(fn, repeats: int) -> tuple:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), max(times)
+
+
+def main() -> int:
+    doc = residual_mlp(800)
+    print(f"graph: {len(doc.layers)} layers, {len(doc.nodes)} nodes")
+    result = check(doc)
+    assert result.valid, result.problems[:3]
+
+    full, full_max = median_ms(lambda: check(doc), 25)
+    print(f"full check: median {full:.2f} ms (max {full_max:.2f}), {result.total:,} params")
+
+    analyzer = Analyzer(doc)
+    analyzer.result()
+    middle = [layer for layer in doc.layers.values() if layer.type == "Dense"][100]
+    units = [65, 64]
+    incremental = []
+    for i in range(40):
+        doc.apply(SetConfig(middle.id, "units", units[i % 2]))
+        start = time.perf_counter()
+        analyzer.result()
+        incremental.append((time.perf_counter() - start) * 1000)
+    inc = statistics.median(incremental)
+    print(f"incremental re-check after one edit (units of a middle Dense): median {inc:.3f} ms "
+          f"(max {max(incremental):.3f})")
+
+    from codegen.build import build_model
+
+    build_model(doc, compile=False)  # warm up TensorFlow
+    keras_ms, _ = median_ms(lambda: build_model(doc, compile=False), 3)
+    print(f"Keras building the same model: median {keras_ms:.0f} ms")
+    print(f"ratio Keras / full check: {keras_ms / full:.0f}×  (target ≥ 100×)")
+    ok = full <= 16 and inc <= 2 and keras_ms / full >= 100
+    print("targets met" if ok else "TARGETS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
