@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Optional
 
 from graph_core import catalog
 from graph_core.document import ChangeEvent, Document, Layer
@@ -28,8 +27,8 @@ UNKNOWN = TensorSpec(None, "float32")
 class NodeResult:
     """What one node produces: its output tensors, its layer's params there, its problems."""
 
-    outputs: Optional[list]  # list[TensorSpec]; None = unknown count and shapes
-    params: Optional[tuple]  # (trainable, non_trainable) or None when unknown
+    outputs: list | None  # list[TensorSpec]; None = unknown count and shapes
+    params: tuple | None  # (trainable, non_trainable) or None when unknown
     problems: list = field(default_factory=list)
 
     def output(self, index: int) -> TensorSpec:
@@ -114,12 +113,12 @@ class Analyzer:
         self.doc = doc
         self._results: dict[str, NodeResult] = {}
         self._layer_checks: dict[str, tuple] = {}
-        self._order: Optional[list] = None
+        self._order: list | None = None
         self._cyclic: list = []
         self._dirty: set = set(doc.nodes)
         self._sub_analyzers: dict[str, Analyzer] = {}
-        self._result: Optional[CheckResult] = None
-        self._graph_problems_cache: Optional[list] = None
+        self._result: CheckResult | None = None
+        self._graph_problems_cache: list | None = None
         self._unsubscribe = doc.subscribe(self._on_change)
 
     def close(self) -> None:
@@ -189,7 +188,7 @@ class Analyzer:
         layer = doc.layers[node.layer]
         label = _describe(layer)
         problems: list[Problem] = []
-        for slot, ref in enumerate(node.inputs):
+        for ref in node.inputs:
             producer = self._results.get(ref.node)
             if producer is not None and producer.outputs is not None and ref.index >= len(producer.outputs):
                 problems.append(Problem(
@@ -220,7 +219,7 @@ class Analyzer:
         try:
             outputs = spec.infer(resolved, inputs)
         except ShapeError as exc:
-            problems.append(Problem(ERROR, exc.code, f"{label}: {exc.message}", (nid,), exc.hint))
+            problems.append(Problem(ERROR, exc.code, _prefixed(layer, exc.message), (nid,), exc.hint))
             return NodeResult(None, None, problems)
         except Exception as exc:  # a rule's own bug must not take the editor down
             problems.append(Problem(ERROR, "internal.shape_rule",
@@ -235,7 +234,7 @@ class Analyzer:
                 params = None
         if spec.lint is not None and all(s.shape is not None for s in inputs):
             for code, msg, hint in spec.lint(resolved, inputs):
-                problems.append(Problem(WARNING, code, f"{label}: {msg}", (nid,), hint))
+                problems.append(Problem(WARNING, code, _prefixed(layer, msg), (nid,), hint))
         return NodeResult(list(outputs), params, problems)
 
     def _layer_check(self, layer: Layer) -> tuple:
@@ -330,7 +329,8 @@ class Analyzer:
         problems.extend(self._graph_problems_cache)
         layer_params, trainable, non_trainable, known = self._params(problems)
         problems.extend(self._output_problems())
-        problems.sort(key=lambda p: (not p.is_error, min((order_index.get(n, 0) for n in p.node_ids), default=-1)))
+        problems.sort(key=lambda p: (not p.is_error,
+                                     min((order_index.get(n, 0) for n in p.node_ids), default=-1)))
         return CheckResult(_dedupe(problems), dict(self._results), layer_params, trainable, non_trainable, known)
 
     def _graph_problems(self) -> list:
@@ -369,8 +369,8 @@ class Analyzer:
                                         f"{layer.type} name {layer.name!r} is not a valid Keras layer name", nodes,
                                         "use letters, digits and underscores, starting with a letter"))
             if layer.name in seen:
-                problems.append(Problem(ERROR, "name.duplicate",
-                                        f"two layers are named '{layer.name}'", nodes + tuple(doc.nodes_of(seen[layer.name])),
+                both = nodes + tuple(doc.nodes_of(seen[layer.name]))
+                problems.append(Problem(ERROR, "name.duplicate", f"two layers are named '{layer.name}'", both,
                                         "layer names must be unique; rename one of them"))
             seen.setdefault(layer.name, layer.id)
         return problems
@@ -436,7 +436,7 @@ def check(doc: Document) -> CheckResult:
         analyzer.close()
 
 
-def _cache_entry(layer: Layer, inputs: list) -> Optional[dict]:
+def _cache_entry(layer: Layer, inputs: list) -> dict | None:
     """The well-formed cache entry of an Application layer for these inputs, or None."""
     cache = layer.cache if isinstance(layer.cache, dict) else {}
     entry = cache.get(application_cache_key(layer.config, inputs))
@@ -452,11 +452,18 @@ def _cache_entry(layer: Layer, inputs: list) -> Optional[dict]:
     return entry if counts_ok and shapes_ok else None
 
 
+def _prefixed(layer: Layer, message: str) -> str:
+    """Name the layer in a rule's message: "Conv2D needs…" becomes "Conv2D 'c1' needs…"."""
+    if message.startswith(layer.type + " "):
+        return f"{_describe(layer)} {message[len(layer.type) + 1:]}"
+    return f"{_describe(layer)}: {message}"
+
+
 def _describe(layer: Layer) -> str:
     return f"{layer.type} '{layer.name}'"
 
 
-def _arity_problem(spec, label: str, count: int, nid: str) -> Optional[Problem]:
+def _arity_problem(spec, label: str, count: int, nid: str) -> Problem | None:
     low, high = spec.min_inputs, spec.max_inputs
     if low <= count and (high is None or count <= high):
         return None

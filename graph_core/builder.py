@@ -11,7 +11,8 @@ Example::
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Union
+from collections.abc import Sequence
+from typing import Union
 
 from graph_core.document import Document, Layer, Node, Output, TensorRef
 from graph_core.edits import AddNode, MarkOutput, snake_case
@@ -27,18 +28,18 @@ class GraphBuilder:
         document: an existing document to extend (a new one when None).
     """
 
-    def __init__(self, name: str = "model", document: Optional[Document] = None):
+    def __init__(self, name: str = "model", document: Document | None = None):
         self.document = document if document is not None else Document(name)
 
-    def input(self, name: Optional[str] = None, shape: Sequence = (), dtype: Optional[str] = None) -> TensorRef:
+    def input(self, name: str | None = None, shape: Sequence = (), dtype: str | None = None) -> TensorRef:
         """Add an Input layer; returns its tensor."""
         config = {"shape": list(shape)}
         if dtype and dtype != "float32":
             config["dtype"] = dtype
         return self.layer("Input", [], name=name, **config)
 
-    def layer(self, layer_type: str, inputs: Union[RefLike, Sequence[RefLike]] = (), *,
-              name: Optional[str] = None, **config) -> TensorRef:
+    def layer(self, layer_type: str, inputs: RefLike | Sequence[RefLike] = (), *,
+              name: str | None = None, **config) -> TensorRef:
         """Add a new layer of ``layer_type`` called once on ``inputs``; returns its first output."""
         doc = self.document
         layer = Layer(doc.new_id("l"), layer_type, name or doc.unique_name(snake_case(layer_type)), config)
@@ -46,21 +47,21 @@ class GraphBuilder:
             layer.subgraph = config.pop("graph")
         return self._call(layer, inputs, new_layer=True)
 
-    def model_layer(self, sub: Document, inputs: Union[RefLike, Sequence[RefLike]], name: Optional[str] = None
+    def model_layer(self, sub: Document, inputs: RefLike | Sequence[RefLike], name: str | None = None
                     ) -> TensorRef:
         """Add a nested model (``sub``) as a layer called on ``inputs``."""
         doc = self.document
         layer = Layer(doc.new_id("l"), "Model", name or doc.unique_name(sub.name), {}, subgraph=sub)
         return self._call(layer, inputs, new_layer=True)
 
-    def call(self, layer_name: str, inputs: Union[RefLike, Sequence[RefLike]]) -> TensorRef:
+    def call(self, layer_name: str, inputs: RefLike | Sequence[RefLike]) -> TensorRef:
         """Call the existing layer ``layer_name`` again (shared weights); returns its first output."""
         layer = self.document.layer_by_name(layer_name)
         if layer is None:
             raise KeyError(f"no layer named {layer_name!r}")
         return self._call(layer, inputs, new_layer=False)
 
-    def output(self, ref: RefLike, loss: Optional[str] = None, loss_weight: float = 1.0,
+    def output(self, ref: RefLike, loss: str | None = None, loss_weight: float = 1.0,
                metrics: Sequence[str] = ()) -> None:
         """Mark a tensor as the next model output."""
         ref = _as_ref(ref)

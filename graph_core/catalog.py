@@ -355,14 +355,14 @@ def check_params(layer_type: str, config: dict) -> list:
             continue
         try:
             message = _value_problem(p, value)
-        except Exception as exc:  # noqa: BLE001 - never raise on odd values
+        except Exception as exc:  # never raise on odd values
             message = f"{p.name} has an invalid value {value!r} ({exc})"
         if message:
             problems.append((p.name, message, _hint(p)))
     if not problems and spec.check is not None:
         try:
             problems.extend(spec.check(resolve_config(layer_type, config)))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             problems.append(("", f"invalid configuration ({exc!r})", ""))
     return problems
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import copy
 import itertools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional
+from typing import Any, NamedTuple
 
 
 class TensorRef(NamedTuple):
@@ -39,11 +40,11 @@ class Layer:
     type: str
     name: str
     config: dict = field(default_factory=dict)
-    subgraph: Optional["Document"] = None
-    cache: Optional[dict] = None
+    subgraph: Document | None = None
+    cache: dict | None = None
     extra: dict = field(default_factory=dict)
 
-    def clone(self, new_id: str, new_name: str) -> "Layer":
+    def clone(self, new_id: str, new_name: str) -> Layer:
         """Return an independent copy (own weights) with a new id and name."""
         return Layer(
             new_id,
@@ -73,7 +74,7 @@ class Output:
 
     node: str
     index: int = 0
-    loss: Optional[str] = None
+    loss: str | None = None
     loss_weight: float = 1.0
     metrics: list = field(default_factory=list)
     extra: dict = field(default_factory=dict)
@@ -132,7 +133,7 @@ class Document:
         self._nodes_by_layer: dict[str, list[str]] = {}
         self._consumers: dict[str, list[tuple[str, int]]] = {}
         self._id_counters: dict[str, itertools.count] = {}
-        self._parent_watch: Optional[Listener] = None
+        self._parent_watch: Listener | None = None
 
     # ----------------------------------------------------------------- read access
     def layer_of(self, node_id: str) -> Layer:
@@ -155,7 +156,7 @@ class Document:
         """Return the nodes of ``Input`` layers in document order: the model's inputs."""
         return [nid for nid, n in self.nodes.items() if self.layers[n.layer].type == "Input"]
 
-    def layer_by_name(self, name: str) -> Optional[Layer]:
+    def layer_by_name(self, name: str) -> Layer | None:
         """Return the layer called ``name``, or None."""
         for layer in self.layers.values():
             if layer.name == name:
@@ -178,7 +179,7 @@ class Document:
         for ref in self.nodes[node_id].inputs:
             yield ref.node
 
-    def output_index(self, ref: TensorRef) -> Optional[int]:
+    def output_index(self, ref: TensorRef) -> int | None:
         """Return the position of ``ref`` among the model outputs, or None."""
         for i, out in enumerate(self.outputs):
             if out.node == ref.node and out.index == ref.index:
@@ -233,7 +234,7 @@ class Document:
             listener(self, event)
 
     # ----------------------------------------------------------------- primitives (edits only)
-    def _insert_layer(self, layer: Layer, index: Optional[int] = None) -> None:
+    def _insert_layer(self, layer: Layer, index: int | None = None) -> None:
         self.layers = _dict_insert(self.layers, layer.id, layer, index)
         self._nodes_by_layer.setdefault(layer.id, [])
         self._watch_subgraph(layer)
@@ -243,7 +244,7 @@ class Document:
         if layer.subgraph is None or getattr(layer.subgraph, "_parent_watch", None) is not None:
             return
 
-        def forward(_sub: "Document", _event: ChangeEvent, layer_id: str = layer.id) -> None:
+        def forward(_sub: Document, _event: ChangeEvent, layer_id: str = layer.id) -> None:
             if layer_id in self.layers and self.layers[layer_id].subgraph is _sub:
                 if _event.kind == "position":
                     self._changed(ChangeEvent("position"))
@@ -259,7 +260,7 @@ class Document:
         self._nodes_by_layer.pop(layer_id, None)
         return index
 
-    def _insert_node(self, node: Node, index: Optional[int] = None) -> None:
+    def _insert_node(self, node: Node, index: int | None = None) -> None:
         self.nodes = _dict_insert(self.nodes, node.id, node, index)
         self._index_node(node)
 
@@ -310,13 +311,13 @@ class Document:
                 self._consumers.setdefault(ref.node, []).append((node.id, slot))
 
     # ----------------------------------------------------------------- copies
-    def clone(self) -> "Document":
+    def clone(self) -> Document:
         """Return a deep, independent copy without listeners."""
         from graph_core.loom_format import document_from_dict, document_to_dict
 
         return document_from_dict(document_to_dict(self))
 
-    def iter_documents(self) -> Iterable["Document"]:
+    def iter_documents(self) -> Iterable[Document]:
         """Yield this document and every nested model's document, depth first."""
         yield self
         for layer in self.layers.values():
@@ -324,7 +325,7 @@ class Document:
                 yield from layer.subgraph.iter_documents()
 
 
-def _dict_insert(d: dict, key: str, value: Any, index: Optional[int]) -> dict:
+def _dict_insert(d: dict, key: str, value: Any, index: int | None) -> dict:
     """Return ``d`` with ``key`` inserted at ``index`` (appended when None)."""
     if index is None or index >= len(d):
         d[key] = value

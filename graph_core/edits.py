@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import copy
 import math
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 from graph_core.document import ChangeEvent, Document, Layer, Node, Output, TensorRef
 from graph_core.errors import EditError
@@ -37,7 +38,7 @@ class Edit:
         """Undo the edit on ``doc``; only valid right after ``apply``."""
         raise NotImplementedError
 
-    def merge(self, other: "Edit") -> bool:
+    def merge(self, other: Edit) -> bool:
         """Absorb ``other`` (applied right after self) into self; True when merged."""
         return False
 
@@ -65,7 +66,7 @@ class AddNode(Edit):
         index: position among the document's nodes (appended when None).
     """
 
-    def __init__(self, node: Node, layer: Optional[Layer] = None, index: Optional[int] = None):
+    def __init__(self, node: Node, layer: Layer | None = None, index: int | None = None):
         self.node = node
         self.layer = layer
         self.index = index
@@ -102,7 +103,7 @@ class RemoveNode(Edit):
     def __init__(self, node_id: str):
         self.node_id = node_id
         self.label = "Delete node"
-        self._saved: Optional[tuple] = None
+        self._saved: tuple | None = None
 
     def apply(self, doc):
         node = _require_node(doc, self.node_id)
@@ -126,8 +127,8 @@ class RemoveNode(Edit):
         return ChangeEvent("structure", frozenset({self.node_id}), frozenset({layer.id}))
 
 
-def connection_refusal(doc: Document, source: TensorRef, target: str, slot: Optional[int] = None,
-                       replace: bool = False) -> Optional[str]:
+def connection_refusal(doc: Document, source: TensorRef, target: str, slot: int | None = None,
+                       replace: bool = False) -> str | None:
     """Tell why ``source`` cannot feed input ``slot`` of node ``target``, or None if it can.
 
     Args:
@@ -153,7 +154,7 @@ def connection_refusal(doc: Document, source: TensorRef, target: str, slot: Opti
     spec = get_spec(layer.type)
     count = len(doc.nodes[target].inputs)
     if layer.type == "Model" and layer.subgraph is not None:
-        max_inputs: Optional[int] = len(layer.subgraph.input_nodes())
+        max_inputs: int | None = len(layer.subgraph.input_nodes())
     elif spec is not None:
         max_inputs = spec.max_inputs
     else:
@@ -182,13 +183,13 @@ class Connect(Edit):
     With ``replace=True`` the tensor already at ``slot`` is swapped for ``source``.
     """
 
-    def __init__(self, source: TensorRef, target: str, slot: Optional[int] = None, replace: bool = False):
+    def __init__(self, source: TensorRef, target: str, slot: int | None = None, replace: bool = False):
         self.source = TensorRef(*source)
         self.target = target
         self.slot = slot
         self.replace = replace
         self.label = "Connect"
-        self._old: Optional[list] = None
+        self._old: list | None = None
 
     def apply(self, doc):
         reason = connection_refusal(doc, self.source, self.target, self.slot, self.replace)
@@ -216,7 +217,7 @@ class Disconnect(Edit):
         self.target = target
         self.slot = slot
         self.label = "Disconnect"
-        self._old: Optional[list] = None
+        self._old: list | None = None
 
     def apply(self, doc):
         node = _require_node(doc, self.target)
@@ -286,7 +287,7 @@ def _put(config: dict, key: str, value: Any) -> None:
 class SetLayerCache(Edit):
     """Store Keras-computed shapes/params of an ``Application`` layer (see DESIGN.md)."""
 
-    def __init__(self, layer_id: str, cache: Optional[dict]):
+    def __init__(self, layer_id: str, cache: dict | None):
         self.layer_id = layer_id
         self.cache = cache
         self.label = "Update application cache"
@@ -310,7 +311,7 @@ class Rename(Edit):
         self.layer_id = layer_id
         self.name = name
         self.label = f"Rename to {name}"
-        self._old: Optional[str] = None
+        self._old: str | None = None
 
     def apply(self, doc):
         layer = _require_layer(doc, self.layer_id)
@@ -364,7 +365,7 @@ class MakeIndependent(Edit):
         self.new_layer_id = new_layer_id
         self.new_name = new_name
         self.label = "Make independent"
-        self._old_layer: Optional[str] = None
+        self._old_layer: str | None = None
 
     def apply(self, doc):
         node = _require_node(doc, self.node_id)
@@ -388,7 +389,7 @@ class MakeIndependent(Edit):
 class MarkOutput(Edit):
     """Expose a tensor as a model output (inserted at ``index``, appended when None)."""
 
-    def __init__(self, output: Output, index: Optional[int] = None):
+    def __init__(self, output: Output, index: int | None = None):
         self.output = output
         self.index = index
         self.label = "Mark as output"
@@ -411,7 +412,7 @@ class UnmarkOutput(Edit):
     def __init__(self, index: int):
         self.index = index
         self.label = "Remove output"
-        self._old: Optional[Output] = None
+        self._old: Output | None = None
 
     def apply(self, doc):
         if not 0 <= self.index < len(doc.outputs):
@@ -529,8 +530,8 @@ def _combine(events: list) -> ChangeEvent:
 
 
 # --------------------------------------------------------------------- edit builders
-def add_layer(doc: Document, layer_type: str, config: Optional[dict] = None, *,
-              inputs: Iterable = (), pos=(0.0, 0.0), name: Optional[str] = None) -> AddNode:
+def add_layer(doc: Document, layer_type: str, config: dict | None = None, *,
+              inputs: Iterable = (), pos=(0.0, 0.0), name: str | None = None) -> AddNode:
     """Build the edit that adds a new layer of ``layer_type`` called once on ``inputs``.
 
     The layer gets a unique name derived from its type (``dense``, ``dense_2``…) unless given.
@@ -581,7 +582,7 @@ class _DetachAndRemove(Edit):
 
     def __init__(self, node_id: str):
         self.node_id = node_id
-        self._disconnect: Optional[Edit] = None
+        self._disconnect: Edit | None = None
         self._remove = RemoveNode(node_id)
 
     def apply(self, doc):

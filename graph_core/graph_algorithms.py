@@ -7,7 +7,7 @@ networkx is used where its algorithms are the clearer choice (finding a cycle to
 from __future__ import annotations
 
 from collections import deque
-from typing import Iterable, Optional
+from collections.abc import Iterable
 
 import networkx as nx
 
@@ -81,7 +81,7 @@ def ancestors(doc: Document, sinks: Iterable[str]) -> set[str]:
     return seen
 
 
-def to_networkx(doc: Document, nodes: Optional[Iterable[str]] = None) -> nx.MultiDiGraph:
+def to_networkx(doc: Document, nodes: Iterable[str] | None = None) -> nx.MultiDiGraph:
     """Return the node graph (edge per input connection) as a networkx MultiDiGraph."""
     keep = set(doc.nodes) if nodes is None else set(nodes)
     graph = nx.MultiDiGraph()

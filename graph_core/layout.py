@@ -36,11 +36,7 @@ def layered_positions(doc: Document, column_width: float = COLUMN_WIDTH, row_hei
         forward = sweep % 2 == 0
         sequence = columns[1:] if forward else list(reversed(columns[:-1]))
         for column in sequence:
-            def key(nid: str) -> float:
-                neighbours = ([r.node for r in doc.nodes[nid].inputs] if forward else successors[nid])
-                rows = [row_of[n] for n in neighbours if n in row_of]
-                return sum(rows) / len(rows) if rows else row_of[nid]
-            column.sort(key=key)
+            column.sort(key=lambda nid, fwd=forward: _barycenter(doc, nid, fwd, successors, row_of))
             for i, nid in enumerate(column):
                 row_of[nid] = float(i)
     tallest = max(len(c) for c in columns)
@@ -50,6 +46,13 @@ def layered_positions(doc: Document, column_width: float = COLUMN_WIDTH, row_hei
         for i, nid in enumerate(column):
             positions[nid] = (x * column_width, (i + offset) * row_height)
     return positions
+
+
+def _barycenter(doc: Document, nid: str, forward: bool, successors: dict, row_of: dict) -> float:
+    """Mean row of a node's inputs (forward sweep) or consumers (backward sweep)."""
+    neighbours = [r.node for r in doc.nodes[nid].inputs] if forward else successors[nid]
+    rows = [row_of[n] for n in neighbours if n in row_of]
+    return sum(rows) / len(rows) if rows else row_of[nid]
 
 
 def auto_layout_edit(doc: Document):

@@ -12,9 +12,17 @@ import math
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
-from graph_core.document import DEFAULT_COMPILE, DEFAULT_FIT, Document, Layer, Node, Output, TensorRef
+from graph_core.document import (
+    DEFAULT_COMPILE,
+    DEFAULT_FIT,
+    Document,
+    Layer,
+    Node,
+    Output,
+    TensorRef,
+)
 from graph_core.errors import LoomFormatError
 
 FORMAT_NAME = "layerloom"
@@ -53,7 +61,7 @@ def load(path: str | os.PathLike) -> Document:
     return loads(raw, file=name, default_name=Path(name).stem)
 
 
-def loads(text: str | bytes, file: Optional[str] = None, default_name: str = "model") -> Document:
+def loads(text: str | bytes, file: str | None = None, default_name: str = "model") -> Document:
     """Parse the text of a ``.loom`` file (see :func:`load`)."""
     if isinstance(text, bytes):
         try:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional, Tuple
+from typing import NamedTuple
 
-Shape = Tuple[Optional[int], ...]
+Shape = tuple[int | None, ...]
 
 
 class TensorSpec(NamedTuple):
@@ -14,7 +14,7 @@ class TensorSpec(NamedTuple):
     outside the catalog, an application whose shapes are not cached yet).
     """
 
-    shape: Optional[Shape]
+    shape: Shape | None
     dtype: str = "float32"
 
     @property
@@ -23,12 +23,12 @@ class TensorSpec(NamedTuple):
         return self.shape is not None
 
     @property
-    def rank(self) -> Optional[int]:
+    def rank(self) -> int | None:
         """Number of axes including the batch axis, or None when unknown."""
         return None if self.shape is None else len(self.shape)
 
 
-def format_shape(shape: Optional[Shape]) -> str:
+def format_shape(shape: Shape | None) -> str:
     """Render a shape as Keras prints it, e.g. ``(None, 32)``; ``?`` when unknown."""
     if shape is None:
         return "?"

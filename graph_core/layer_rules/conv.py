@@ -117,13 +117,10 @@ def check_conv(config: dict) -> list:
         problems.append(("dilation_rate", (f"strides {fmt(strides)} > 1 cannot be combined "
                          f"with dilation_rate {fmt(dil)} > 1"), "set one of them to 1"))
     opad = config.get("output_padding")
-    if opad is not None:
-        for i, (o, s) in enumerate(zip(opad, strides)):
-            if o >= s:
-                problems.append(("output_padding", (f"output_padding {fmt(opad)} must be "
-                                 f"smaller than strides {fmt(strides)} on every axis"),
-                                 "use output_padding < strides, or None"))
-                break
+    if opad is not None and any(o >= s for o, s in zip(opad, strides)):
+        problems.append(("output_padding", (f"output_padding {fmt(opad)} must be smaller "
+                         f"than strides {fmt(strides)} on every axis"),
+                         "use output_padding < strides, or None"))
     return problems
 
 

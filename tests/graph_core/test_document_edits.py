@@ -6,8 +6,23 @@ from graph_core import loom_format
 from graph_core.builder import GraphBuilder
 from graph_core.document import Output, TensorRef
 from graph_core.edits import (
-    DELETE, Compound, Connect, Disconnect, MakeIndependent, MarkOutput, Move, Rename, SetConfig,
-    SetOutput, SetSetting, UnmarkOutput, add_layer, call_again, connection_refusal, delete_nodes, snake_case,
+    DELETE,
+    Compound,
+    Connect,
+    Disconnect,
+    MakeIndependent,
+    MarkOutput,
+    Move,
+    Rename,
+    SetConfig,
+    SetOutput,
+    SetSetting,
+    UnmarkOutput,
+    add_layer,
+    call_again,
+    connection_refusal,
+    delete_nodes,
+    snake_case,
 )
 from graph_core.errors import EditError
 

@@ -10,7 +10,16 @@ from graph_core import check, loom_format
 from graph_core.catalog import CATALOG
 from graph_core.document import TensorRef
 from graph_core.edits import (
-    DELETE, Connect, Disconnect, MakeIndependent, Move, Rename, SetConfig, add_layer, call_again, delete_nodes,
+    DELETE,
+    Connect,
+    Disconnect,
+    MakeIndependent,
+    Move,
+    Rename,
+    SetConfig,
+    add_layer,
+    call_again,
+    delete_nodes,
 )
 from graph_core.errors import EditError, LoomFormatError
 from graph_core.templates import list_templates, load_template
