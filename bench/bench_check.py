@@ -16,9 +16,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from bench.graphs import residual_mlp  # noqa: E402
-from graph_core.analysis import Analyzer, check  # noqa: E402
-from graph_core.edits import SetConfig  # noqa: E402
+from bench.graphs import residual_mlp
+from graph_core.analysis import Analyzer, check
+from graph_core.edits import SetConfig
 
 
 def median_ms(fn, repeats: int) -> tuple:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``layerloom`` console script."""
     args = build_parser().parse_args(argv)
     try:
@@ -132,7 +132,7 @@ def format_report(doc, result, path: str) -> str:
     return "\n".join(lines)
 
 
-def templates_command(name: Optional[str], output: Optional[str]) -> int:
+def templates_command(name: str | None, output: str | None) -> int:
     """``layerloom templates [NAME -o FILE]``: list the templates or write one."""
     from graph_core import loom_format, templates
 

@@ -9,7 +9,6 @@ then update every view. Each document (top level and nested) has its own increme
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -71,7 +70,7 @@ class DocumentSession(QObject):
     cleanChanged = Signal(bool)
     pathChanged = Signal(str)
 
-    def __init__(self, document: Document, path: Optional[str] = None, parent: Optional[QObject] = None):
+    def __init__(self, document: Document, path: str | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.document = document
         self.path = path
@@ -86,14 +85,14 @@ class DocumentSession(QObject):
         self._analyzers[id(doc)] = Analyzer(doc)
         self._unsubscribers.append(doc.subscribe(self._on_change))
 
-    def analyzer(self, doc: Optional[Document] = None) -> Analyzer:
+    def analyzer(self, doc: Document | None = None) -> Analyzer:
         """The incremental analyzer of ``doc`` (the top-level document by default)."""
         doc = doc or self.document
         if id(doc) not in self._analyzers:
             self._watch(doc)
         return self._analyzers[id(doc)]
 
-    def result(self, doc: Optional[Document] = None) -> CheckResult:
+    def result(self, doc: Document | None = None) -> CheckResult:
         """The current check result of ``doc`` (recomputed incrementally when needed)."""
         return self.analyzer(doc).result()
 
@@ -103,7 +102,7 @@ class DocumentSession(QObject):
             self.checked.emit(doc, self.result(doc))
 
     # ------------------------------------------------------------------ editing
-    def push(self, edit: Edit, doc: Optional[Document] = None) -> bool:
+    def push(self, edit: Edit, doc: Document | None = None) -> bool:
         """Apply ``edit`` to ``doc`` (default: top level) as one undo step.
 
         Returns:
