@@ -17,7 +17,7 @@ from graph_core.errors import ShapeError
 from graph_core.graph_algorithms import ancestors, find_cycles, topological_order
 from graph_core.losses import loss_problems
 from graph_core.problems import ERROR, WARNING, Problem
-from graph_core.tensor import TensorSpec, format_shape
+from graph_core.tensor import FLOAT_DTYPES, TensorSpec, format_shape
 
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 UNKNOWN = TensorSpec(None, "float32")
@@ -229,9 +229,10 @@ class Analyzer:
         params = None
         if all(s.shape is not None for s in inputs):
             try:
-                params = tuple(spec.count_params(resolved, inputs))
+                params = _frozen(layer, tuple(spec.count_params(resolved, inputs)))
             except Exception:
                 params = None
+        outputs = _with_compute_dtype(layer, outputs)
         if spec.lint is not None and all(s.shape is not None for s in inputs):
             for code, msg, hint in spec.lint(resolved, inputs):
                 problems.append(Problem(WARNING, code, _prefixed(layer, msg), (nid,), hint))
@@ -289,7 +290,7 @@ class Analyzer:
                                     "open the nested model and mark an output"))
             return NodeResult(None, None, problems)
         params = (sub_result.trainable, sub_result.non_trainable) if sub_result.params_known else None
-        return NodeResult(outputs, params, problems)
+        return NodeResult(outputs, _frozen(layer, params), problems)
 
     def _evaluate_application(self, nid: str, layer: Layer, inputs: list, problems: list) -> NodeResult:
         label = _describe(layer)
@@ -313,7 +314,7 @@ class Analyzer:
                                     entry.get("hint", "")))
             return NodeResult(None, None, problems)
         outputs = [TensorSpec(tuple(shape), dtype) for shape, dtype in zip(entry["outputs"], entry["dtypes"])]
-        return NodeResult(outputs, (entry["trainable"], entry["non_trainable"]), problems)
+        return NodeResult(outputs, _frozen(layer, (entry["trainable"], entry["non_trainable"])), problems)
 
     # ----------------------------------------------------------------- document-wide problems
     def _assemble(self) -> CheckResult:
@@ -450,6 +451,29 @@ def _cache_entry(layer: Layer, inputs: list) -> dict | None:
                  and all(isinstance(s, list) and all(d is None or (isinstance(d, int) and d >= 0) for d in s)
                          for s in outputs) and all(isinstance(d, str) for d in dtypes))
     return entry if counts_ok and shapes_ok else None
+
+
+def _frozen(layer: Layer, params: Optional[tuple]) -> Optional[tuple]:
+    """A layer with ``trainable: false`` keeps its weights, all of them non-trainable."""
+    if params is None or layer.config.get("trainable", True) is not False:
+        return params
+    return (0, params[0] + params[1])
+
+
+_POLICY_COMPUTE = {"mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}
+
+
+def _with_compute_dtype(layer: Layer, outputs: list) -> list:
+    """Apply a layer's ``dtype`` (a float dtype or a mixed policy) to its float32 outputs, as Keras does."""
+    policy = layer.config.get("dtype")
+    if layer.type == "Input" or policy is None:
+        return outputs
+    if isinstance(policy, dict):
+        policy = (policy.get("config") or {}).get("name")
+    compute = _POLICY_COMPUTE.get(policy, policy)
+    if compute not in FLOAT_DTYPES or compute == "float32":
+        return outputs
+    return [TensorSpec(s.shape, compute) if s.dtype == "float32" else s for s in outputs]
 
 
 def _prefixed(layer: Layer, message: str) -> str:

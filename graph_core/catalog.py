@@ -318,6 +318,18 @@ def _check_inner(value) -> list:
             for name, msg, hint in check_params(value["type"], value.get("config", {}))]
 
 
+#: Arguments every Keras layer accepts besides its own (kept by imports, used by build and export).
+BASE_LAYER_ARGS = ("trainable", "dtype")
+
+
+def _base_arg_problem(key: str, value) -> str | None:
+    if key == "trainable":
+        return None if isinstance(value, bool) else f"trainable must be true or false, got {value!r}"
+    if value is None or isinstance(value, dict) or value in _DTYPES or value in ("mixed_float16", "mixed_bfloat16"):
+        return None
+    return f"dtype {value!r} is not a Keras dtype or dtype policy"
+
+
 def check_params(layer_type: str, config: dict) -> list:
     """Constraint violations of a layer config, as ``(param name, message, hint)``.
 
@@ -339,8 +351,13 @@ def check_params(layer_type: str, config: dict) -> list:
         return [("", f"config must be a dict, got {config!r}", "")]
     problems = []
     names = {p.name for p in spec.params}
+    for key in BASE_LAYER_ARGS:
+        if key in config and key not in names:
+            message = _base_arg_problem(key, config[key])
+            if message:
+                problems.append((key, message, "trainable is true or false; dtype is e.g. float32 or mixed_float16"))
     for key in config:
-        if key not in names:
+        if key not in names and key not in BASE_LAYER_ARGS:
             valid = ", ".join(p.name for p in spec.params) or "none"
             problems.append((key, f"unknown parameter {key!r} for {layer_type}",
                              f"valid parameters: {valid}"))

@@ -100,6 +100,41 @@ def check_groups(config: dict) -> list:
              "e.g. groups=8")]
 
 
+def _normalization_axes(config: dict) -> tuple:
+    axis = config["axis"]
+    return () if axis is None else _axes(axis)
+
+
+def infer_normalization(config: dict, inputs: list) -> list:
+    """Same shape; without given mean/variance the kept axes need fixed sizes."""
+    shape = inputs[0].shape
+    if shape is None:
+        return unknown()
+    constants = config["mean"] is not None
+    for a in _normalization_axes(config):
+        pos = normalize_axis("Normalization", a, shape)
+        if not constants:
+            need_known("Normalization", shape, pos, f"the kept axis {a}", _HINT)
+    return [TensorSpec(shape, FLOAT32)]
+
+
+def count_normalization(config: dict, inputs: list) -> tuple:
+    """mean and variance per kept entry plus a count (all non-trainable); none for constants."""
+    (shape,) = known_shapes("Normalization", inputs)
+    if config["mean"] is not None:
+        return 0, 0
+    size = prod(shape[a] for a in _normalization_axes(config))
+    return 0, 2 * size + 1
+
+
+def check_normalization(config: dict) -> list:
+    """mean and variance go together."""
+    if (config["mean"] is None) != (config["variance"] is None):
+        return [("mean", "mean and variance must be given together (or neither, to adapt them)",
+                 "set both, or clear both")]
+    return []
+
+
 def _norm_params(axis_kind: str) -> tuple:
     return (
         ParamSpec("axis", axis_kind, -1, doc="the feature axis (or axes) to normalize"),
@@ -134,6 +169,14 @@ SPECS = (
         (ParamSpec("groups", "int", 32, doc="number of channel groups (-1: one per channel)",
                    main=True),) + _norm_params("axis"),
         1, 1, infer_groupnorm, make_count("GroupNormalization"), check=check_groups),
+    LayerSpec(
+        "Normalization", "Normalization",
+        "Shifts and scales inputs by a mean and variance (given, or learned with adapt()).",
+        (ParamSpec("axis", "axes", -1, allow_none=True, doc="axis (or axes) with their own statistics"),
+         ParamSpec("mean", "any", None, allow_none=True, doc="fixed mean (with variance), else adapted"),
+         ParamSpec("variance", "any", None, allow_none=True, doc="fixed variance (with mean)"),
+         ParamSpec("invert", "bool", False, doc="undo the normalization instead")),
+        1, 1, infer_normalization, count_normalization, check=check_normalization),
     LayerSpec(
         "UnitNormalization", "Normalization", "Scales each sample to unit L2 norm over axis.",
         (ParamSpec("axis", "axes", -1, doc="axis (or axes) to normalize"),),

@@ -123,6 +123,8 @@ SPACES = {
     "GroupNormalization": _space(None, _one((None, 8), (None, 5, 6), (None, 4, 4, 8), (None, 3),
                                             (None, 5, None)),
                                  groups=[1, 2, 4, -1, 32], center=[True, False]),
+    "Normalization": _space(None, _one((None, 5), (None, 3, 4), (None, 2, 3, 4), (None, None, 4)),
+                            axis=[-1, None, 1, (1, 2)], invert=[False, True]),
     "UnitNormalization": _space(None, _one((None, 5), (None, 3, 4), (None, 2, 3, 4)),
                                 axis=[-1, 1, (1, 2), 3]),
     "SimpleRNN": _space(48, RNN_IN, units=[1, 4], return_sequences=[False, True],
