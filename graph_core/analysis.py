@@ -453,7 +453,7 @@ def _cache_entry(layer: Layer, inputs: list) -> dict | None:
     return entry if counts_ok and shapes_ok else None
 
 
-def _frozen(layer: Layer, params: Optional[tuple]) -> Optional[tuple]:
+def _frozen(layer: Layer, params: tuple | None) -> tuple | None:
     """A layer with ``trainable: false`` keeps its weights, all of them non-trainable."""
     if params is None or layer.config.get("trainable", True) is not False:
         return params
