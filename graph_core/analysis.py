@@ -329,7 +329,8 @@ class Analyzer:
             self._graph_problems_cache = self._graph_problems()
         problems.extend(self._graph_problems_cache)
         layer_params, trainable, non_trainable, known = self._params(problems)
-        problems.extend(self._output_problems())
+        if not doc.is_nested:  # losses and metrics belong to the top-level model only
+            problems.extend(self._output_problems())
         problems.sort(key=lambda p: (not p.is_error,
                                      min((order_index.get(n, 0) for n in p.node_ids), default=-1)))
         return CheckResult(_dedupe(problems), dict(self._results), layer_params, trainable, non_trainable, known)

@@ -232,6 +232,13 @@ class Document:
         self.revision += 1
         for listener in list(self._listeners):
             listener(self, event)
+        if self._parent_watch is not None:  # after our own listeners, so the parent sees fresh results
+            self._parent_watch(self, event)
+
+    @property
+    def is_nested(self) -> bool:
+        """True for the graph of a nested ``Model`` layer."""
+        return self._parent_watch is not None
 
     # ----------------------------------------------------------------- primitives (edits only)
     def _insert_layer(self, layer: Layer, index: int | None = None) -> None:
@@ -252,7 +259,6 @@ class Document:
                     self._changed(ChangeEvent("config", frozenset(self.nodes_of(layer_id)), frozenset({layer_id})))
 
         layer.subgraph._parent_watch = forward
-        layer.subgraph.subscribe(forward)
 
     def _remove_layer(self, layer_id: str) -> int:
         index = list(self.layers).index(layer_id)

@@ -562,11 +562,10 @@ def delete_nodes(doc: Document, node_ids: Iterable[str]) -> Compound:
     for index in reversed(range(len(doc.outputs))):
         if doc.outputs[index].node in doomed:
             edits.append(UnmarkOutput(index))
-    # connections from a deleted node into surviving nodes, highest slot first
-    for nid in ids:
-        for consumer, slot in sorted(doc.consumers(nid), key=lambda c: -c[1]):
-            if consumer not in doomed:
-                edits.append(Disconnect(consumer, slot))
+    # connections from deleted nodes into surviving nodes, per consumer highest slot first
+    cut = sorted({(consumer, slot) for nid in ids for consumer, slot in doc.consumers(nid) if consumer not in doomed},
+                 key=lambda c: (c[0], -c[1]))
+    edits.extend(Disconnect(consumer, slot) for consumer, slot in cut)
     # delete in reverse topological order so nothing deleted still feeds a node
     from graph_core.graph_algorithms import topological_order
 

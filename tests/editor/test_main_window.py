@@ -210,9 +210,6 @@ def test_nested_model_opens_in_a_tab_with_a_breadcrumb(qtbot, make_window):
     assert window.tabs.count() == 1
 
 
-@pytest.mark.xfail(reason="DocumentSession emits the parent's `checked` from inside the nested document's "
-                          "listener list, before the parent analyzer's sub-analyzer has seen the change, so "
-                          "the parent's incremental result is stale (graph_core/session ordering)", strict=False)
 def test_status_bar_follows_edits_inside_nested_models(qtbot, make_window):
     window = make_window("model-as-layer")
     session, doc = window.session, window.session.document

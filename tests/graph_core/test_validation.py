@@ -206,3 +206,32 @@ def test_connect_edit_updates_incremental_result():
     doc.apply(Connect(TensorRef(x.node, 0), cat.node))
     assert analyzer.result().valid
     assert analyzer.result().output_specs(cat.node)[0].shape == (None, 8)
+
+
+def test_parent_result_is_fresh_after_an_edit_inside_a_nested_model():
+    from graph_core.analysis import Analyzer
+
+    doc = load_template("model-as-layer")
+    analyzer = Analyzer(doc)
+    seen = []
+    doc.subscribe(lambda d, e: seen.append(analyzer.result().total))
+    sub = doc.layer_by_name("encoder").subgraph
+    sub.apply(SetConfig(sub.layer_by_name("embedding").id, "output_dim", 32))
+    assert seen[-1] == check(doc).total != 344961
+
+
+def test_nested_outputs_need_no_loss():
+    doc = load_template("model-as-layer")
+    assert check(doc.layer_by_name("encoder").subgraph).problems == []
+
+
+def test_deleting_both_calls_feeding_one_merge():
+    from graph_core.edits import delete_nodes
+
+    doc = load_template("model-as-layer")
+    before = loom_format.dumps(doc)
+    edit = delete_nodes(doc, doc.nodes_of(doc.layer_by_name("encoder").id))
+    doc.apply(edit)
+    assert doc.layer_by_name("encoder") is None
+    doc.revert(edit)
+    assert loom_format.dumps(doc) == before

@@ -1,0 +1,187 @@
+"""The layer palette: every catalog layer by category, with a search box.
+
+Dragging an entry starts a QDrag carrying :data:`MIME_LAYER` (the layer type, UTF-8) that the
+canvas accepts; double-clicking (or Enter) emits :attr:`Palette.layerActivated` and the main
+window adds the layer at the centre of the view.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLineEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from graph_core import catalog
+
+MIME_LAYER = "application/x-layerloom-layer"
+TYPE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+#: Extra entries that are not catalog layers: whole models used as layers.
+MODEL_ENTRIES = (
+    ("Model", ("A whole functional model used as a layer (shared like any layer). Double-click its "
+              "node on the canvas to draw the model inside.")),
+    ("Application", ("A keras.applications model such as Xception (include_top=False) used as a "
+                    "layer; its shapes and parameters come from Keras.")),
+)
+
+#: Fallback colours per category (the canvas's own colours are used when available).
+CATEGORY_COLORS = {
+    "Core": "#4f7cac", "Convolution": "#c0713a", "Pooling": "#b59a3b", "Reshaping": "#7a8a99",
+    "Normalization": "#5b9a8b", "Activation": "#a05a8c", "Regularization": "#8c8c5a",
+    "Embedding": "#6c6fb5", "Recurrent": "#3f9a5b", "Attention": "#b5566c", "Merge": "#8a6bb0",
+    "Models": "#2f6f9f",
+}
+
+
+def category_hex(category: str) -> str:
+    """The category's colour: the canvas's (so palette and nodes match), else ours."""
+    try:
+        from editor.canvas.style import CATEGORY_COLORS as CANVAS_COLORS
+    except ImportError:  # pragma: no cover
+        CANVAS_COLORS = {}
+    if category == "Models":
+        category = "Model"
+    return CANVAS_COLORS.get(category) or CATEGORY_COLORS.get(category, "#888888")
+
+
+def category_icon(category: str, size: int = 12, layer_type: str = "") -> QIcon:
+    """A small rounded swatch in the colour of the category (or of ``Input``/``Application``)."""
+    if layer_type in ("Input", "Application", "Model"):
+        category = layer_type
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    colour = QColor(category_hex(category))
+    painter.setPen(colour.darker(130))
+    painter.setBrush(colour)
+    painter.drawRoundedRect(1, 1, size - 2, size - 2, 3, 3)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class _PaletteTree(QTreeWidget):
+    """The tree of layers; its drags carry the layer type as :data:`MIME_LAYER`."""
+
+    def mimeTypes(self) -> list:
+        return [MIME_LAYER]
+
+    def mimeData(self, items) -> QMimeData | None:
+        types = [it.data(0, TYPE_ROLE) for it in items if it.data(0, TYPE_ROLE)]
+        if not types:
+            return None
+        return layer_mime_data(types[0])
+
+    def supportedDropActions(self):
+        return Qt.DropAction.CopyAction
+
+
+def layer_mime_data(layer_type: str) -> QMimeData:
+    """The drag payload for ``layer_type`` (what the canvas accepts on drop)."""
+    data = QMimeData()
+    data.setData(MIME_LAYER, layer_type.encode("utf-8"))
+    data.setText(layer_type)
+    return data
+
+
+class Palette(QWidget):
+    """Layers by category with a search box.
+
+    Signals:
+        layerActivated(str): the user double-clicked (or pressed Enter on) a layer type.
+    """
+
+    layerActivated = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("palette")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(6)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search layers…")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.filter)
+        layout.addWidget(self.search)
+        self.tree = _PaletteTree()
+        self.tree.setHeaderHidden(True)
+        self.tree.setRootIsDecorated(True)
+        self.tree.setIndentation(12)
+        self.tree.setIconSize(QSize(12, 12))
+        self.tree.setDragEnabled(True)
+        self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.itemActivated.connect(self._activated)
+        layout.addWidget(self.tree)
+        self._populate()
+
+    def _populate(self) -> None:
+        groups = [(name, [(s.type, s.description) for s in specs]) for name, specs in catalog.categories()]
+        groups.append(("Models", list(MODEL_ENTRIES)))
+        for category, entries in groups:
+            top = QTreeWidgetItem([category])
+            top.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            font = top.font(0)
+            font.setBold(True)
+            top.setFont(0, font)
+            icon = category_icon(category)
+            for layer_type, description in entries:
+                item = QTreeWidgetItem([layer_type])
+                item.setData(0, TYPE_ROLE, layer_type)
+                item.setIcon(0, category_icon(category, layer_type=layer_type)
+                             if layer_type in ("Input", "Application", "Model") else icon)
+                item.setToolTip(0, f"<b>{layer_type}</b><br>{description}<br><i>Drag onto the canvas, "
+                                   f"or double-click to add it.</i>")
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                              | Qt.ItemFlag.ItemIsDragEnabled)
+                top.addChild(item)
+            self.tree.addTopLevelItem(top)
+            top.setExpanded(category in ("Core", "Convolution", "Merge"))
+
+    def layer_items(self) -> list:
+        """Every layer entry (QTreeWidgetItem), in palette order."""
+        out = []
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            out.extend(top.child(k) for k in range(top.childCount()))
+        return out
+
+    def item_for(self, layer_type: str) -> QTreeWidgetItem | None:
+        """The entry of ``layer_type``, or None."""
+        for item in self.layer_items():
+            if item.data(0, TYPE_ROLE) == layer_type:
+                return item
+        return None
+
+    def visible_types(self) -> list:
+        """The layer types the current search shows."""
+        return [it.data(0, TYPE_ROLE) for it in self.layer_items() if not it.isHidden()]
+
+    def filter(self, text: str) -> None:
+        """Show only layers whose type or description contains ``text`` (case-insensitive)."""
+        needle = text.strip().lower()
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            shown = 0
+            for k in range(top.childCount()):
+                item = top.child(k)
+                haystack = f"{item.text(0)} {item.toolTip(0)} {top.text(0)}".lower()
+                hide = bool(needle) and needle not in haystack
+                item.setHidden(hide)
+                shown += not hide
+            top.setHidden(shown == 0)
+            if needle:
+                top.setExpanded(True)
+
+    def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        layer_type = item.data(0, TYPE_ROLE)
+        if layer_type:
+            self.layerActivated.emit(layer_type)
