@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 
 class CodegenError(Exception):
     """Base class of every error codegen raises on purpose."""
@@ -19,7 +17,7 @@ class BuildError(CodegenError):
         node_id: the node concerned, when known.
     """
 
-    def __init__(self, message: str, layer_name: Optional[str] = None, node_id: Optional[str] = None):
+    def __init__(self, message: str, layer_name: str | None = None, node_id: str | None = None):
         super().__init__(message)
         self.message = message
         self.layer_name = layer_name
@@ -38,7 +36,7 @@ class ImportRefused(CodegenError):
         layer_name: the refused layer, when known.
     """
 
-    def __init__(self, message: str, layer_name: Optional[str] = None):
+    def __init__(self, message: str, layer_name: str | None = None):
         super().__init__(message)
         self.message = message
         self.layer_name = layer_name

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from codegen.python_export import export_python, identifier, positional_params, string
 from codegen.synthetic import synthetic_data
@@ -101,14 +103,17 @@ def test_exported_data_equals_the_synthetic_fit_data(slug, exports):
         np.testing.assert_array_equal(mine, theirs)
 
 
-def test_running_the_script_fits_and_prints_losses():
-    doc = load_template("mlp")
-    doc.fit = {"epochs": 2, "batch_size": 16, "samples": 32, "seed": 0}
+@pytest.mark.parametrize("slug", ["mlp", "multi-output", "model-as-layer"])
+def test_running_the_script_fits_and_prints_losses(slug):
+    doc = load_template(slug)
+    doc.fit = {"epochs": 2, "batch_size": 8, "samples": 16, "seed": 0}
     out = io.StringIO()
     with redirect_stdout(out):
         _exec(export_python(doc), "__main__")
     text = out.getvalue()
     assert "epoch 1: loss " in text and "epoch 2: loss " in text
+    if slug == "multi-output":
+        assert "(age_loss " in text and "gender_loss" in text
 
 
 def test_shared_layer_assigned_once_and_called_at_each_site(exports):
@@ -208,3 +213,22 @@ def test_multiple_outputs_of_one_layer_are_unpacked():
     from codegen.build import build_model
 
     assert structure(_exec(text)["build_model"]()) == structure(build_model(b.document))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(names=st.lists(st.text(min_size=1, max_size=12), min_size=5, max_size=5, unique=True),
+       loss=st.text(max_size=10), model_name=st.text(max_size=10))
+def test_any_names_give_valid_python_with_names_as_literals(names, loss, model_name):
+    b = GraphBuilder(model_name)
+    left = b.input(names[0], shape=(None, 4))
+    right = b.input(names[1], shape=(None, 4))
+    shared = b.layer("LSTM", left, units=3, name=names[2])
+    again = b.call(names[2], right)
+    merged = b.layer("Concatenate", [shared, again], name=names[3])
+    b.output(b.layer("Dense", merged, units=1, name=names[4]), loss=loss or None)
+    text = export_python(b.document)
+    tree = ast.parse(text)
+    constants = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)}
+    assert set(names) <= constants
+    imports = [node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]
+    assert len(imports) == 3

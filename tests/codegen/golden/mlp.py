@@ -37,10 +37,5 @@ if __name__ == "__main__":
     model.summary()
     x, y = make_data(256, seed=0)
     history = model.fit(x, y, epochs=1, batch_size=32)
-    for epoch in range(len(history.history["loss"])):
-        losses = ", ".join(
-            f"{name} {values[epoch]:.4f}"
-            for name, values in history.history.items()
-            if name.endswith("loss")
-        )
-        print(f"epoch {epoch + 1}: {losses}")
+    for epoch, loss in enumerate(history.history["loss"]):
+        print(f"epoch {epoch + 1}: loss {loss:.4f}")

@@ -59,10 +59,10 @@ if __name__ == "__main__":
     model.summary()
     x, y = make_data(128, seed=0)
     history = model.fit(x, y, epochs=1, batch_size=32)
-    for epoch in range(len(history.history["loss"])):
-        losses = ", ".join(
+    for epoch, loss in enumerate(history.history["loss"]):
+        per_output = ", ".join(
             f"{name} {values[epoch]:.4f}"
             for name, values in history.history.items()
-            if name.endswith("loss")
+            if name.endswith("_loss")
         )
-        print(f"epoch {epoch + 1}: {losses}")
+        print(f"epoch {epoch + 1}: loss {loss:.4f} ({per_output})")

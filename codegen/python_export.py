@@ -1,0 +1,664 @@
+"""Document → Python source a person would be happy to have written (pure text, no Keras).
+
+The exported module imports ``keras`` and ``from keras import layers``, builds the model in a
+``build_model()`` function (each nested model gets its own ``build_<name>()``), compiles it with
+per-output dicts keyed by output name, and under ``if __name__ == "__main__":`` fits it on
+random numpy data drawn with the same rules and seed as LayerLoom's synthetic fit.
+
+Safety: text from the document reaches the source only as ``repr()`` string literals and as
+identifiers reduced to ``[A-Za-z0-9_]``; comments and docstrings hold fixed text only.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+
+from codegen.build import POSITIONAL_CALL, WRAPPERS, compile_settings, used_nodes
+from codegen.data_plan import POSITIVE_HIGH, POSITIVE_LOW, DataPlan, TargetPlan, plan_data
+from graph_core import catalog
+from graph_core.document import Document, Layer
+
+WIDTH = 88
+"""Longest line the exporter writes (longer calls are wrapped)."""
+
+INDENT = "    "
+
+OPTIMIZERS = {
+    "adadelta": "Adadelta", "adafactor": "Adafactor", "adagrad": "Adagrad", "adam": "Adam",
+    "adamw": "AdamW", "adamax": "Adamax", "ftrl": "Ftrl", "lamb": "Lamb", "lion": "Lion",
+    "muon": "Muon", "nadam": "Nadam", "rmsprop": "RMSprop", "sgd": "SGD",
+}
+"""Lower-case optimizer name → ``keras.optimizers`` class."""
+
+KEYWORD_ONLY = ("MultiHeadAttention", "Dot")
+"""Layer types whose required arguments read better as keywords."""
+
+POSITIONAL_WHEN_SET = ("pool_size",)
+"""Optional first arguments written positionally as Keras examples do (``MaxPooling1D(5)``)."""
+
+AVOID = frozenset({
+    "abs", "all", "any", "bool", "bytes", "callable", "compile", "dict", "dir", "eval", "exec",
+    "filter", "float", "format", "hash", "help", "id", "input", "int", "iter", "len", "list",
+    "map", "max", "min", "next", "object", "open", "print", "property", "range", "repr",
+    "round", "set", "slice", "sorted", "str", "sum", "super", "tuple", "type", "vars", "zip",
+    "l", "O", "I", "keras", "layers", "np", "numpy", "self", "cls",
+})
+"""Identifiers never used as variables: builtins that matter, the imports, ambiguous letters."""
+
+MODULE_NAMES = ("build_model", "make_data", "model", "x", "y", "history", "epoch", "loss",
+                "per_output", "name", "values")
+"""Names used at the module level of the exported file."""
+
+_TUPLE_KINDS = ("int_tuple", "shape", "axes")
+
+
+# --------------------------------------------------------------------------- expressions
+class Expr:
+    """A Python expression that can be written flat or wrapped over several lines."""
+
+    def flat(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class Raw(Expr):
+    """Text written as is (an identifier, a literal, a short fixed expression)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def flat(self) -> str:
+        return self.text
+
+
+class Kw(Expr):
+    """A keyword argument ``name=value``."""
+
+    def __init__(self, name: str, value: Expr):
+        self.name = name
+        self.value = value
+
+    def flat(self) -> str:
+        return f"{self.name}={self.value.flat()}"
+
+
+class Pair(Expr):
+    """A dict entry ``key: value``."""
+
+    def __init__(self, key: Expr, value: Expr):
+        self.key = key
+        self.value = value
+
+    def flat(self) -> str:
+        return f"{self.key.flat()}: {self.value.flat()}"
+
+
+class Seq(Expr):
+    """Bracketed items: a list, tuple or dict literal, or the arguments of a call."""
+
+    def __init__(self, open_: str, items: list, close: str, one_tuple: bool = False):
+        self.open = open_
+        self.items = list(items)
+        self.close = close
+        self.one_tuple = one_tuple
+
+    def joined(self) -> str:
+        text = ", ".join(item.flat() for item in self.items)
+        return text + "," if self.one_tuple else text
+
+    def flat(self) -> str:
+        return f"{self.open}{self.joined()}{self.close}"
+
+
+class Call(Expr):
+    """``func(args)`` (or ``func[item]`` with ``brackets="[]"``); ``func`` may be a call."""
+
+    def __init__(self, func, args: list, brackets: str = "()"):
+        self.func = func if isinstance(func, Expr) else Raw(func)
+        self.args = Seq(brackets[0], args, brackets[1])
+
+    def flat(self) -> str:
+        return self.func.flat() + self.args.flat()
+
+
+class Attr(Expr):
+    """``value.name``."""
+
+    def __init__(self, value: Expr, name: str):
+        self.value = value
+        self.name = name
+
+    def flat(self) -> str:
+        return f"{self.value.flat()}.{self.name}"
+
+
+def render(expr: Expr, col: int, indent: int, tail: int = 0) -> str:
+    """Write ``expr`` starting at column ``col``, wrapping to stay within :data:`WIDTH`.
+
+    Args:
+        expr: the expression.
+        col: the column where it starts.
+        indent: the indentation of the line it starts on (continuation lines add to it).
+        tail: characters that follow the expression on its last line.
+    """
+    flat = expr.flat()
+    if col + len(flat) + tail <= WIDTH or isinstance(expr, Raw):
+        return flat
+    if isinstance(expr, Kw):
+        head = f"{expr.name}="
+        return head + render(expr.value, col + len(head), indent, tail)
+    if isinstance(expr, Pair):
+        head = f"{expr.key.flat()}: "
+        return head + render(expr.value, col + len(head), indent, tail)
+    if isinstance(expr, Seq):
+        return _render_group(expr, indent, tail)
+    if isinstance(expr, Attr):
+        return render(expr.value, col, indent, tail + len(expr.name) + 1) + "." + expr.name
+    head_flat = expr.func.flat()
+    if col + len(head_flat) + 1 <= WIDTH:  # split the last brackets first, as black does
+        return head_flat + _render_group(expr.args, indent, tail)
+    args_flat = expr.args.flat()
+    head = render(expr.func, col, indent, len(args_flat) + tail)
+    last = head.rsplit("\n", 1)[-1]
+    if "\n" in head:
+        last_col, last_indent = len(last), len(last) - len(last.lstrip(" "))
+    else:
+        last_col, last_indent = col + len(last), indent
+    if last_col + len(args_flat) + tail <= WIDTH:
+        return head + args_flat
+    return head + _render_group(expr.args, last_indent, tail)
+
+
+def _render_group(seq: Seq, indent: int, tail: int) -> str:
+    if not seq.items:
+        return seq.open + seq.close
+    inner = indent + len(INDENT)
+    pad, close_pad = " " * inner, " " * indent
+    joined = seq.joined()
+    if inner + len(joined) <= WIDTH:
+        return f"{seq.open}\n{pad}{joined}\n{close_pad}{seq.close}"
+    lines = [seq.open]
+    for item in seq.items:
+        lines.append(pad + render(item, inner, inner, 1) + ",")
+    lines.append(close_pad + seq.close)
+    return "\n".join(lines)
+
+
+def statement(level: int, target: str | None, expr: Expr, keyword_: str = "") -> str:
+    """One line (or wrapped lines) ``target = expr`` at ``level`` indentation levels."""
+    prefix = INDENT * level + keyword_ + (f"{target} = " if target else "")
+    return prefix + render(expr, len(prefix), len(INDENT) * level)
+
+
+# --------------------------------------------------------------------------- literals
+def string(text: str) -> str:
+    """A string literal made with ``repr()`` (in double quotes when nothing needs escaping)."""
+    text = str(text)
+    literal_ = repr(text)
+    if literal_.startswith("'") and '"' not in text and "'" not in text:
+        literal_ = '"' + literal_[1:-1] + '"'
+    return literal_
+
+
+def literal(value, as_tuple: bool = False) -> Expr:
+    """A JSON-like value as a Python literal (lists written as tuples when ``as_tuple``)."""
+    if value is None or isinstance(value, bool):
+        return Raw(repr(value))
+    if isinstance(value, int):
+        return Raw(repr(int(value)))
+    if isinstance(value, float):
+        return Raw(repr(float(value)))
+    if isinstance(value, str):
+        return Raw(string(value))
+    if isinstance(value, (list, tuple)):
+        items = [literal(v, as_tuple) for v in value]
+        if as_tuple or isinstance(value, tuple):
+            return Seq("(", items, ")", one_tuple=len(items) == 1)
+        return Seq("[", items, "]")
+    if isinstance(value, dict):
+        return Seq("{", [Pair(Raw(string(k)), literal(v, as_tuple)) for k, v in value.items()], "}")
+    return Raw(string(value))
+
+
+# --------------------------------------------------------------------------- identifiers
+def identifier(name: str) -> str:
+    """A valid, harmless Python identifier derived from ``name``."""
+    ident = re.sub(r"[^0-9A-Za-z_]", "_", str(name))
+    if not ident or ident[0].isdigit():
+        ident = f"layer_{ident}"
+    if keyword.iskeyword(ident) or keyword.issoftkeyword(ident) or ident in AVOID:
+        ident += "_"
+    return ident
+
+
+def _is_name(text) -> bool:
+    return isinstance(text, str) and text.isidentifier() and not keyword.iskeyword(text)
+
+
+class Scope:
+    """Hands out unique identifiers within one function (or the module)."""
+
+    def __init__(self, reserved=()):
+        self.used = set(reserved)
+
+    def take(self, base: str) -> str:
+        """Reserve and return ``identifier(base)``, with ``_2``, ``_3``… when taken."""
+        ident = identifier(base)
+        candidate, k = ident, 2
+        while candidate in self.used:
+            candidate = f"{ident}_{k}"
+            k += 1
+        self.used.add(candidate)
+        return candidate
+
+
+# --------------------------------------------------------------------------- the exporter
+class _Exporter:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.module = Scope(MODULE_NAMES)
+        self.builders: dict = {}  # id(layer) -> function name
+        self.functions: list = []
+        self.uses_layers = False
+        self._name_builders(doc)
+
+    def _name_builders(self, doc: Document) -> None:
+        for nid in _used_nodes(doc):
+            layer = doc.layer_of(nid)
+            if layer.type == "Model" and layer.subgraph is not None and id(layer) not in self.builders:
+                self.builders[id(layer)] = self.module.take(f"build_{layer.name}")
+                self._name_builders(layer.subgraph)
+
+    # ---------------------------------------------------------------- layer constructors
+    def layer_expr(self, layer: Layer) -> Expr:
+        if layer.type == "Model":
+            return Call(self.builders[id(layer)], [])
+        if layer.type == "Application":
+            return self.application_expr(layer)
+        return self.plain_layer_expr(layer.type, layer.config, layer.name)
+
+    def application_expr(self, layer: Layer) -> Expr:
+        app = layer.config.get("application")
+        if _is_name(app):
+            func: Expr = Raw(f"keras.applications.{app}")
+        else:
+            func = Call("getattr", [Raw("keras.applications"), Raw(string(app))])
+        kwargs = [Kw(k, literal(v, as_tuple=k == "input_shape")) for k, v in layer.config.items()
+                  if k not in ("application", "name") and _is_name(k)]
+        kwargs.append(Kw("name", Raw(string(layer.name))))
+        return Call(func, kwargs)
+
+    def plain_layer_expr(self, layer_type: str, config: dict, name: str | None) -> Expr:
+        self.uses_layers = True
+        spec = catalog.get_spec(layer_type)
+        if spec is None:
+            return self.generic_expr(layer_type, config, name)
+        resolved = _safe_resolve(layer_type, config)
+        defaults = _safe_resolve(layer_type, {})
+        kinds = {p.name: p.kind for p in spec.params}
+        args: list = []
+        if layer_type in WRAPPERS:
+            inner = config.get("layer") if isinstance(config.get("layer"), dict) else {}
+            inner_config = inner.get("config") if isinstance(inner.get("config"), dict) else {}
+            args.append(self.plain_layer_expr(str(inner.get("type", "Layer")), inner_config, None))
+        positional = positional_params(layer_type, config)
+        for key in positional:
+            args.append(literal(config[key], as_tuple=kinds.get(key) in _TUPLE_KINDS))
+        for key in config:
+            if key in positional or key == "name" or (key == "layer" and layer_type in WRAPPERS):
+                continue
+            if key in defaults and _same(resolved.get(key), defaults[key]):
+                continue
+            if _is_name(key):
+                args.append(Kw(key, literal(config[key], as_tuple=kinds.get(key) in _TUPLE_KINDS)))
+        if name is not None:
+            args.append(Kw("name", Raw(string(name))))
+        return Call(f"layers.{layer_type}", args)
+
+    def generic_expr(self, layer_type: str, config: dict, name: str | None) -> Expr:
+        """A Keras layer outside the catalog: its raw config passed through (minus the base
+        Layer defaults ``trainable=True`` and a float32 dtype policy, which change nothing)."""
+        conf = {k: v for k, v in config.items() if k != "name" and not _base_default(k, v)}
+        if _is_name(layer_type) and all(_is_name(k) for k in conf):
+            args = [Kw(k, literal(v)) for k, v in conf.items()]
+            if name is not None:
+                args.append(Kw("name", Raw(string(name))))
+            return Call(f"layers.{layer_type}", args)
+        if name is not None:
+            conf["name"] = name
+        return Call("layers.deserialize", [literal({"class_name": layer_type, "config": conf})])
+
+    @staticmethod
+    def input_expr(layer: Layer) -> Expr:
+        config = layer.config
+        shape = config.get("shape")
+        args = [Kw("shape", literal(list(shape) if isinstance(shape, (list, tuple)) else shape,
+                                    as_tuple=True))]
+        if config.get("dtype") not in (None, "float32"):
+            args.append(Kw("dtype", literal(config["dtype"])))
+        if config.get("batch_size") is not None:
+            args.append(Kw("batch_size", literal(config["batch_size"])))
+        if config.get("sparse"):
+            args.append(Kw("sparse", literal(config["sparse"])))
+        args.append(Kw("name", Raw(string(layer.name))))
+        return Call("keras.Input", args)
+
+    # ---------------------------------------------------------------- graph functions
+    def graph_function(self, doc: Document, func_name: str, model_name: str, top: bool) -> None:
+        """Append the function building ``doc`` (after those of its nested models)."""
+        nodes = _used_nodes(doc)
+        calls: dict = {}
+        for nid in nodes:
+            calls.setdefault(doc.nodes[nid].layer, []).append(nid)
+        for lid in calls:
+            layer = doc.layers[lid]
+            if layer.type == "Model" and layer.subgraph is not None:
+                self.graph_function(layer.subgraph, self.builders[id(layer)], layer.name, top=False)
+        scope = Scope(set(self.builders.values()) | {"build_model", "make_data", "model"})
+        primary = {lid: scope.take(doc.layers[lid].name) for lid in calls}
+        instance = {lid for lid in calls
+                    if doc.layers[lid].type in ("Model", "Application")
+                    or (doc.layers[lid].type != "Input" and len(calls[lid]) > 1)}
+        names: dict = {}
+        for nid in nodes:
+            lid = doc.nodes[nid].layer
+            if lid not in instance:
+                base = primary[lid]
+            elif len(calls[lid]) > 1:
+                base = scope.take(f"{primary[lid]}_{calls[lid].index(nid) + 1}")
+            else:
+                base = scope.take(f"{primary[lid]}_output")
+            count = _output_count(doc, nid)
+            names[nid] = [base] if count == 1 else [scope.take(f"{base}_{i}") for i in range(count)]
+        doc_line = "Build and compile the model." if top else "Build a nested model (used as a layer)."
+        lines = [f"def {func_name}():", f'{INDENT}"""{doc_line}"""']
+        declared = set()
+        for nid in nodes:
+            node = doc.nodes[nid]
+            layer = doc.layers[node.layer]
+            target = ", ".join(names[nid])
+            if layer.type == "Input":
+                lines.append(statement(1, target, self.input_expr(layer)))
+                continue
+            args = [Raw(_ref_name(names, ref)) for ref in node.inputs]
+            spec = catalog.get_spec(layer.type)
+            if layer.type not in POSITIONAL_CALL and (
+                    len(args) > 1 or (spec is not None and spec.min_inputs > 1)):
+                args = [Seq("[", args, "]")]
+            if layer.id in instance:
+                var = primary[layer.id]
+                if layer.id not in declared:
+                    declared.add(layer.id)
+                    lines.append(statement(1, var, self.layer_expr(layer)))
+                lines.append(statement(1, target, Call(var, args)))
+            else:
+                lines.append(statement(1, target, Call(self.layer_expr(layer), args)))
+        inputs = [Raw(names[n][0]) for n in doc.input_nodes() if n in names]
+        outputs = [Raw(_ref_name(names, out.ref)) for out in doc.outputs]
+        model_call = Call("keras.Model", [
+            Kw("inputs", inputs[0] if len(inputs) == 1 else Seq("[", inputs, "]")),
+            Kw("outputs", outputs[0] if len(outputs) == 1 else Seq("[", outputs, "]")),
+            Kw("name", Raw(string(model_name))),
+        ])
+        if top:
+            lines.append(statement(1, "model", model_call))
+            lines.append(statement(1, None, Call("model.compile", self.compile_args())))
+            lines.append(INDENT + "return model")
+        else:
+            lines.append(statement(1, None, model_call, keyword_="return "))
+        self.functions.append("\n".join(lines))
+
+    def compile_args(self) -> list:
+        name = str(self.doc.compile.get("optimizer", "rmsprop"))
+        rate = literal(self.doc.compile.get("learning_rate", 0.001))
+        cls = OPTIMIZERS.get(name.lower())
+        if cls is not None:
+            optimizer = Call(f"keras.optimizers.{cls}", [Kw("learning_rate", rate)])
+        else:
+            optimizer = Call("keras.optimizers.get", [Seq("{", [
+                Pair(Raw(string("class_name")), Raw(string(name))),
+                Pair(Raw(string("config")), Seq("{", [Pair(Raw(string("learning_rate")), rate)], "}")),
+            ], "}")])
+        args = [Kw("optimizer", optimizer)]
+        for key, value in compile_settings(self.doc).items():
+            args.append(Kw(key, literal(value)))
+        return args
+
+    # ---------------------------------------------------------------- data and main
+    def data_function(self, plan: DataPlan, dynamic: bool) -> str:
+        scope = Scope(set(self.builders.values())
+                      | {"build_model", "make_data", "rng", "num_samples", "seed", "model"})
+        params = "model, num_samples, seed=0" if dynamic else "num_samples, seed=0"
+        lines = [f"def make_data({params}):",
+                 f'{INDENT}"""Random inputs and targets shaped like the real data."""',
+                 statement(1, "rng", Call("np.random.default_rng", [Raw("seed")]))]
+        input_vars = []
+        for item in plan.inputs:
+            var = scope.take(item.name)
+            input_vars.append(var)
+            size = _size(item.shape)
+            if item.kind == "float":
+                dtype = "np.float64" if item.dtype == "float64" else "np.float32"
+                expr: Expr = Call("rng.random", [size, Kw("dtype", Raw(dtype))])
+            elif item.kind in ("ids", "int"):
+                expr = Call("rng.integers", [Raw("0"), literal(int(item.high)), Kw("size", size),
+                                             Kw("dtype", Raw(string(item.dtype)))])
+            elif item.kind == "bool":
+                expr = Raw(f"rng.random({size.flat()}) < 0.5")
+            else:
+                expr = Call("np.zeros", [size, Kw("dtype", Raw(string(item.dtype)))])
+            lines.append(statement(1, var, expr))
+        target_vars = []
+        for k, item in enumerate(plan.targets):
+            var = scope.take(item.name)
+            target_vars.append(var)
+            if item.shape is not None:
+                lines.append(statement(1, var, _target_expr(item, item.shape)))
+            else:
+                shape = scope.take(f"{item.name}_shape")
+                lines.append(statement(1, shape, Call("tuple", [Raw(f"model.outputs[{k}].shape[1:]")])))
+                lines.append(statement(1, var, _dynamic_target_expr(item, shape)))
+        if len(input_vars) == 1:
+            x: Expr = Raw(input_vars[0])
+        else:
+            x = Seq("{", [Pair(Raw(string(i.name)), Raw(v)) for i, v in zip(plan.inputs, input_vars)],
+                    "}")
+        if len(target_vars) == 1:
+            y: Expr = Raw(target_vars[0])
+        elif plan.keyed_outputs:
+            y = Seq("{", [Pair(Raw(string(t.name)), Raw(v)) for t, v in zip(plan.targets, target_vars)],
+                    "}")
+        else:
+            y = Seq("[", [Raw(v) for v in target_vars], "]")
+        flat = f"{INDENT}return {x.flat()}, {y.flat()}"
+        if len(flat) <= WIDTH:
+            lines.append(flat)
+        else:
+            lines.append(statement(1, None, Seq("(", [x, y], ")"), keyword_="return "))
+        return "\n".join(lines)
+
+    def main_block(self, dynamic: bool) -> str:
+        fit = self.doc.fit
+        seed = literal(int(fit.get("seed", 0)))
+        lines = ['if __name__ == "__main__":',
+                 statement(1, None, Call("keras.utils.set_random_seed", [seed])),
+                 statement(1, "model", Call("build_model", [])),
+                 statement(1, None, Call("model.summary", []))]
+        if not any(out.loss for out in self.doc.outputs):
+            lines.append(statement(1, None, Call("print", [Raw(string(
+                "no output has a loss: choose one to train the model"))])))
+            return "\n".join(lines)
+        data_args = ([Raw("model")] if dynamic else []) + [
+            literal(int(fit.get("samples", 256))), Kw("seed", seed)]
+        lines.append(statement(1, "x, y", Call("make_data", data_args)))
+        lines.append(statement(1, "history", Call("model.fit", [
+            Raw("x"), Raw("y"), Kw("epochs", literal(int(fit.get("epochs", 1)))),
+            Kw("batch_size", literal(int(fit.get("batch_size", 32))))])))
+        lines.append(f'{INDENT}for epoch, loss in enumerate(history.history["loss"]):')
+        if len(self.doc.outputs) == 1:
+            lines.append(f'{INDENT * 2}print(f"epoch {{epoch + 1}}: loss {{loss:.4f}}")')
+        else:
+            lines.extend([
+                f'{INDENT * 2}per_output = ", ".join(',
+                f'{INDENT * 3}f"{{name}} {{values[epoch]:.4f}}"',
+                f"{INDENT * 3}for name, values in history.history.items()",
+                f'{INDENT * 3}if name.endswith("_loss")',
+                f"{INDENT * 2})",
+                f'{INDENT * 2}print(f"epoch {{epoch + 1}}: loss {{loss:.4f}} ({{per_output}})")',
+            ])
+        return "\n".join(lines)
+
+    def export(self) -> str:
+        self.graph_function(self.doc, "build_model", self.doc.name, top=True)
+        plan = plan_data(self.doc)
+        dynamic = any(t.shape is None for t in plan.targets)
+        parts = self.functions + [self.data_function(plan, dynamic), self.main_block(dynamic)]
+        header = ['"""A Keras Functional-API model, exported by LayerLoom.',
+                  "",
+                  "Run this file to fit the model on random data shaped like the real data.",
+                  '"""',
+                  "",
+                  "import keras",
+                  "import numpy as np"]
+        if self.uses_layers:
+            header.append("from keras import layers")
+        return "\n".join(header) + "\n\n\n" + "\n\n\n".join(parts) + "\n"
+
+
+# --------------------------------------------------------------------------- helpers
+def positional_params(layer_type: str, config: dict) -> list:
+    """The arguments written positionally, as Keras examples do: the leading required ones
+    (``Dense(32)``, ``Conv2D(64, 3)``, ``Embedding(1000, 64)``) and ``pool_size`` of pooling
+    layers (``MaxPooling1D(5)``); none for wrappers and :data:`KEYWORD_ONLY` types."""
+    spec = catalog.get_spec(layer_type)
+    if spec is None or layer_type in KEYWORD_ONLY or layer_type in WRAPPERS:
+        return []
+    names = []
+    for p in spec.params:
+        if p.name not in config or not (p.required or p.name in POSITIONAL_WHEN_SET):
+            break
+        names.append(p.name)
+    return names
+
+
+def _size(shape: tuple) -> Expr:
+    dims = ["num_samples"] + [repr(int(d)) for d in shape]
+    return Raw("(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")")
+
+
+def _target_expr(item: TargetPlan, shape: tuple) -> Expr:
+    """The numpy expression of one output's targets (same draws as codegen.synthetic)."""
+    if item.kind == "onehot":
+        classes = literal(int(item.classes))
+        ids = Call("rng.integers", [Raw("0"), classes, Kw("size", _size(shape[:-1]))])
+        return Call(Call("np.eye", [classes, Kw("dtype", Raw("np.float32"))]), [ids], "[]")
+    if item.kind == "class_ids":
+        return Call("rng.integers", [Raw("0"), literal(int(item.classes)), Kw("size", _size(shape))])
+    size = _size(shape)
+    if item.kind == "binary":
+        draw = Call("rng.integers", [Raw("0"), Raw("2"), Kw("size", size)])
+        return Call(Attr(draw, "astype"), [Raw("np.float32")])
+    if item.kind == "positive":
+        draw = Call("rng.uniform", [literal(POSITIVE_LOW), literal(POSITIVE_HIGH), Kw("size", size)])
+        return Call(Attr(draw, "astype"), [Raw("np.float32")])
+    return Call("rng.standard_normal", [size, Kw("dtype", Raw("np.float32"))])
+
+
+def _dynamic_target_expr(item: TargetPlan, shape: str) -> Expr:
+    """Targets whose shape is read from the built model (``shape`` names the tuple)."""
+    if item.kind in ("onehot", "class_ids"):
+        classes = Raw(f"{shape}[-1]")
+        ids = Call("rng.integers", [Raw("0"), classes, Kw("size", Raw(f"(num_samples, *{shape}[:-1])"))])
+        if item.kind == "class_ids":
+            return ids
+        return Call(Call("np.eye", [classes, Kw("dtype", Raw("np.float32"))]), [ids], "[]")
+    size = Raw(f"(num_samples, *{shape})")
+    if item.kind == "binary":
+        return Call(Attr(Call("rng.integers", [Raw("0"), Raw("2"), Kw("size", size)]), "astype"),
+                    [Raw("np.float32")])
+    if item.kind == "positive":
+        draw = Call("rng.uniform", [literal(POSITIVE_LOW), literal(POSITIVE_HIGH), Kw("size", size)])
+        return Call(Attr(draw, "astype"), [Raw("np.float32")])
+    return Call("rng.standard_normal", [size, Kw("dtype", Raw("np.float32"))])
+
+
+def _ref_name(names: dict, ref) -> str:
+    produced = names.get(ref.node)
+    if produced is None:
+        return "None"
+    if ref.index < len(produced):
+        return produced[ref.index]
+    return f"{produced[0]}[{int(ref.index)}]"
+
+
+def _output_count(doc: Document, nid: str) -> int:
+    """How many tensors a call returns (unpacked into that many variables)."""
+    layer = doc.layer_of(nid)
+    wanted = 1 + max([doc.nodes[c].inputs[slot].index for c, slot in doc.consumers(nid)]
+                     + [o.index for o in doc.outputs if o.node == nid], default=0)
+    if layer.type == "Model" and layer.subgraph is not None:
+        count = len(layer.subgraph.outputs)
+    elif layer.type == "Application":
+        counts = {len(e["outputs"]) for e in (layer.cache or {}).values()
+                  if isinstance(e, dict) and isinstance(e.get("outputs"), list)}
+        count = counts.pop() if len(counts) == 1 else 1
+    else:
+        spec = catalog.get_spec(layer.type)
+        try:
+            count = spec.num_outputs(_safe_resolve(layer.type, layer.config)) if spec else 1
+        except Exception:
+            count = 1
+    return max(count, wanted, 1)
+
+
+def _base_default(key: str, value) -> bool:
+    """True for arguments every Keras layer has, at their default (left out of the code)."""
+    if key == "trainable":
+        return value is True
+    if key == "dtype":
+        if value == "float32":
+            return True
+        return (isinstance(value, dict) and value.get("class_name") == "DTypePolicy"
+                and value.get("config") == {"name": "float32"})
+    return False
+
+
+def _safe_resolve(layer_type: str, config: dict) -> dict:
+    try:
+        return catalog.resolve_config(layer_type, config)
+    except Exception:
+        return dict(config)
+
+
+def _same(a, b) -> bool:
+    return _norm(a) == _norm(b)
+
+
+def _norm(value):
+    if isinstance(value, (list, tuple)):
+        return tuple(_norm(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _norm(v)) for k, v in value.items()))
+    return value
+
+
+def _used_nodes(doc: Document) -> list:
+    """The nodes to write, in topological order (document order when there is a cycle)."""
+    try:
+        return used_nodes(doc)
+    except Exception:
+        return list(doc.nodes)
+
+
+def export_python(doc: Document) -> str:
+    """Write the Python source of a document's model.
+
+    Args:
+        doc: the document (should be valid; an invalid one still gives parseable code).
+
+    Returns:
+        The text of a Python module defining ``build_model()`` (the compiled model) and
+        ``make_data(num_samples, seed=0)``, whose ``__main__`` block fits the model on that data
+        and prints the losses per epoch. Importing the module trains nothing.
+    """
+    return _Exporter(doc).export()
