@@ -58,17 +58,6 @@ def _fit_for_dock(widget: QWidget, area) -> QWidget:
     return scroll
 
 
-def _apply_pyside_fix() -> None:
-    try:
-        from editor.canvas import _pyside_fix
-    except ImportError:  # pragma: no cover
-        return
-    _pyside_fix.apply()
-
-
-_apply_pyside_fix()
-
-
 class MainWindow(QMainWindow):
     """The editor window.
 

@@ -12,11 +12,7 @@ from dataclasses import dataclass
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-
-from editor.canvas import _pyside_fix  # noqa: E402
-
-_pyside_fix.apply()
+import pytest
 
 
 @dataclass

@@ -344,3 +344,19 @@ def test_unknown_layer_type_is_kept_and_shown(make_canvas):
 ])
 def test_param_summary(layer_type, config, expected):
     assert labels.param_summary(Layer("l", layer_type, "x", config)) == expected
+
+
+def test_edit_updates_every_downstream_shape(make_canvas, qtbot):
+    b = GraphBuilder("long")
+    x = b.input("x", shape=(64,))
+    first = x = b.layer("Dense", x, units=32)
+    for k in range(120):
+        x = b.layer(("ReLU", "LayerNormalization")[k % 2], x)
+    b.output(x, loss="mse")
+    cv = make_canvas(b.document, show=False)
+    last = cv.scene.node_item(x.node)
+    assert last.shape_line == "(None, 32)"
+    with qtbot.waitSignal(cv.session.checked):
+        cv.session.push(SetConfig(cv.doc.nodes[first.node].layer, "units", 48))
+    assert last.shape_line == "(None, 48)"
+    assert all(e.label == "(None, 48)" for e in cv.scene.edge_items() if e.source.node_id != list(cv.doc.nodes)[0])

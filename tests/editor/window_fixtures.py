@@ -11,12 +11,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from editor.canvas import _pyside_fix
-
-_pyside_fix.apply()  # PySide6 6.12 on Python 3.11: keep None immortal before any Qt call
-
-from PySide6.QtCore import QCoreApplication, QEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtWidgets import QApplication
 
 __all__ = ["FakeDialogs", "fake_dialogs", "isolated_files", "make_window", "no_leaked_windows",
            "flush_deletes", "template_session"]

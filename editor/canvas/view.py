@@ -1,0 +1,442 @@
+"""The canvas view: zoom, pan, drops from the palette, quick-add, and the canvas actions."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QAction, QBrush, QCursor, QGuiApplication, QKeySequence, QPainter, QPixmap, QTransform
+from PySide6.QtWidgets import QFrame, QGraphicsView, QMenu
+
+from editor.canvas import style as S
+from editor.canvas.lod import level_for_zoom
+from editor.canvas.quick_add import QuickAddPopup
+from editor.canvas.scene import GraphScene
+from graph_core import catalog
+
+MIME_LAYER = "application/x-layerloom-layer"
+
+
+class GraphView(QGraphicsView):
+    """Shows a :class:`GraphScene`; wheel zooms, middle-drag / space-drag / alt-drag pans.
+
+    Args:
+        scene: the scene to show.
+        parent: optional parent widget.
+
+    Signals:
+        zoomChanged(float): the scale changed (1.0 = 100 %).
+    """
+
+    zoomChanged = Signal(float)
+
+    def __init__(self, scene: GraphScene, parent=None):
+        super().__init__(scene, parent)
+        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing | QPainter.SmoothPixmapTransform)
+        self.setDragMode(QGraphicsView.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.IntersectsItemShape)
+        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.MinimalViewportUpdate)
+        self.setOptimizationFlags(QGraphicsView.DontSavePainterState | QGraphicsView.DontAdjustForAntialiasing)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.NoFrame)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.setMouseTracking(True)
+        self._pan_from: QPointF | None = None
+        self._space = False
+        self._tile: QPixmap | None = None
+        self._tile_size = 0
+        self._zoom = 1.0
+        self._popup: QuickAddPopup | None = None
+        self._actions = self._make_actions()
+        scene.nodeSelectionChanged.connect(self._update_actions)
+        scene.wireDroppedOnEmpty.connect(self._wire_dropped)
+        scene.session.undo_stack.indexChanged.connect(self._update_actions)
+        self._update_actions()
+        scene.set_detail_level(level_for_zoom(self._zoom))
+
+    # ================================================================== public API
+    def graph_scene(self) -> GraphScene:
+        """The scene shown."""
+        return self.scene()
+
+    @property
+    def zoom(self) -> float:
+        """The current scale (1.0 = 100 %)."""
+        return self._zoom
+
+    @zoom.setter
+    def zoom(self, value: float) -> None:
+        self.set_zoom(value)
+
+    def set_zoom(self, value: float) -> None:
+        """Scale to ``value`` (clamped to the allowed range), keeping the point under the mouse."""
+        value = min(S.ZOOM_MAX, max(S.ZOOM_MIN, float(value)))
+        if abs(value - self._zoom) < 1e-9:
+            return
+        factor = value / self._zoom
+        self.scale(factor, factor)
+        self._after_transform()
+
+    def zoom_by(self, factor: float) -> None:
+        """Multiply the zoom by ``factor``."""
+        self.set_zoom(self._zoom * factor)
+
+    def fit_to_view(self) -> None:
+        """Show the whole graph (never magnified above 100 %)."""
+        scene = self.graph_scene()
+        rect = scene.items_bounding_rect()
+        if rect.isNull():
+            self.setTransform(QTransform())
+            self.centerOn(0, 0)
+            self._after_transform()
+            return
+        self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.KeepAspectRatio)
+        z = self.transform().m11()
+        clamped = min(1.0, max(S.ZOOM_MIN, z))
+        if clamped != z:
+            self.setTransform(QTransform.fromScale(clamped, clamped))
+        self.centerOn(rect.center())
+        self._after_transform()
+
+    def reveal(self, rect: QRectF) -> None:
+        """Centre on ``rect``, zooming out if it does not fit."""
+        vp = self.viewport().rect()
+        if rect.width() * self._zoom > vp.width() - 40 or rect.height() * self._zoom > vp.height() - 40:
+            self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.KeepAspectRatio)
+            z = min(self.transform().m11(), 1.0)
+            self.setTransform(QTransform.fromScale(z, z))
+            self._after_transform()
+        self.centerOn(rect.center())
+
+    def actions(self) -> dict:
+        """The canvas actions by key (for menus and toolbars)."""
+        return dict(self._actions)
+
+    def open_quick_add(self, scene_pos: QPointF | None = None, source=None) -> QuickAddPopup:
+        """Open the quick-add search at ``scene_pos`` (default: the cursor, else the centre).
+
+        The chosen layer is fed by ``source`` (a ``TensorRef``) when given, else by the selected
+        node's first free output when exactly one node is selected.
+        """
+        if scene_pos is None:
+            local = self.viewport().mapFromGlobal(QCursor.pos())
+            if not self.viewport().rect().contains(local):
+                local = self.viewport().rect().center()
+            scene_pos = self.mapToScene(local)
+        if self._popup is not None:
+            self._popup.close()
+        popup = QuickAddPopup(self)
+        at = QPointF(scene_pos)
+        popup.chosen.connect(lambda layer_type: self._quick_add(layer_type, at, source))
+        popup.destroyed.connect(self._popup_gone)
+        self._popup = popup
+        popup.open_at(self.viewport().mapToGlobal(self.mapFromScene(scene_pos)))
+        return popup
+
+    # ================================================================== actions
+    def _make_actions(self) -> dict:
+        scene = self.graph_scene()
+        specs = {
+            "delete": ("Delete", [QKeySequence(QKeySequence.Delete), QKeySequence(Qt.Key_Backspace)],
+                       scene.delete_selected),
+            "copy": ("Copy", [QKeySequence(QKeySequence.Copy)], self._copy),
+            "paste": ("Paste", [QKeySequence(QKeySequence.Paste)], self._paste),
+            "duplicate": ("Duplicate", [QKeySequence("Ctrl+D")], scene.duplicate_selected),
+            "select_all": ("Select All", [QKeySequence(QKeySequence.SelectAll)], scene.select_all),
+            "fit": ("Fit to View", [QKeySequence("Ctrl+0"), QKeySequence(Qt.Key_Home)], self.fit_to_view),
+            "auto_layout": ("Auto Layout", [QKeySequence("Ctrl+L")], self._auto_layout),
+            "zoom_in": ("Zoom In", [QKeySequence(QKeySequence.ZoomIn), QKeySequence("Ctrl+=")],
+                        lambda: self.zoom_by(S.ZOOM_STEP)),
+            "zoom_out": ("Zoom Out", [QKeySequence(QKeySequence.ZoomOut)], lambda: self.zoom_by(1 / S.ZOOM_STEP)),
+            "call_again": ("Call Again (Shared Weights)", [QKeySequence("Ctrl+Shift+D")], self._call_again),
+            "make_independent": ("Make Independent", [], self._make_independent),
+            "mark_output": ("Mark as Output", [QKeySequence("Ctrl+Shift+O")], self._toggle_output),
+        }
+        tips = {
+            "call_again": "Call the selected layer once more on new inputs: both calls share one set of weights",
+            "make_independent": "Give this call its own copy of the shared layer (its own weights)",
+            "mark_output": "Expose the selected layer's output as a model output",
+            "auto_layout": "Arrange the graph in columns from inputs to outputs",
+            "fit": "Zoom to show the whole graph",
+        }
+        actions = {}
+        for key, (text, shortcuts, slot) in specs.items():
+            act = QAction(text, self)
+            act.setObjectName(f"canvas_{key}")
+            if shortcuts:
+                act.setShortcuts(shortcuts)
+            act.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+            if key in tips:
+                act.setToolTip(tips[key])
+                act.setStatusTip(tips[key])
+            act.triggered.connect(lambda _checked=False, f=slot: f())
+            self.addAction(act)
+            actions[key] = act
+        actions["mark_output"].setCheckable(True)
+        return actions
+
+    def _update_actions(self, _ids=None) -> None:
+        scene = self.graph_scene()
+        doc = scene.document
+        ids = [n for n in scene.selected_node_ids() if n in doc.nodes]
+        one = len(ids) == 1
+        a = self._actions
+        a["delete"].setEnabled(bool(ids) or any(it.isSelected() for it in scene.edge_items()))
+        a["copy"].setEnabled(bool(ids))
+        a["duplicate"].setEnabled(bool(ids))
+        a["call_again"].setEnabled(one)
+        a["make_independent"].setEnabled(one and doc.is_shared(doc.nodes[ids[0]].layer))
+        a["mark_output"].setEnabled(bool(ids))
+        is_out = bool(ids) and all(scene.is_output(n) for n in ids)
+        a["mark_output"].setChecked(is_out)
+        a["mark_output"].setText("Unmark as Output" if is_out else "Mark as Output")
+
+    def _copy(self) -> None:
+        text = self.graph_scene().copy_selected()
+        QGuiApplication.clipboard().setText(text)
+
+    def _paste(self) -> None:
+        self.graph_scene().paste(QGuiApplication.clipboard().text(), self._cursor_scene_pos())
+
+    def _auto_layout(self) -> None:
+        if self.graph_scene().auto_layout():
+            self.fit_to_view()
+
+    def _call_again(self) -> None:
+        ids = self.graph_scene().selected_node_ids()
+        if ids:
+            self.graph_scene().call_again(ids[0])
+
+    def _make_independent(self) -> None:
+        ids = self.graph_scene().selected_node_ids()
+        if ids:
+            self.graph_scene().make_independent(ids[0])
+
+    def _toggle_output(self) -> None:
+        scene = self.graph_scene()
+        ids = scene.selected_node_ids()
+        if not ids:
+            return
+        if all(scene.is_output(n) for n in ids):
+            for n in ids:
+                scene.unmark_output(n)
+        else:
+            for n in ids:
+                if not scene.is_output(n):
+                    scene.mark_output(n)
+        self._update_actions()
+
+    def _cursor_scene_pos(self) -> QPointF:
+        local = self.viewport().mapFromGlobal(QCursor.pos())
+        if not self.viewport().rect().contains(local):
+            local = self.viewport().rect().center()
+        return self.mapToScene(local)
+
+    def _wire_dropped(self, source, at: QPointF) -> None:
+        self.open_quick_add(at, source=source)
+
+    def _quick_add(self, layer_type: str, at: QPointF, source=None) -> str | None:
+        scene = self.graph_scene()
+        doc = scene.document
+        inputs = ()
+        ids = scene.selected_node_ids()
+        spec = catalog.get_spec(layer_type)
+        takes_input = spec is None or spec.max_inputs != 0
+        if source is not None and takes_input and source.node in doc.nodes:
+            inputs = (tuple(source),)
+        elif len(ids) == 1 and takes_input:
+            item = scene.node_item(ids[0])
+            if item is not None and ids[0] in doc.nodes:
+                free = [i for i in range(item.n_out) if i not in item.out_used]
+                if free:
+                    inputs = ((ids[0], free[0]),)
+        return scene.add_layer_at(layer_type, at, inputs=inputs)
+
+    def _popup_gone(self, *_args) -> None:
+        self._popup = None
+
+    # ================================================================== transform bookkeeping
+    def _after_transform(self) -> None:
+        z = self.transform().m11()
+        if abs(z - self._zoom) > 1e-12:
+            self._zoom = z
+            self.graph_scene().set_detail_level(level_for_zoom(z))
+            self.zoomChanged.emit(z)
+
+    # Python callers of these QGraphicsView methods keep the zoom and level of detail in step.
+    def setTransform(self, matrix, combine: bool = False) -> None:
+        super().setTransform(matrix, combine)
+        self._after_transform()
+
+    def resetTransform(self) -> None:
+        super().resetTransform()
+        self._after_transform()
+
+    def scale(self, sx: float, sy: float) -> None:
+        super().scale(sx, sy)
+        self._after_transform()
+
+    def fitInView(self, *args, **kwargs) -> None:
+        super().fitInView(*args, **kwargs)
+        self._after_transform()
+
+    # ================================================================== painting
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        painter.fillRect(rect, S.brush(S.CANVAS_BG))
+        spacing = S.GRID_SPACING * self._zoom
+        while spacing < 14.0:
+            spacing *= 2.0
+        size = max(4, int(round(spacing)))
+        if self._tile is None or self._tile_size != size:
+            tile = QPixmap(size, size)
+            tile.fill(S.color(S.CANVAS_BG))
+            p = QPainter(tile)
+            p.setRenderHint(QPainter.Antialiasing, True)
+            p.setPen(Qt.NoPen)
+            p.setBrush(S.brush(S.GRID_DOT))
+            p.drawEllipse(QPointF(size / 2.0, size / 2.0), 1.1, 1.1)
+            p.end()
+            self._tile, self._tile_size = tile, size
+        origin = self.mapFromScene(QPointF(0.0, 0.0))
+        brush = QBrush(self._tile)
+        brush.setTransform(QTransform.fromTranslate(origin.x() % size - size / 2.0,
+                                                    origin.y() % size - size / 2.0))
+        painter.save()
+        painter.resetTransform()
+        painter.fillRect(self.mapFromScene(rect).boundingRect().adjusted(-1, -1, 1, 1), brush)
+        painter.restore()
+
+    # ================================================================== events
+    def event(self, event) -> bool:
+        if event.type() == QEvent.KeyPress and event.key() == Qt.Key_Tab and not event.modifiers():
+            self.open_quick_add()
+            return True
+        return super().event(event)
+
+    def wheelEvent(self, event) -> None:
+        pixel = event.pixelDelta()
+        if not pixel.isNull() and not (event.modifiers() & Qt.ControlModifier):
+            self._pan_by(QPointF(pixel))
+            event.accept()
+            return
+        delta = event.angleDelta().y() or event.angleDelta().x()
+        if delta:
+            self.zoom_by(S.ZOOM_STEP ** (delta / 120.0))
+        event.accept()
+
+    def _pan_by(self, delta: QPointF) -> None:
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        h.setValue(h.value() - round(delta.x()))
+        v.setValue(v.value() - round(delta.y()))
+
+    def _on_empty(self, pos: QPoint) -> bool:
+        scene = self.graph_scene()
+        sp = self.mapToScene(pos)
+        if scene._node_at(sp) is not None:
+            return False
+        return not any(it.isVisible() and it.flags() & it.GraphicsItemFlag.ItemIsSelectable
+                       for it in scene.items(sp))
+
+    def mousePressEvent(self, event) -> None:
+        pos = event.position().toPoint()
+        pan = (event.button() == Qt.MiddleButton
+               or (event.button() == Qt.LeftButton and self._space)
+               or (event.button() == Qt.LeftButton and event.modifiers() & Qt.AltModifier and self._on_empty(pos)))
+        if pan:
+            self._pan_from = event.position()
+            self.viewport().setCursor(Qt.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._pan_from is not None:
+            delta = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self._pan_by(delta)
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._pan_from is not None:
+            self._pan_from = None
+            self.viewport().setCursor(Qt.OpenHandCursor if self._space else Qt.ArrowCursor)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        self._update_actions()
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        pos = event.position().toPoint()
+        if event.button() == Qt.LeftButton and self._on_empty(pos):
+            self.open_quick_add(self.mapToScene(pos))
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.viewport().setCursor(Qt.OpenHandCursor)
+            event.accept()
+            return
+        pressed = QKeySequence(event.keyCombination())
+        for act in self._actions.values():  # when the window is not active, shortcuts do not fire
+            if act.isEnabled() and any(pressed.matches(s) == QKeySequence.ExactMatch for s in act.shortcuts()):
+                act.trigger()
+                event.accept()
+                return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event) -> None:
+        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self.viewport().setCursor(Qt.ArrowCursor)
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    def contextMenuEvent(self, event) -> None:
+        if not self._on_empty(event.pos()):
+            super().contextMenuEvent(event)
+            return
+        at = self.mapToScene(event.pos())
+        menu = QMenu(self)
+        add = menu.addAction("Add Layer…")
+        add.triggered.connect(lambda: self.open_quick_add(at))
+        paste = menu.addAction("Paste")
+        paste.triggered.connect(lambda: self.graph_scene().paste(QGuiApplication.clipboard().text(), at))
+        menu.addSeparator()
+        for key in ("select_all", "auto_layout", "fit"):
+            menu.addAction(self._actions[key])
+        menu.exec(event.globalPos())
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasFormat(MIME_LAYER):
+            event.acceptProposedAction()
+            return
+        super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event) -> None:
+        if event.mimeData().hasFormat(MIME_LAYER):
+            event.acceptProposedAction()
+            return
+        super().dragMoveEvent(event)
+
+    def dropEvent(self, event) -> None:
+        if event.mimeData().hasFormat(MIME_LAYER):
+            layer_type = bytes(event.mimeData().data(MIME_LAYER)).decode("utf-8").strip()
+            at = self.mapToScene(event.position().toPoint())
+            event.acceptProposedAction()
+            self.graph_scene().add_layer_at(layer_type, at)
+            self.setFocus(Qt.OtherFocusReason)
+            return
+        super().dropEvent(event)
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        if self._zoom != self.transform().m11():
+            self._after_transform()

@@ -1,0 +1,136 @@
+"""Drawing a model's graph to PNG or SVG without a window (``layerloom render``).
+
+The picture is the canvas itself (same cards, badges, shapes and edges) on a white background, so
+what people see in the editor is what goes into their slides. Works headless: when there is no
+display the offscreen Qt platform is used.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from pathlib import Path
+
+FORMATS = (".png", ".svg")
+MARGIN = 36.0
+PNG_SCALE = 2.0
+MAX_PNG_SIDE = 16000
+_app = None
+
+
+def ensure_app():
+    """Return the running QApplication, creating one (offscreen when there is no display)."""
+    global _app
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is not None:
+        return app
+    if (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    _app = QApplication(sys.argv[:1] or ["layerloom"])
+    return _app
+
+
+def render_document(doc, out_path: str) -> None:
+    """Draw ``doc``'s graph to ``out_path`` (PNG or SVG, chosen by the extension).
+
+    Args:
+        doc: the :class:`graph_core.document.Document` to draw (it is not modified).
+        out_path: the file to write, ending in ``.png`` or ``.svg``.
+
+    Raises:
+        ValueError: the extension is neither ``.png`` nor ``.svg``.
+        OSError: the file cannot be written.
+    """
+    ext = Path(out_path).suffix.lower()
+    if ext not in FORMATS:
+        raise ValueError(f"cannot render to {out_path!r}: the file name must end in .png or .svg")
+    ensure_app()
+    from PySide6.QtCore import QRectF, QSize, Qt
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from editor.canvas import style as S
+    from editor.canvas.lod import FULL
+    from editor.canvas.scene import GraphScene
+    from editor.session import DocumentSession
+
+    session = DocumentSession(doc)
+    scene = GraphScene(session, doc)
+    try:
+        scene.set_detail_level(FULL)
+        scene.setBackgroundBrush(S.brush(S.EXPORT_BG))
+        source = scene.items_bounding_rect()
+        if source.isNull():
+            source = QRectF(0, 0, 240, 120)
+        source = source.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
+        w, h = source.width(), source.height()
+        hints = QPainter.Antialiasing | QPainter.TextAntialiasing | QPainter.SmoothPixmapTransform
+        if ext == ".png":
+            scale = min(PNG_SCALE, MAX_PNG_SIDE / max(w, h))
+            image = QImage(max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale)),
+                           QImage.Format_ARGB32_Premultiplied)
+            image.setDevicePixelRatio(1.0)
+            image.fill(QColor(S.EXPORT_BG))
+            painter = QPainter(image)
+            painter.setRenderHints(hints)
+            scene.render(painter, QRectF(0, 0, image.width(), image.height()), source, Qt.KeepAspectRatio)
+            painter.end()
+            if not image.save(out_path, "PNG"):
+                raise OSError(f"cannot write {out_path}")
+        else:
+            from PySide6.QtSvg import QSvgGenerator
+
+            parent = Path(out_path).resolve().parent
+            if not parent.is_dir():
+                raise OSError(f"cannot write {out_path}: folder {parent} does not exist")
+            generator = QSvgGenerator()
+            generator.setFileName(out_path)
+            generator.setSize(QSize(math.ceil(w), math.ceil(h)))
+            generator.setViewBox(QRectF(0, 0, math.ceil(w), math.ceil(h)))
+            generator.setTitle(doc.name)
+            generator.setDescription("Drawn by LayerLoom")
+            painter = QPainter()
+            if not painter.begin(generator):
+                raise OSError(f"cannot write {out_path}")
+            painter.setRenderHints(hints)
+            painter.fillRect(QRectF(0, 0, w, h), QColor(S.EXPORT_BG))
+            scene.render(painter, QRectF(0, 0, w, h), source, Qt.KeepAspectRatio)
+            painter.end()
+            if not Path(out_path).is_file():
+                raise OSError(f"cannot write {out_path}")
+    finally:
+        scene.close()
+        session.close()
+        scene.clear()
+        scene.deleteLater()
+        session.deleteLater()
+
+
+def run_render(path: str, out: str) -> int:
+    """``layerloom render FILE.loom -o OUT.png|OUT.svg``.
+
+    Returns:
+        0 on success ("wrote OUT" on stdout); 2 for an unreadable file, an unknown extension or
+        an unwritable output (the message goes to stderr).
+    """
+    from graph_core import loom_format
+    from graph_core.errors import LoomFormatError
+
+    if Path(out).suffix.lower() not in FORMATS:
+        print(f"error: cannot render to {out!r}: the output must end in .png or .svg", file=sys.stderr)
+        return 2
+    try:
+        doc = loom_format.load(path)
+    except LoomFormatError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        render_document(doc, out)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {out}")
+    return 0
