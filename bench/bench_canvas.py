@@ -19,18 +19,14 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from editor.canvas import _pyside_fix
+from PySide6.QtCore import QPointF
+from PySide6.QtWidgets import QApplication
 
-_pyside_fix.apply()
-
-from PySide6.QtCore import QPointF  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-from editor.canvas import GraphScene, GraphView  # noqa: E402
-from editor.session import DocumentSession  # noqa: E402
-from graph_core.builder import GraphBuilder  # noqa: E402
-from graph_core.edits import SetConfig  # noqa: E402
-from graph_core.layout import auto_layout_edit  # noqa: E402
+from editor.canvas import GraphScene, GraphView
+from editor.session import DocumentSession
+from graph_core.builder import GraphBuilder
+from graph_core.edits import SetConfig
+from graph_core.layout import auto_layout_edit
 
 OPEN_BUDGET_S = 1.5
 FRAME_BUDGET_MS = 16.0

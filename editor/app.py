@@ -189,7 +189,7 @@ def run_editor(path: str | None = None, screenshot: str | None = None) -> int:
 def _fit_current(window):
     def fit() -> None:
         view = window.current_view()
-        fitter = getattr(view, "fit_to_view", None)
+        fitter = getattr(view, "show_start", None)
         if callable(fitter):
             fitter()
     return fit

@@ -5,7 +5,7 @@ from __future__ import annotations
 from graph_core.document import Document
 from graph_core.graph_algorithms import generations
 
-COLUMN_WIDTH = 240.0
+COLUMN_WIDTH = 280.0
 ROW_HEIGHT = 130.0
 
 
@@ -20,7 +20,7 @@ def layered_positions(doc: Document, column_width: float = COLUMN_WIDTH, row_hei
     Returns:
         ``{node id: (x, y)}``.
     """
-    columns = generations(doc)
+    columns = _pulled_columns(doc, generations(doc))
     if not columns:
         return {}
     row_of: dict[str, float] = {}
@@ -46,6 +46,27 @@ def layered_positions(doc: Document, column_width: float = COLUMN_WIDTH, row_hei
         for i, nid in enumerate(column):
             positions[nid] = (x * column_width, (i + offset) * row_height)
     return positions
+
+
+def _pulled_columns(doc: Document, columns: list) -> list:
+    """Move each non-Input node right, next to its nearest consumer, so branches don't span columns."""
+    column_of = {nid: i for i, column in enumerate(columns) for nid in column}
+    consumers: dict[str, list] = {nid: [] for nid in doc.nodes}
+    for nid, node in doc.nodes.items():
+        for ref in node.inputs:
+            if ref.node in consumers:
+                consumers[ref.node].append(nid)
+    for column in reversed(columns):
+        for nid in column:
+            if doc.layer_of(nid).type == "Input" or not consumers[nid]:
+                continue
+            nearest = min(column_of[c] for c in consumers[nid]) - 1
+            if nearest > column_of[nid]:
+                column_of[nid] = nearest
+    pulled: list = [[] for _ in columns]
+    for nid in doc.nodes:
+        pulled[column_of[nid]].append(nid)
+    return [column for column in pulled if column]
 
 
 def _barycenter(doc: Document, nid: str, forward: bool, successors: dict, row_of: dict) -> float:

@@ -78,6 +78,9 @@ class GraphScene(QGraphicsScene):
 
     def __init__(self, session, doc: Document, parent=None):
         super().__init__(parent)
+        # Items move and change size on every edit; the BSP index goes stale between paints and
+        # has crashed QGraphicsView::paintEvent. A linear scan stays well within a frame here.
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.session = session
         self.document = doc
         self._nodes: dict = {}

@@ -83,6 +83,20 @@ class GraphView(QGraphicsView):
         """Multiply the zoom by ``factor``."""
         self.set_zoom(self._zoom * factor)
 
+    def show_start(self) -> None:
+        """The opening view: the whole graph if it fits legibly, else its start (inputs) at a legible zoom.
+
+        A legible zoom is one where cards show their names and parameters (full level of detail).
+        """
+        self.fit_to_view()
+        rect = self.graph_scene().items_bounding_rect()
+        if rect.isNull() or self.transform().m11() >= S.LOD_MEDIUM:
+            return
+        self.setTransform(QTransform.fromScale(S.LOD_MEDIUM, S.LOD_MEDIUM))
+        visible = self.mapToScene(self.viewport().rect()).boundingRect()
+        self.centerOn(rect.left() - 40 + visible.width() / 2, rect.center().y())
+        self._after_transform()
+
     def fit_to_view(self) -> None:
         """Show the whole graph (never magnified above 100 %)."""
         scene = self.graph_scene()
