@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 from PySide6.QtGui import QImage
 
@@ -39,7 +37,3 @@ def test_screenshot_of_unreadable_file_exits_2(qapp, tmp_path, capsys):
     assert cli.main(["open", str(missing), "--screenshot", str(tmp_path / "x.png")]) == 2
     err = capsys.readouterr().err
     assert "error:" in err and "cannot read" in err and "Traceback" not in err
-
-
-def test_no_tensorflow_was_imported():
-    assert "tensorflow" not in sys.modules

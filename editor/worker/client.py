@@ -1,0 +1,470 @@
+"""The editor's side of the Keras worker: a QObject that runs ``python -m editor.worker.server``.
+
+:class:`KerasWorker` starts the worker with :class:`QProcess` in the background (the editor never
+waits for TensorFlow to load), sends requests as JSON lines and turns the replies into Qt signals.
+It never blocks: replies arrive through the event loop. Results answering anything but the latest
+summary/build request are dropped (they describe a document revision that no longer exists).
+
+If the worker dies (a TensorFlow crash, an out-of-memory kill, ``kill -9``) the client emits
+:attr:`KerasWorker.crashed` with a clear notice, fails the requests that were in flight (a running
+fit gets :attr:`fitFailed`), starts a new worker and emits :attr:`KerasWorker.restarted`, then
+:attr:`KerasWorker.ready` once it has loaded Keras. Nothing is re-sent automatically: documents
+live in the editor, so no edit is lost; views simply ask again (the summary panel does so on
+``ready``). :meth:`KerasWorker.shutdown` (also connected to ``QCoreApplication.aboutToQuit``)
+asks the worker to exit, waits, then terminates and finally kills it: closing the editor leaves
+no process behind.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+import time
+from collections import deque
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QObject, QProcess, QProcessEnvironment, Signal
+
+from editor.worker import protocol
+
+_PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+
+
+class KerasWorker(QObject):
+    """The Keras worker process, seen from the editor.
+
+    Args:
+        parent: Qt parent.
+        autostart: start the process now (in the background).
+        max_restarts: automatic restarts allowed within ``restart_window`` seconds; after that a
+            crashing worker is left stopped (call :meth:`restart`) instead of looping.
+        restart_window: see ``max_restarts``.
+
+    Signals:
+        ready(): the worker has loaded Keras and answers requests (after each (re)start).
+        summaryReady(int revision, object reply): ``text``, ``total``, ``trainable``,
+            ``non_trainable`` (and ``caches`` for measured Application layers).
+        buildFailed(int revision, object reply): ``message``, ``layer_name``, ``node_id``.
+        built(int revision, object reply): a build request succeeded (``params``).
+        fitProgress(object): ``phase`` (``batch``/``epoch``), ``epoch``, ``epochs``, ``batch``,
+            ``batches``, ``loss`` and the per-output losses codegen reports.
+        fitCancelling(object): the worker acknowledged a cancel (``batch`` at that moment).
+        fitFinished(object): ``cancelled``, ``history``, ``final`` (last value of each log),
+            ``last_batch``, ``last_epoch``, ``batches_done``, ``seconds``.
+        fitFailed(str): why the fit failed (details in :attr:`last_fit_failure`).
+        imported(object doc_dict, str path): a model file became a document (``document_to_dict``).
+        importFailed(str): why (refused files name the layer; details in :attr:`last_import_failure`).
+        exported(str path): the ``.keras`` file is written.
+        exportFailed(str): why not.
+        layerDocsReady(str layer_type, object reply): ``signature`` and ``text`` of a Keras layer.
+        pong(object): answer to :meth:`ping`.
+        crashed(str): the worker died; the text is a notice for the status bar.
+        restarted(): a new worker process was started after a crash.
+    """
+
+    ready = Signal()
+    summaryReady = Signal(int, object)
+    buildFailed = Signal(int, object)
+    built = Signal(int, object)
+    fitProgress = Signal(object)
+    fitCancelling = Signal(object)
+    fitFinished = Signal(object)
+    fitFailed = Signal(str)
+    imported = Signal(object, str)
+    importFailed = Signal(str)
+    exported = Signal(str)
+    exportFailed = Signal(str)
+    layerDocsReady = Signal(str, object)
+    pong = Signal(object)
+    crashed = Signal(str)
+    restarted = Signal()
+
+    def __init__(self, parent: QObject | None = None, *, autostart: bool = True, max_restarts: int = 3,
+                 restart_window: float = 60.0):
+        super().__init__(parent)
+        self._proc: QProcess | None = None
+        self._buffer = protocol.LineBuffer()
+        self._ids = itertools.count(1)
+        self._pending: dict[int, str] = {}
+        self._latest: dict[str, int] = {}
+        self._fit_id: int | None = None
+        self._ready = False
+        self._shutting_down = False
+        self._outbox: list[bytes] = []
+        self._crash_times: deque = deque()
+        self._stderr_tail: deque = deque(maxlen=60)
+        self._stderr_partial = b""
+        self.max_restarts = max_restarts
+        self.restart_window = restart_window
+        self.versions: dict = {}
+        self.last_fit_failure: dict = {}
+        self.last_import_failure: dict = {}
+        self.last_export_failure: dict = {}
+        self.stale_dropped = 0
+        self.restarts = 0
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+        if autostart:
+            self.start()
+
+    # ------------------------------------------------------------------ state
+    @property
+    def is_ready(self) -> bool:
+        """True once the running worker has said it is ready."""
+        return self._ready and self.is_running
+
+    @property
+    def is_running(self) -> bool:
+        """True while a worker process exists (starting or running)."""
+        return self._proc is not None and self._proc.state() != QProcess.ProcessState.NotRunning
+
+    @property
+    def pid(self) -> int:
+        """The worker's process id (0 when none runs)."""
+        return int(self._proc.processId()) if self._proc is not None else 0
+
+    @property
+    def fit_running(self) -> bool:
+        """True between :meth:`request_fit` and its ``fitFinished``/``fitFailed``."""
+        return self._fit_id is not None
+
+    @property
+    def current_fit(self) -> int | None:
+        """The request id of the running fit, or None."""
+        return self._fit_id
+
+    @property
+    def stderr_tail(self) -> str:
+        """The last lines the worker wrote on stderr (for crash reports)."""
+        return "\n".join(self._stderr_tail)
+
+    # ------------------------------------------------------------------ process
+    def start(self) -> None:
+        """Start the worker process in the background (no-op if one runs)."""
+        if self.is_running:
+            return
+        self._shutting_down = False
+        self._ready = False
+        self._buffer = protocol.LineBuffer()
+        proc = QProcess(self)
+        proc.setProgram(sys.executable)
+        proc.setArguments(["-m", "editor.worker.server"])
+        proc.setWorkingDirectory(_PROJECT_ROOT)
+        env = QProcessEnvironment.systemEnvironment()
+        env.insert("TF_CPP_MIN_LOG_LEVEL", "3")
+        env.insert("PYTHONUNBUFFERED", "1")
+        if not env.contains("KERAS_BACKEND"):
+            env.insert("KERAS_BACKEND", "tensorflow")
+        path = env.value("PYTHONPATH", "")
+        env.insert("PYTHONPATH", _PROJECT_ROOT + (os.pathsep + path if path else ""))
+        proc.setProcessEnvironment(env)
+        # Bound methods, not lambdas: a lambda holding ``self`` would keep this object alive
+        # until the QProcess (its child) is deleted, and then delete the parent from inside the
+        # child's destruction. The process a signal comes from is ``self.sender()``.
+        proc.readyReadStandardOutput.connect(self._on_stdout)
+        proc.readyReadStandardError.connect(self._on_stderr)
+        proc.started.connect(self._on_started)
+        proc.finished.connect(self._on_finished)
+        proc.errorOccurred.connect(self._on_error)
+        self._proc = proc
+        proc.start()
+
+    def restart(self) -> None:
+        """Stop the worker if it runs and start a fresh one (in-flight requests fail)."""
+        self.shutdown(timeout_ms=1000)
+        self._crash_times.clear()
+        self._fail_pending("the Keras worker was restarted")
+        self.start()
+        self.restarted.emit()
+
+    def shutdown(self, timeout_ms: int = 3000) -> None:
+        """Ask the worker to exit; terminate it after ``timeout_ms``, then kill it. Waits for the end."""
+        proc = self._proc
+        self._shutting_down = True
+        self._ready = False
+        if proc is None:
+            return
+        if proc.state() != QProcess.ProcessState.NotRunning:
+            if proc.state() == QProcess.ProcessState.Starting:
+                proc.waitForStarted(1000)
+            if proc.state() == QProcess.ProcessState.Running:
+                proc.write(protocol.encode(protocol.make_request("shutdown", 0)))
+                proc.closeWriteChannel()
+            if not proc.waitForFinished(timeout_ms):
+                proc.terminate()
+                if not proc.waitForFinished(1500):
+                    proc.kill()
+                    proc.waitForFinished(1500)
+        self._proc = None
+        self._outbox.clear()
+        proc.deleteLater()
+
+    def _on_started(self) -> None:
+        proc = self.sender()
+        if proc is None or proc is not self._proc:
+            return
+        for data in self._outbox:
+            proc.write(data)
+        self._outbox.clear()
+
+    def _on_stdout(self) -> None:
+        proc = self.sender()
+        if not isinstance(proc, QProcess):
+            return
+        data = bytes(proc.readAllStandardOutput())
+        if proc is not self._proc:
+            return
+        for message in self._buffer.feed(data):
+            self._dispatch(message)
+
+    def _on_stderr(self) -> None:
+        proc = self.sender()
+        if not isinstance(proc, QProcess):
+            return
+        data = self._stderr_partial + bytes(proc.readAllStandardError())
+        *lines, self._stderr_partial = data.split(b"\n")
+        if len(self._stderr_partial) > 4096:
+            lines.append(self._stderr_partial)
+            self._stderr_partial = b""
+        for line in lines:
+            text = line.decode("utf-8", "replace").rstrip()
+            if text:
+                self._stderr_tail.append(text)
+
+    def _on_error(self, error) -> None:
+        proc = self.sender()
+        if proc is None or proc is not self._proc or self._shutting_down:
+            return
+        if error == QProcess.ProcessError.FailedToStart:
+            self._crash(proc, f"could not start ({proc.errorString()})")
+
+    def _on_finished(self, code: int, status) -> None:
+        proc = self.sender()
+        if proc is None or proc is not self._proc or self._shutting_down:
+            return
+        if status == QProcess.ExitStatus.CrashExit:
+            reason = "crashed or was killed"
+        else:
+            reason = f"exited unexpectedly (code {code})"
+        self._crash(proc, reason)
+
+    def _crash(self, proc: QProcess, reason: str) -> None:
+        during = " during a fit" if self._fit_id is not None else ""
+        self._proc = None
+        self._ready = False
+        self._outbox.clear()
+        proc.deleteLater()
+        self._fail_pending(f"the Keras worker {reason}{during}")
+        now = time.monotonic()
+        self._crash_times.append(now)
+        while self._crash_times and now - self._crash_times[0] > self.restart_window:
+            self._crash_times.popleft()
+        detail = self._last_error_line()
+        if len(self._crash_times) > self.max_restarts:
+            self.crashed.emit(f"The Keras worker {reason}{during} {len(self._crash_times)} times within "
+                              f"{self.restart_window:.0f} s; it was not restarted. Your documents are unchanged."
+                              + (f" Last error: {detail}" if detail else ""))
+            return
+        self.crashed.emit(f"The Keras worker {reason}{during}; restarting it. Your documents are unchanged "
+                          f"(no edit is lost)." + (f" Last error: {detail}" if detail else ""))
+        self.restarts += 1
+        self.start()
+        self.restarted.emit()
+
+    def _last_error_line(self) -> str:
+        for line in reversed(self._stderr_tail):
+            if "Error" in line or "error" in line:
+                return line.strip()[:300]
+        return ""
+
+    def _fail_pending(self, why: str) -> None:
+        pending, self._pending = self._pending, {}
+        self._latest.clear()
+        fit_id, self._fit_id = self._fit_id, None
+        for request_id, kind in pending.items():
+            if kind == "fit" and request_id == fit_id:
+                self.last_fit_failure = {"message": why, "crashed": True}
+                self.fitFailed.emit(f"{why}; the fit was lost — run it again.")
+            elif kind == "import":
+                self.last_import_failure = {"message": why, "crashed": True}
+                self.importFailed.emit(f"{why}; the import did not finish — try again.")
+            elif kind == "export_keras":
+                self.last_export_failure = {"message": why, "crashed": True}
+                self.exportFailed.emit(f"{why}; the model was not exported — try again.")
+
+    # ------------------------------------------------------------------ requests
+    def _request(self, kind: str, doc=None, revision: int | None = None, **params) -> int:
+        request_id = next(self._ids)
+        snapshot = None
+        if doc is not None:
+            from graph_core.loom_format import document_to_dict
+
+            snapshot = document_to_dict(doc)
+            if revision is None:
+                revision = doc.revision
+        message = protocol.make_request(kind, request_id, doc=snapshot, revision=revision, **params)
+        if kind not in ("cancel", "ping"):
+            self._pending[request_id] = kind
+        if kind in ("summary", "build"):
+            self._latest[kind] = request_id
+        self._write(protocol.encode(message))
+        return request_id
+
+    def _write(self, data: bytes) -> None:
+        if self._proc is None and not self._shutting_down:
+            self.start()
+        proc = self._proc
+        if proc is None:
+            return
+        if proc.state() == QProcess.ProcessState.Running:
+            proc.write(data)
+        else:
+            self._outbox.append(data)
+
+    def request_summary(self, doc, revision: int | None = None, *, expand_nested: bool = False) -> int:
+        """Ask for Keras's ``model.summary()`` of ``doc`` (a snapshot is sent).
+
+        Args:
+            doc: the document.
+            revision: echoed in the reply (default ``doc.revision``).
+            expand_nested: expand nested models in the summary text.
+
+        Returns:
+            The request id; the answer is ``summaryReady`` or ``buildFailed`` (dropped if a newer
+            summary was requested meanwhile).
+        """
+        return self._request("summary", doc, revision, expand_nested=expand_nested)
+
+    def request_build(self, doc, revision: int | None = None) -> int:
+        """Ask the worker to build and compile ``doc``; answers ``built`` or ``buildFailed``."""
+        return self._request("build", doc, revision)
+
+    def request_fit(self, doc, revision: int | None = None, *, epochs: int | None = None,
+                    batch_size: int | None = None, samples: int | None = None, seed: int | None = None,
+                    tensorboard_dir: str | None = None) -> int:
+        """Start a synthetic fit of ``doc`` (settings default to the document's ``fit`` section).
+
+        Args:
+            tensorboard_dir: when given, the worker adds ``keras.callbacks.TensorBoard(log_dir)``.
+
+        Returns:
+            The request id; progress arrives as ``fitProgress``, the end as ``fitFinished`` or
+            ``fitFailed``. One fit runs at a time.
+        """
+        request_id = self._request("fit", doc, revision, epochs=epochs, batch_size=batch_size, samples=samples,
+                                   seed=seed, tensorboard_dir=tensorboard_dir or None)
+        if self._fit_id is None:
+            self._fit_id = request_id
+        return request_id
+
+    def cancel_fit(self, request_id: int | None = None) -> int:
+        """Ask the running fit (or fit ``request_id``) to stop after its current batch."""
+        return self._request("cancel", None, None, target=request_id if request_id is not None else self._fit_id)
+
+    def request_import(self, path: str, timeout: float = 120.0) -> int:
+        """Import a Keras model file (``.keras``, ``.h5``, ``.json``) safely; answers ``imported``/``importFailed``."""
+        return self._request("import", None, None, path=os.fspath(path), timeout=timeout)
+
+    def request_export_keras(self, doc, path: str, revision: int | None = None) -> int:
+        """Build ``doc`` and save it as a ``.keras`` file; answers ``exported``/``exportFailed``."""
+        return self._request("export_keras", doc, revision, path=os.fspath(path))
+
+    def request_layer_docs(self, layer_type: str) -> int:
+        """Ask for the signature and docstring of ``keras.layers.<layer_type>``."""
+        return self._request("layer_docs", None, None, layer_type=layer_type)
+
+    def ping(self) -> int:
+        """Ask the worker to answer ``pong`` (a liveness check)."""
+        return self._request("ping")
+
+    # ------------------------------------------------------------------ replies
+    def _dispatch(self, message: dict) -> None:
+        kind = message["kind"]
+        request_id = message.get("id")
+        revision = message.get("revision")
+        revision = int(revision) if isinstance(revision, int) else -1
+        if kind == "ready":
+            self._ready = True
+            self.versions = message.get("versions") or {}
+            self.ready.emit()
+            return
+        if kind in ("summary", "build_error", "built"):
+            request_kind = self._pending.pop(request_id, None)
+            if request_kind is None or self._latest.get(request_kind) != request_id:
+                self.stale_dropped += 1
+                return
+            if kind == "summary":
+                self.summaryReady.emit(revision, message)
+            elif kind == "built":
+                self.built.emit(revision, message)
+            else:
+                self.buildFailed.emit(revision, message)
+            return
+        if kind == "progress":
+            if request_id == self._fit_id:
+                self.fitProgress.emit(message)
+            return
+        if kind == "cancelling":
+            self.fitCancelling.emit(message)
+            return
+        if kind in ("fit_done", "fit_failed"):
+            self._pending.pop(request_id, None)
+            if request_id == self._fit_id:
+                self._fit_id = None
+            if kind == "fit_done":
+                self.fitFinished.emit(message)
+            else:
+                self.last_fit_failure = message
+                self.fitFailed.emit(str(message.get("message") or "the fit failed"))
+            return
+        if kind in ("imported", "import_failed"):
+            self._pending.pop(request_id, None)
+            if kind == "imported":
+                self.imported.emit(message.get("doc") or {}, str(message.get("path") or ""))
+            else:
+                self.last_import_failure = message
+                self.importFailed.emit(str(message.get("message") or "the import failed"))
+            return
+        if kind in ("exported", "export_failed"):
+            self._pending.pop(request_id, None)
+            if kind == "exported":
+                self.exported.emit(str(message.get("path") or ""))
+            else:
+                self.last_export_failure = message
+                self.exportFailed.emit(str(message.get("message") or "the export failed"))
+            return
+        if kind == "layer_docs":
+            self._pending.pop(request_id, None)
+            self.layerDocsReady.emit(str(message.get("layer_type") or ""), message)
+            return
+        if kind == "pong":
+            self.pong.emit(message)
+            return
+        if kind == "skipped":
+            self._pending.pop(request_id, None)
+            return
+        if kind == "error":
+            self._route_error(request_id, revision, message)
+
+    def _route_error(self, request_id, revision: int, message: dict) -> None:
+        request_kind = self._pending.pop(request_id, None)
+        text = str(message.get("message") or "the Keras worker reported an error")
+        if request_kind in ("summary", "build"):
+            if self._latest.get(request_kind) == request_id:
+                self.buildFailed.emit(revision, {"message": text, "layer_name": None, "node_id": None,
+                                                 "id": request_id, "revision": revision})
+        elif request_kind == "import":
+            self.last_import_failure = message
+            self.importFailed.emit(text)
+        elif request_kind == "export_keras":
+            self.last_export_failure = message
+            self.exportFailed.emit(text)
+        elif request_kind == "fit":
+            if request_id == self._fit_id:
+                self._fit_id = None
+            self.last_fit_failure = message
+            self.fitFailed.emit(text)
