@@ -38,6 +38,10 @@ def _save_dialog(parent, caption: str, suggested: str, filters: str) -> str:
     return path
 
 
+BOTTOM_AREA_HEIGHT = 250
+"""Height of the Summary / Code / Training area: room for the loss curves and the settings."""
+
+
 class KerasIntegration(QObject):
     """What :func:`attach` adds to a main window; keeps the pieces together.
 
@@ -78,8 +82,10 @@ class KerasIntegration(QObject):
         self.docks = {
             "Summary": window.add_panel(self.summary_panel, "Summary", area.BottomDockWidgetArea),
             "Code": window.add_panel(self.code_panel, "Code", area.BottomDockWidgetArea),
-            "Training": window.add_panel(self.training_panel, "Training", area.RightDockWidgetArea),
+            "Training": window.add_panel(self.training_panel, "Training", area.BottomDockWidgetArea),
         }
+        self.docks["Summary"].raise_()
+        window.resizeDocks([self.docks["Summary"]], [BOTTOM_AREA_HEIGHT], Qt.Orientation.Vertical)
         menu = window.file_menu
         menu.addSeparator()
         self.import_action = menu.addAction("Import Keras model…")

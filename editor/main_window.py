@@ -38,7 +38,7 @@ LAYER_KEYS = ("call_again", "make_independent", "mark_output")
 
 
 SIDE_PANEL_MAX = 360
-BOTTOM_PANEL_MAX = 240
+BOTTOM_PANEL_MAX = 300
 
 
 def _fit_for_dock(widget: QWidget, area) -> QWidget:
@@ -221,7 +221,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.inspector_dock, self.problems_dock], [560, 200], Qt.Orientation.Vertical)
         bottom = [d for d in self._docks if self.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea]
         if bottom:
-            self.resizeDocks([bottom[0]], [150], Qt.Orientation.Vertical)
+            self.resizeDocks([bottom[0]], [230], Qt.Orientation.Vertical)
 
     # ------------------------------------------------------------------ menus
     def _icon(self, kind) -> QIcon:
