@@ -78,6 +78,16 @@ def _guarded(func):
         return EXIT_INVALID
 
 
+def _run_on_valid(src: str, body) -> int:
+    """Load ``src`` and check it, then run ``body(doc)`` with :func:`_guarded`; the exit code."""
+    doc = _load(src)
+    if doc is None:
+        return EXIT_UNREADABLE
+    if _invalid(doc, src):
+        return EXIT_INVALID
+    return _guarded(lambda: body(doc))
+
+
 def run_export(src: str, out: str) -> int:
     """``layerloom export FILE -o OUT.py|OUT.keras``.
 
@@ -94,13 +104,8 @@ def run_export(src: str, out: str) -> int:
         shown = f"'{ext}'" if ext else "no extension"
         _error(f"cannot export to {out}: {shown} is not an export format; use {kinds}")
         return EXIT_UNREADABLE
-    doc = _load(src)
-    if doc is None:
-        return EXIT_UNREADABLE
-    if _invalid(doc, src):
-        return EXIT_INVALID
 
-    def body() -> int:
+    def body(doc) -> int:
         if ext == ".py":
             from codegen.python_export import export_python
             from graph_core.loom_format import write_atomic
@@ -114,7 +119,7 @@ def run_export(src: str, out: str) -> int:
         print(f"wrote {out}")
         return EXIT_OK
 
-    return _guarded(body)
+    return _run_on_valid(src, body)
 
 
 def run_summary(src: str, expand_nested: bool = False) -> int:
@@ -123,13 +128,7 @@ def run_summary(src: str, expand_nested: bool = False) -> int:
     Application layers whose shapes were never measured are measured on the way (in memory;
     the file is not changed).
     """
-    doc = _load(src)
-    if doc is None:
-        return EXIT_UNREADABLE
-    if _invalid(doc, src):
-        return EXIT_INVALID
-
-    def body() -> int:
+    def body(doc) -> int:
         _keras()
         from codegen.summary import summarize
 
@@ -137,7 +136,7 @@ def run_summary(src: str, expand_nested: bool = False) -> int:
         print(result.text)
         return EXIT_OK
 
-    return _guarded(body)
+    return _run_on_valid(src, body)
 
 
 def run_fit(src: str, epochs: int | None = None, batch_size: int | None = None,
@@ -151,13 +150,8 @@ def run_fit(src: str, epochs: int | None = None, batch_size: int | None = None,
         if value is not None and value < low:
             _error(f"{label} must be at least {low}, got {value}")
             return EXIT_UNREADABLE
-    doc = _load(src)
-    if doc is None:
-        return EXIT_UNREADABLE
-    if _invalid(doc, src):
-        return EXIT_INVALID
 
-    def body() -> int:
+    def body(doc) -> int:
         _keras()
         from codegen.fit import fit_synthetic
 
@@ -174,7 +168,7 @@ def run_fit(src: str, epochs: int | None = None, batch_size: int | None = None,
               f"seed {result.seed}")
         return EXIT_OK
 
-    return _guarded(body)
+    return _run_on_valid(src, body)
 
 
 def _number(value) -> str:

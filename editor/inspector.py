@@ -266,6 +266,25 @@ class ParamEditor(QObject):
         """The value the widget shows."""
         return
 
+    def _commit(self, *_args) -> None:
+        """Emit :attr:`edited` with the widget's value, or :attr:`parseError` when it has none."""
+        try:
+            value = self.value()
+        except ParseError as exc:
+            self.parseError.emit(str(exc))
+            return
+        if value is REQUIRED:
+            self.parseError.emit(f"{self.param.name} is required")
+            return
+        self.edited.emit(value)
+
+
+def _set_quietly(widget: QWidget, setter: Callable, value) -> None:
+    """``setter(value)`` with ``widget``'s signals blocked (so no edit is emitted)."""
+    widget.blockSignals(True)
+    setter(value)
+    widget.blockSignals(False)
+
 
 class IntEditor(ParamEditor):
     """A spin box; None (or an unset required value) is the special value below the minimum."""
@@ -282,7 +301,7 @@ class IntEditor(ParamEditor):
         if self.has_special:
             self.spin.setSpecialValueText("None" if param.allow_none else "(required)")
         self.spin.setAccelerated(True)
-        self.spin.valueChanged.connect(self._changed)
+        self.spin.valueChanged.connect(self._commit)
         self.widget = self.spin
 
     @staticmethod
@@ -300,22 +319,13 @@ class IntEditor(ParamEditor):
     def set_value(self, value) -> None:
         target = self.low - 1 if (value is None or value is REQUIRED) and self.has_special else value
         if _is_int(target) and self.spin.value() != target:
-            self.spin.blockSignals(True)
-            self.spin.setValue(target)
-            self.spin.blockSignals(False)
+            _set_quietly(self.spin, self.spin.setValue, target)
 
     def value(self):
         v = self.spin.value()
         if self.has_special and v == self.low - 1:
             return None if self.param.allow_none else REQUIRED
         return v
-
-    def _changed(self, _v: int) -> None:
-        value = self.value()
-        if value is REQUIRED:
-            self.parseError.emit(f"{self.param.name} is required")
-            return
-        self.edited.emit(value)
 
 
 class FloatEditor(ParamEditor):
@@ -325,7 +335,7 @@ class FloatEditor(ParamEditor):
         super().__init__(param, parent)
         self.line = QLineEdit()
         self.line.setPlaceholderText("None" if param.allow_none else ("required" if param.required else ""))
-        self.line.editingFinished.connect(self._finished)
+        self.line.editingFinished.connect(self._commit)
         self.widget = self.line
 
     @staticmethod
@@ -355,17 +365,6 @@ class FloatEditor(ParamEditor):
         except ValueError:
             raise ParseError(f"{self.param.name} must be a number, got {text!r}") from None
 
-    def _finished(self) -> None:
-        try:
-            value = self.value()
-        except ParseError as exc:
-            self.parseError.emit(str(exc))
-            return
-        if value is REQUIRED:
-            self.parseError.emit(f"{self.param.name} is required")
-            return
-        self.edited.emit(value)
-
 
 class BoolEditor(ParamEditor):
     """A check box."""
@@ -382,9 +381,7 @@ class BoolEditor(ParamEditor):
 
     def set_value(self, value) -> None:
         if isinstance(value, bool) and self.box.isChecked() != value:
-            self.box.blockSignals(True)
-            self.box.setChecked(value)
-            self.box.blockSignals(False)
+            _set_quietly(self.box, self.box.setChecked, value)
 
     def value(self):
         return self.box.isChecked()
@@ -413,9 +410,7 @@ class ComboEditor(ParamEditor):
     def set_value(self, value) -> None:
         index = self.choices.index(value) if value in self.choices else -1
         if self.combo.currentIndex() != index:
-            self.combo.blockSignals(True)
-            self.combo.setCurrentIndex(index)
-            self.combo.blockSignals(False)
+            _set_quietly(self.combo, self.combo.setCurrentIndex, index)
 
     def value(self):
         index = self.combo.currentIndex()
@@ -450,8 +445,8 @@ class EditableComboEditor(ParamEditor):
         for s in suggestions or param.choices:
             self.combo.addItem(str(s))
         self.combo.lineEdit().setPlaceholderText("(required)" if param.required else "None")
-        self.combo.activated.connect(lambda _i: self._finished())
-        self.combo.lineEdit().editingFinished.connect(self._finished)
+        self.combo.activated.connect(self._commit)
+        self.combo.lineEdit().editingFinished.connect(self._commit)
         self.widget = self.combo
 
     @staticmethod
@@ -461,22 +456,13 @@ class EditableComboEditor(ParamEditor):
     def set_value(self, value) -> None:
         text = "" if value is REQUIRED else ("None" if value is None else str(value))
         if self.combo.currentText() != text:
-            self.combo.blockSignals(True)
-            self.combo.setCurrentText(text)
-            self.combo.blockSignals(False)
+            _set_quietly(self.combo, self.combo.setCurrentText, text)
 
     def value(self):
         text = self.combo.currentText().strip()
         if text in ("", "None"):
             return None if self.param.allow_none else REQUIRED
         return text
-
-    def _finished(self) -> None:
-        value = self.value()
-        if value is REQUIRED:
-            self.parseError.emit(f"{self.param.name} is required")
-            return
-        self.edited.emit(value)
 
 
 class TextEditor(ParamEditor):
@@ -489,7 +475,7 @@ class TextEditor(ParamEditor):
         self._show = show
         self.line = QLineEdit()
         self.line.setPlaceholderText(placeholder)
-        self.line.editingFinished.connect(self._finished)
+        self.line.editingFinished.connect(self._commit)
         self.widget = self.line
 
     def set_value(self, value) -> None:
@@ -505,14 +491,6 @@ class TextEditor(ParamEditor):
 
     def value(self):
         return self._parse(self.line.text())
-
-    def _finished(self) -> None:
-        try:
-            value = self.value()
-        except ParseError as exc:
-            self.parseError.emit(str(exc))
-            return
-        self.edited.emit(value)
 
 
 class IntTupleEditor(TextEditor):
@@ -1089,6 +1067,18 @@ class Inspector(QWidget):
                          for k in layer.config)
         return spec.params
 
+    def _add_name_row(self, layout: QVBoxLayout, rename: Callable) -> None:
+        """Add the "name" field (:attr:`name_edit`, applied by ``rename``) and its :attr:`name_error`."""
+        name_row = QHBoxLayout()
+        name_row.addWidget(QLabel("name"))
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("nameEdit")
+        self.name_edit.editingFinished.connect(rename)
+        name_row.addWidget(self.name_edit, 1)
+        layout.addLayout(name_row)
+        self.name_error = _error_label()
+        layout.addWidget(self.name_error)
+
     def _build_layer(self, layout: QVBoxLayout, layer) -> None:
         doc = self._doc
         spec = catalog.get_spec(layer.type)
@@ -1109,16 +1099,8 @@ class Inspector(QWidget):
                        "Not in LayerLoom's catalog: its config is kept and exported unchanged.")
         layout.addWidget(_muted(description))
 
-        name_row = QHBoxLayout()
-        name_row.addWidget(QLabel("name"))
-        self.name_edit = QLineEdit()
-        self.name_edit.setObjectName("nameEdit")
+        self._add_name_row(layout, self._rename)
         self.name_edit.setToolTip("The Keras layer name (unique in the model)")
-        self.name_edit.editingFinished.connect(self._rename)
-        name_row.addWidget(self.name_edit, 1)
-        layout.addLayout(name_row)
-        self.name_error = _error_label()
-        layout.addWidget(self.name_error)
 
         self.shared_label = QLabel()
         self.shared_label.setWordWrap(True)
@@ -1190,7 +1172,8 @@ class Inspector(QWidget):
             self.mark_output_button.clicked.connect(self._mark_output)
             layout.addWidget(self.mark_output_button)
 
-    def _param_grid(self, params: list, layer) -> QWidget:
+    def _new_grid(self) -> tuple[QWidget, QGridLayout]:
+        """An empty widget and its compact grid of editor rows (kept in ``self._grids``)."""
         box = QWidget()
         grid = QGridLayout(box)
         self._grids.append(grid)
@@ -1198,6 +1181,10 @@ class Inspector(QWidget):
         grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(3)
         grid.setColumnStretch(1, 1)
+        return box, grid
+
+    def _param_grid(self, params: list, layer) -> QWidget:
+        box, grid = self._new_grid()
         row_index = 0
         for p in params:
             value = layer.config.get(p.name, p.default)
@@ -1307,15 +1294,7 @@ class Inspector(QWidget):
         top_level = doc is self.session.document
         layout.addWidget(QLabel("<span style='font-size:12pt; font-weight:600'>"
                                 + ("Model" if top_level else "Nested model") + "</span>"))
-        name_row = QHBoxLayout()
-        name_row.addWidget(QLabel("name"))
-        self.name_edit = QLineEdit()
-        self.name_edit.setObjectName("nameEdit")
-        self.name_edit.editingFinished.connect(self._rename_model)
-        name_row.addWidget(self.name_edit, 1)
-        layout.addLayout(name_row)
-        self.name_error = _error_label()
-        layout.addWidget(self.name_error)
+        self._add_name_row(layout, self._rename_model)
         self.info_label = _muted()
         self.info_label.setObjectName("infoLabel")
         layout.addWidget(self.info_label)
@@ -1346,13 +1325,7 @@ class Inspector(QWidget):
             layout.addWidget(_muted("Losses and training settings belong to the outermost model."))
 
     def _settings_grid(self, entries: list) -> QWidget:
-        box = QWidget()
-        grid = QGridLayout(box)
-        self._grids.append(grid)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(6)
-        grid.setVerticalSpacing(3)
-        grid.setColumnStretch(1, 1)
+        box, grid = self._new_grid()
         for i, (section, p) in enumerate(entries):
             value = getattr(self._doc, section).get(p.name, p.default)
             editor = make_editor(p, value)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtWidgets import QLabel, QTabWidget, QToolButton, QVBoxLayout, QWidget
 
+from editor.qt_signals import disconnect_quietly
 from graph_core.document import Document
 
 
@@ -103,10 +104,7 @@ class NestedTabs(QWidget):
     def set_session(self, session) -> None:
         """Show ``session``'s model in a single main tab (closing every other tab)."""
         if self.session is not None:
-            try:
-                self.session.changed.disconnect(self._on_changed)
-            except (RuntimeError, TypeError):
-                pass
+            disconnect_quietly(self.session.changed, self._on_changed)
         while self._tabs:
             self._remove(len(self._tabs) - 1)
         self.session = session

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.qt_signals import disconnect_quietly
 from graph_core.document import Document
 
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -151,10 +152,7 @@ class ProblemsPanel(QWidget):
     def set_session(self, session) -> None:
         """Follow ``session``'s check results."""
         if self.session is not None:
-            try:
-                self.session.checked.disconnect(self._schedule)
-            except (RuntimeError, TypeError):
-                pass
+            disconnect_quietly(self.session.checked, self._schedule)
         self.session = session
         session.checked.connect(self._schedule)
         self.refresh()

@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QFont, QGuiApplication, QSyntaxHighlighter, QT
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from editor.panels.summary_panel import monospace_font
+from editor.qt_signals import reconnect
 
 DEBOUNCE_MS = 400
 
@@ -194,14 +195,8 @@ class CodePanel(QWidget):
 
     def set_session(self, session) -> None:
         """Follow ``session`` (a DocumentSession, or None)."""
-        if self.session is not None:
-            try:
-                self.session.changed.disconnect(self._on_changed)
-            except (RuntimeError, TypeError):
-                pass
+        reconnect(self.session, session, {"changed": self._on_changed})
         self.session = session
-        if session is not None:
-            session.changed.connect(self._on_changed)
         self.refresh()
 
     def _on_changed(self, _doc, event) -> None:

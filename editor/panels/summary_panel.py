@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
+from editor.qt_signals import reconnect
 from graph_core.document import Document
 
 DEBOUNCE_MS = 600
@@ -129,17 +130,12 @@ class SummaryPanel(QWidget):
     # ------------------------------------------------------------------ session
     def set_session(self, session) -> None:
         """Follow ``session`` (a DocumentSession, or None)."""
-        if self.session is not None:
-            try:
-                self.session.checked.disconnect(self._on_checked)
-            except (RuntimeError, TypeError):
-                pass
+        reconnect(self.session, session, {"checked": self._on_checked})
         self.session = session
         self._request_id = None
         self.text.clear()
         self.params_label.clear()
         if session is not None:
-            session.checked.connect(self._on_checked)
             self.refresh()
         else:
             self._set_status("idle", "No model open.")

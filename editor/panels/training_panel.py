@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.panels.summary_panel import locate
+from editor.qt_signals import reconnect
 from graph_core.edits import SetOutput, SetSetting
 from graph_core.losses import LOSSES
 
@@ -329,14 +330,8 @@ class TrainingPanel(QWidget):
     # ------------------------------------------------------------------ session
     def set_session(self, session) -> None:
         """Follow ``session`` (a DocumentSession, or None)."""
-        if self.session is not None:
-            try:
-                self.session.changed.disconnect(self._on_changed)
-            except (RuntimeError, TypeError):
-                pass
+        reconnect(self.session, session, {"changed": self._on_changed})
         self.session = session
-        if session is not None:
-            session.changed.connect(self._on_changed)
         self.sync_from_document()
         self._set_running(self._fit_id is not None)
 

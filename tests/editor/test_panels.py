@@ -5,8 +5,6 @@ No sleeps: the tests wait on signals and conditions, with generous timeouts.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QTextCharFormat, QTextDocument
@@ -15,34 +13,13 @@ from editor.panels.code_panel import CodePanel, PythonHighlighter
 from editor.panels.summary_panel import SummaryPanel, locate
 from editor.panels.training_panel import LossChart, TrainingPanel
 from editor.session import DocumentSession
-from editor.worker.client import KerasWorker
 from graph_core import check
 from graph_core.edits import Connect, Disconnect, Rename, add_layer
 from graph_core.templates import load_template
+from tests.editor.worker_fixtures import *  # noqa: F403
+from tests.editor.worker_fixtures import READY_MS, REPLY_MS
 
 pytestmark = [pytest.mark.keras]
-
-READY_MS = 90_000
-REPLY_MS = 60_000
-
-
-def _alive(pid: int) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-@pytest.fixture(scope="module")
-def worker(qapp):
-    w = KerasWorker()
-    yield w
-    pid = w.pid
-    w.shutdown()
-    assert not _alive(pid), "the worker process outlived shutdown()"
 
 
 def _node(doc, layer_name: str) -> str:

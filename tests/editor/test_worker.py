@@ -14,40 +14,13 @@ import sys
 import pytest
 
 from editor.worker import protocol
-from editor.worker.client import KerasWorker
 from graph_core import check
 from graph_core.edits import SetConfig
 from graph_core.templates import load_template
+from tests.editor.worker_fixtures import *  # noqa: F403
+from tests.editor.worker_fixtures import READY_MS, REPLY_MS, wait_ready
 
 pytestmark = [pytest.mark.keras]
-
-READY_MS = 90_000
-REPLY_MS = 60_000
-
-
-def _alive(pid: int) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-@pytest.fixture(scope="module")
-def worker(qapp):
-    w = KerasWorker()
-    yield w
-    pid = w.pid
-    w.shutdown()
-    assert not _alive(pid), "the worker process outlived shutdown()"
-
-
-def wait_ready(qtbot, worker) -> None:
-    if not worker.is_ready:
-        with qtbot.waitSignal(worker.ready, timeout=READY_MS):
-            pass
 
 
 class Recorder:
