@@ -98,6 +98,13 @@ def application():
     return app
 
 
+def _display_available() -> bool:
+    """True when Qt can open windows: a display server, or a platform chosen explicitly (offscreen…)."""
+    if os.environ.get("QT_QPA_PLATFORM") or sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def _load(path: str | None):
     """The starting document: the file at ``path``, or the starter template. Raises LoomFormatError."""
     from graph_core import loom_format, templates
@@ -155,6 +162,14 @@ def run_editor(path: str | None = None, screenshot: str | None = None) -> int:
         doc, abs_path = _load(path)
     except LoomFormatError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+
+    if screenshot is not None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a picture needs no screen
+    elif not _display_available():
+        print("error: no display found (DISPLAY / WAYLAND_DISPLAY are not set). Run LayerLoom on a desktop, "
+              "under `xvfb-run`, or use the headless commands: check, render, export, summary, fit.",
+              file=sys.stderr)
         return EXIT_UNREADABLE
 
     from editor.main_window import MainWindow
