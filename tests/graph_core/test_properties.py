@@ -215,3 +215,23 @@ def test_atomic_save_keeps_old_file_when_writing_fails(tmp_path, monkeypatch):
         pass
     assert target.read_text() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.loom"]
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.sampled_from([t.slug for t in list_templates()]), st.integers(0, 2**32 - 1), st.integers(1, 20))
+def test_incremental_analysis_always_equals_a_full_check(slug, seed, steps):
+    from graph_core.analysis import Analyzer
+
+    rnd = random.Random(seed)
+    doc = load_template(slug)
+    analyzer = Analyzer(doc)
+    analyzer.result()
+    for _ in range(steps):
+        edit = _random_edit(doc, rnd)
+        if edit is None:
+            continue
+        try:
+            doc.apply(edit)
+        except EditError:
+            continue
+        assert analyzer.result().to_json(doc) == check(doc).to_json(doc)
