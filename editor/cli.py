@@ -124,9 +124,11 @@ def format_report(doc, result, path: str) -> str:
     warnings = len(result.problems) - errors
     for problem in result.problems:
         lines.append(str(problem))
-    params = f"{result.total:,}" + ("" if result.params_known else "+ (some layers unknown)")
+    unknown = sum(1 for value in result.layer_params.values() if value is None)
+    params = f"{result.total:,} params" if result.params_known else \
+        f"at least {result.total:,} params ({unknown} layer{'s' if unknown != 1 else ''} unknown)"
     verdict = "valid" if result.valid else "INVALID"
-    lines.append(f"{path}: {verdict} — {len(doc.nodes)} nodes, {len(doc.layers)} layers, {params} params "
+    lines.append(f"{path}: {verdict} — {len(doc.nodes)} nodes, {len(doc.layers)} layers, {params} "
                  f"({result.trainable:,} trainable), {errors} error{'s' if errors != 1 else ''}, "
                  f"{warnings} warning{'s' if warnings != 1 else ''}")
     return "\n".join(lines)
