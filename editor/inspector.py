@@ -1276,7 +1276,10 @@ class Inspector(QWidget):
         if not self._node_ids:
             return
         node_id = self._node_ids[0]
-        self.push(MarkOutput(Output(node_id, 0, suggest_loss(self._doc, node_id, self.result()))))
+        # Losses belong to the outermost model: a nested model's outputs get none (none is shown there).
+        top_level = self._doc is self.session.document
+        loss = suggest_loss(self._doc, node_id, self.result()) if top_level else None
+        self.push(MarkOutput(Output(node_id, 0, loss)))
 
     # ------------------------------------------------------------------ other views
     def _build_multi(self, layout: QVBoxLayout) -> None:
