@@ -932,7 +932,7 @@ class Inspector(QWidget):
         ok, _message = self._push(edit)
         return ok
 
-    def _push(self, edit) -> tuple:
+    def _push(self, edit, doc=None) -> tuple:
         messages: list = []
 
         def collect(text: str) -> None:
@@ -940,7 +940,7 @@ class Inspector(QWidget):
 
         self.session.refused.connect(collect)
         try:
-            ok = self.session.push(edit, self._doc)
+            ok = self.session.push(edit, doc or self._doc)
         finally:
             self.session.refused.disconnect(collect)
         return ok, (messages[0] if messages else "")
@@ -1365,7 +1365,12 @@ class Inspector(QWidget):
             _set_error(self.name_error, f"{name!r} is not a valid model name: use letters, digits and "
                                         f"underscores, starting with a letter")
             return
-        ok, message = self._push(SetSetting("model", "name", name))
+        link = self._doc.parent_link
+        if link is not None:  # a nested model is named by its Model layer in the parent graph
+            parent, layer_id = link
+            ok, message = self._push(Rename(layer_id, name), parent)
+        else:
+            ok, message = self._push(SetSetting("model", "name", name))
         _set_error(self.name_error, "" if ok else message)
 
     # ------------------------------------------------------------------ syncing values

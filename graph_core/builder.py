@@ -52,6 +52,7 @@ class GraphBuilder:
         """Add a nested model (``sub``) as a layer called on ``inputs``."""
         doc = self.document
         layer = Layer(doc.new_id("l"), "Model", name or doc.unique_name(sub.name), {}, subgraph=sub)
+        sub.name = layer.name  # a nested model is named by its layer
         return self._call(layer, inputs, new_layer=True)
 
     def call(self, layer_name: str, inputs: RefLike | Sequence[RefLike]) -> TensorRef:

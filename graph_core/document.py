@@ -46,15 +46,12 @@ class Layer:
 
     def clone(self, new_id: str, new_name: str) -> Layer:
         """Return an independent copy (own weights) with a new id and name."""
-        return Layer(
-            new_id,
-            self.type,
-            new_name,
-            copy.deepcopy(self.config),
-            self.subgraph.clone() if self.subgraph is not None else None,
-            copy.deepcopy(self.cache),
-            copy.deepcopy(self.extra),
-        )
+        subgraph = None
+        if self.subgraph is not None:
+            subgraph = self.subgraph.clone()
+            subgraph.name = new_name  # a nested model is named by its layer
+        return Layer(new_id, self.type, new_name, copy.deepcopy(self.config), subgraph,
+                     copy.deepcopy(self.cache), copy.deepcopy(self.extra))
 
 
 @dataclass
@@ -134,6 +131,7 @@ class Document:
         self._consumers: dict[str, list[tuple[str, int]]] = {}
         self._id_counters: dict[str, itertools.count] = {}
         self._parent_watch: Listener | None = None
+        self._parent_link: tuple | None = None
 
     # ----------------------------------------------------------------- read access
     def layer_of(self, node_id: str) -> Layer:
@@ -236,6 +234,11 @@ class Document:
             self._parent_watch(self, event)
 
     @property
+    def parent_link(self) -> tuple | None:
+        """For a nested model's graph: ``(parent document, id of the Model layer)``; else None."""
+        return self._parent_link
+
+    @property
     def is_nested(self) -> bool:
         """True for the graph of a nested ``Model`` layer."""
         return self._parent_watch is not None
@@ -259,6 +262,7 @@ class Document:
                     self._changed(ChangeEvent("config", frozenset(self.nodes_of(layer_id)), frozenset({layer_id})))
 
         layer.subgraph._parent_watch = forward
+        layer.subgraph._parent_link = (self, layer.id)
 
     def _remove_layer(self, layer_id: str) -> int:
         index = list(self.layers).index(layer_id)

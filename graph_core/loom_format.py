@@ -157,6 +157,7 @@ def _layer_from_dict(item: Any, path: str) -> Layer:
     if layer_type == "Model":
         graph = _expect(config.pop("graph", {}), dict, f"{path}.config.graph", "an object")
         subgraph = _graph_from_dict(graph, f"{path}.config.graph", name)
+        subgraph.name = name  # a nested model is named by its layer
         subgraph.extra = {k: v for k, v in graph.items() if k not in ("name", "layers", "nodes", "outputs")}
     cache = obj.get("cache")
     if cache is not None:

@@ -326,3 +326,17 @@ def test_nested_tab_close_button(qtbot, make_window):
     bar.tabButton(index, bar.ButtonPosition.RightSide).click()
     assert window.tabs.count() == 1 and window.tabs.current_path() == ()
     assert window.inspector.document is window.session.document
+
+
+def test_renaming_a_nested_model_in_its_tab_renames_its_layer(qtbot, make_window):
+    window = make_window("model-as-layer")
+    doc = window.session.document
+    encoder = doc.layer_by_name("encoder")
+    window.current_scene().openNestedRequested.emit(encoder.id)
+    qtbot.waitUntil(lambda: window.inspector.document is encoder.subgraph and window.inspector.name_edit is not None)
+    window.inspector.name_edit.setText("sentence_encoder")
+    window.inspector.name_edit.editingFinished.emit()
+    assert encoder.name == "sentence_encoder" and encoder.subgraph.name == "sentence_encoder"
+    assert window.tabs.breadcrumb_names() == [doc.name, "sentence_encoder"]
+    window.session.undo_stack.undo()
+    assert encoder.name == "encoder" and encoder.subgraph.name == "encoder"

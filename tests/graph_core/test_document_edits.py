@@ -175,3 +175,19 @@ def test_nested_model_changes_bubble_up():
     sub.apply(SetConfig(sub.layer_by_name("dense").id, "units", 5))
     assert events and events[-1].kind == "config"
     assert doc.layer_by_name("encoder").id in events[-1].layers
+
+
+def test_a_nested_model_is_named_by_its_layer():
+    from graph_core.templates import load_template
+
+    doc = load_template("model-as-layer")
+    layer = doc.layer_by_name("encoder")
+    assert layer.subgraph.name == "encoder" and layer.subgraph.parent_link == (doc, layer.id)
+    rename = Rename(layer.id, "sentence_encoder")
+    doc.apply(rename)
+    assert layer.subgraph.name == "sentence_encoder"
+    doc.revert(rename)
+    assert layer.subgraph.name == "encoder"
+    split = MakeIndependent(doc.nodes_of(layer.id)[1], "lx", "encoder_b")
+    doc.apply(split)
+    assert doc.layers["lx"].subgraph.name == "encoder_b"
