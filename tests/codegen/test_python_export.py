@@ -59,8 +59,7 @@ def test_golden_file(slug, exports):
 
 def test_exports_pass_ruff(exports, tmp_path):
     ruff = _ruff()
-    if ruff is None:
-        pytest.skip("ruff is not installed")
+    assert ruff is not None, "ruff is a test dependency (pyproject's test extra)"
     for slug, text in exports.items():
         ast.parse(text)
         (tmp_path / f"{slug.replace('-', '_')}.py").write_text(text, encoding="utf-8")

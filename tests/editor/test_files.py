@@ -183,7 +183,6 @@ def test_closing_cleanly_removes_the_recovery_file(make_window):
 
 
 def test_export_python_writes_source_without_tensorflow(make_window, tmp_path, fake_dialogs):
-    pytest.importorskip("codegen.python_export")
     window = make_window("siamese-lstm")
     target = tmp_path / "model"
     fake_dialogs.save_answers.append(str(target))
@@ -194,7 +193,6 @@ def test_export_python_writes_source_without_tensorflow(make_window, tmp_path, f
 
 
 def test_export_image_png_and_svg(make_window, tmp_path):
-    pytest.importorskip("editor.render")
     window = make_window("inception")
     assert window.files.export_image(str(tmp_path / "g.png"))
     assert window.files.export_image(str(tmp_path / "g.svg"))
