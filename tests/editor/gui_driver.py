@@ -18,7 +18,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolButton
 
 from editor.canvas import style as S
-from editor.inspector import (
+from editor.param_editors import (
     BoolEditor,
     ComboEditor,
     EditableComboEditor,
@@ -28,6 +28,7 @@ from editor.inspector import (
     TextEditor,
     format_tuple,
 )
+from editor.wrapped_layer import WrappedLayerEditor
 
 #: Room kept between a gesture's points and the viewport's border (pixels).
 MARGIN = 40
@@ -285,6 +286,9 @@ class GuiDriver:
         """Enter ``value`` in the inspector's editor of parameter ``name`` (opening *More parameters*)."""
         editor = self.inspector.editor(name)
         assert editor is not None, f"the inspector has no editor for {name!r}"
+        if isinstance(editor, WrappedLayerEditor):  # a Bidirectional's or TimeDistributed's layer
+            self.set_wrapped_layer(value)
+            return
         if not editor.widget.isVisibleTo(self.inspector.body):
             self.open_more_parameters()
         enter_value(editor, value)
@@ -292,6 +296,27 @@ class GuiDriver:
         row = self.inspector.row(name)
         if row is not None:
             assert not row.parse_error, f"{name} = {value!r} refused: {row.parse_error}"
+
+    def set_wrapped_layer(self, value: dict) -> None:
+        """Choose the wrapped layer's type in its combo, then enter each of its parameters."""
+        wrapped = self.inspector.wrapped_editor()
+        assert wrapped is not None, "the inspector has no wrapped-layer editor"
+        index = wrapped.combo.findData(value["type"])
+        assert index >= 0, f"{value['type']!r} is not offered as the wrapped layer"
+        wrapped.combo.setCurrentIndex(index)
+        wrapped.combo.activated.emit(index)
+        self.settle()
+        for key, inner_value in (value.get("config") or {}).items():
+            wrapped = self.inspector.wrapped_editor()
+            editor = wrapped.editor(key)
+            assert editor is not None, f"the wrapped {value['type']} has no editor for {key!r}"
+            if not editor.widget.isVisibleTo(self.inspector.body) and wrapped.advanced_toggle is not None \
+                    and not wrapped.advanced_toggle.isChecked():
+                wrapped.advanced_toggle.click()
+            enter_value(editor, inner_value)
+            self.settle()
+            row = self.inspector.wrapped_editor().row(key)
+            assert not row.parse_error, f"layer.{key} = {inner_value!r} refused: {row.parse_error}"
 
     def mark_output(self) -> None:
         """The inspector's *Mark as model output* button for the selected node."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from editor.inspector import (
+from editor.layer_help import layer_help_html
+from editor.param_editors import (
     AxesEditor,
     BoolEditor,
     ComboEditor,
@@ -17,13 +18,13 @@ from editor.inspector import (
     LiteralEditor,
     ParseError,
     ShapeEditor,
-    layer_help_html,
     make_editor,
     parse_int_tuple,
     parse_shape,
 )
 from graph_core import catalog
-from graph_core.edits import SetConfig
+from graph_core.analysis import check
+from graph_core.edits import SetConfig, add_layer
 from tests.editor.window_fixtures import *  # noqa: F403
 
 pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("no_leaked_windows")]
@@ -279,3 +280,100 @@ def test_help_button_opens_the_layer_documentation(qtbot, make_window):
     dialog = window.inspector._help
     assert dialog.isVisible() and "units" in dialog.browser.toPlainText()
     dialog.close()
+
+
+# ------------------------------------------------------------------ wrapped layers
+def add_wrapper(window, layer_type: str, config: dict) -> str:
+    """Add a ``layer_type`` layer on the "left" input (a (batch, steps, 128) sequence); returns its name."""
+    session, doc = window.session, window.session.document
+    source = doc.nodes_of(doc.layer_by_name("left").id)[0]
+    edit = add_layer(doc, layer_type, config, inputs=[(source, 0)], pos=(0.0, 400.0))
+    assert session.push(edit, doc)
+    return doc.layers[edit.node.layer].name
+
+
+def test_bidirectional_wrapped_type_and_units_in_one_undo_step(qtbot, make_window):
+    window = make_window("siamese-lstm")
+    session, doc = window.session, window.session.document
+    name = add_wrapper(window, "Bidirectional", {})  # as the palette adds it: no wrapped layer yet
+    layer = doc.layer_by_name(name)
+    (node,) = doc.nodes_of(layer.id)
+    steps = session.undo_stack.count()
+    select(window, name)
+    wait_inspector(qtbot, window, name)
+    inspector = window.inspector
+    wrapped = inspector.wrapped_editor()
+    assert wrapped is not None and wrapped.inner_type() is None and wrapped.rows() == {}
+    combo = wrapped.combo
+    assert [combo.itemText(i) for i in range(combo.count())] == ["LSTM", "GRU", "SimpleRNN"]
+    assert "layer is required" in inspector.row("layer").error.text()
+
+    combo.setCurrentIndex(combo.findData("GRU"))
+    combo.activated.emit(combo.findData("GRU"))
+    assert layer.config["layer"] == {"type": "GRU", "config": {}}
+    wait_inspector(qtbot, window, name)
+    wrapped = inspector.wrapped_editor()
+    assert wrapped.inner_type() == "GRU" and wrapped.combo.currentText() == "GRU"
+    units_row = wrapped.row("units")
+    assert "units is required" in units_row.error.text()  # check_params' "layer.units", inline
+    assert inspector.row("layer").error.isHidden()
+    assert wrapped.advanced_toggle is not None and wrapped.row("recurrent_dropout") is not None
+
+    spin = inspector.editor("layer.units").spin
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, "16")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert layer.config["layer"] == {"type": "GRU", "config": {"units": 16}}
+    assert check(doc).output_specs(node)[0].shape == (None, 32)  # both directions concatenated
+    assert session.result().output_specs(node)[0].shape == (None, 32)
+    assert units_row.error.isHidden()
+    assert session.undo_stack.count() == steps + 1  # type, "1", "16": one SetConfig step
+
+    session.undo_stack.undo()
+    assert "layer" not in layer.config
+    wait_inspector(qtbot, window, name)
+    qtbot.waitUntil(lambda: inspector.wrapped_editor() is not None
+                    and inspector.wrapped_editor().inner_type() is None)
+
+
+def test_time_distributed_dense_units_editing(qtbot, make_window):
+    window = make_window("siamese-lstm")
+    session, doc = window.session, window.session.document
+    name = add_wrapper(window, "TimeDistributed", {"layer": {"type": "Dense", "config": {"units": 4}}})
+    layer = doc.layer_by_name(name)
+    (node,) = doc.nodes_of(layer.id)
+    assert check(doc).output_specs(node)[0].shape == (None, None, 4)
+    steps = session.undo_stack.count()
+    select(window, name)
+    wait_inspector(qtbot, window, name)
+    inspector = window.inspector
+    wrapped = inspector.wrapped_editor()
+    combo = wrapped.combo
+    texts = [combo.itemText(i) for i in range(combo.count())]
+    assert texts[:6] == ["Dense", "Conv2D", "Conv1D", "MaxPooling2D", "Flatten", "Dropout"]
+    assert "Concatenate" not in texts and "TimeDistributed" not in texts and "LSTM" in texts
+    assert combo.currentText() == "Dense"
+    units = inspector.editor("layer.units")
+    assert isinstance(units, IntEditor) and units.spin.value() == 4
+    assert isinstance(inspector.editor("layer.activation"), EditableComboEditor)
+
+    units.spin.setFocus()
+    units.spin.selectAll()
+    qtbot.keyClicks(units.spin, "10")
+    qtbot.keyClick(units.spin, Qt.Key.Key_Return)
+    assert layer.config["layer"] == {"type": "Dense", "config": {"units": 10}}
+    assert check(doc).output_specs(node)[0].shape == (None, None, 10)
+    assert session.undo_stack.count() == steps + 1
+    activation = inspector.editor("layer.activation")
+    activation.combo.setCurrentText("relu")
+    activation.combo.lineEdit().editingFinished.emit()
+    assert layer.config["layer"]["config"] == {"units": 10, "activation": "relu"}
+    assert session.undo_stack.count() == steps + 1  # still the same field: merged
+    assert not wrapped.row("activation").reset.isHidden()
+    wrapped.row("activation").reset.click()
+    assert layer.config["layer"]["config"] == {"units": 10}
+
+    session.undo_stack.undo()
+    assert layer.config["layer"] == {"type": "Dense", "config": {"units": 4}}
+    assert inspector.editor("layer.units").spin.value() == 4  # the inspector follows undo

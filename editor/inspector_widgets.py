@@ -1,0 +1,57 @@
+"""Small shared widgets of the inspector: red error labels, muted text, section titles, parameter rows."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QToolButton
+
+from editor.param_editors import ParamEditor
+from graph_core.catalog import ParamSpec
+
+ERROR_COLOR = "#c62828"
+ACCENT_COLOR = "#2f6fbf"
+MUTED_COLOR = "#6b7280"
+
+
+def error_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("errorLabel")
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {ERROR_COLOR};")
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def set_error(label: QLabel, text: str) -> None:
+    label.setText(text)
+    label.setVisible(bool(text))
+
+
+def muted_label(text: str = "", wrap: bool = True) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(wrap)
+    label.setStyleSheet(f"color: {MUTED_COLOR};")
+    return label
+
+
+def section_title(title: str) -> QLabel:
+    label = QLabel(title.upper())
+    label.setObjectName("sectionTitle")
+    label.setStyleSheet(f"color: {MUTED_COLOR}; font-weight: 600; font-size: 8pt; "
+                        f"letter-spacing: 0.5px; padding-top: 6px;")
+    return label
+
+
+class ParamRow:
+    """The widgets of one parameter: label, editor, reset button, red message."""
+
+    def __init__(self, param: ParamSpec, editor: ParamEditor, label: QLabel, reset: QToolButton,
+                 error: QLabel):
+        self.param = param
+        self.editor = editor
+        self.label = label
+        self.reset = reset
+        self.error = error
+        self.parse_error = ""
+
