@@ -17,7 +17,6 @@ import html
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 from editor.inspector_widgets import (
     ACCENT_COLOR,
     ParamRow,
+    align_label_columns,
     error_label,
     muted_label,
     section_title,
@@ -473,17 +473,7 @@ class Inspector(QWidget):
 
     def _align_grids(self) -> None:
         """Give every parameter grid the same label column, so editors line up across sections."""
-        width = 0
-        for grid in self._grids:
-            for r in range(grid.rowCount()):
-                item = grid.itemAtPosition(r, 0)
-                widget = item.widget() if item is not None else None
-                if isinstance(widget, QLabel) and widget.objectName() != "errorLabel":
-                    font = widget.font()
-                    font.setBold(True)
-                    width = max(width, QFontMetrics(font).horizontalAdvance(widget.text()) + 4)
-        for grid in self._grids:
-            grid.setColumnMinimumWidth(0, min(width, 150))
+        align_label_columns(self._grids, 150)
 
     def _param_edited(self, layer_id: str, row: ParamRow, value) -> None:
         row.parse_error = ""

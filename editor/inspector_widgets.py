@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QToolButton
 
 from editor.param_editors import ParamEditor
@@ -55,3 +56,18 @@ class ParamRow:
         self.error = error
         self.parse_error = ""
 
+
+
+def align_label_columns(grids, max_width: int) -> None:
+    """Give every grid the same label column (bold label width, capped), so editors line up."""
+    width = 0
+    for grid in grids:
+        for r in range(grid.rowCount()):
+            item = grid.itemAtPosition(r, 0)
+            widget = item.widget() if item is not None else None
+            if isinstance(widget, QLabel) and widget.objectName() != "errorLabel":
+                font = widget.font()
+                font.setBold(True)
+                width = max(width, QFontMetrics(font).horizontalAdvance(widget.text()) + 4)
+    for grid in grids:
+        grid.setColumnMinimumWidth(0, min(width, max_width))

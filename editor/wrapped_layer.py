@@ -14,7 +14,6 @@ import html
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.inspector_widgets import ParamRow, error_label, set_error
+from editor.inspector_widgets import ParamRow, align_label_columns, error_label, set_error
 from editor.param_editors import ParamEditor, editor_class, format_value, jsonable, make_editor, shrinkable
 from graph_core import catalog
 from graph_core.catalog import CATALOG, REQUIRED, ParamSpec
@@ -199,17 +198,7 @@ class WrappedLayerEditor(ParamEditor):
         return box
 
     def _align(self) -> None:
-        width = 0
-        for grid in self.grids:
-            for r in range(grid.rowCount()):
-                item = grid.itemAtPosition(r, 0)
-                widget = item.widget() if item is not None else None
-                if isinstance(widget, QLabel) and widget.objectName() != "errorLabel":
-                    font = widget.font()
-                    font.setBold(True)
-                    width = max(width, QFontMetrics(font).horizontalAdvance(widget.text()) + 4)
-        for grid in self.grids:
-            grid.setColumnMinimumWidth(0, min(width, 140))
+        align_label_columns(self.grids, 140)
 
     # ------------------------------------------------------------------ access
     def inner_type(self) -> str | None:
