@@ -64,6 +64,9 @@ def load(path: str | os.PathLike) -> Document:
 def loads(text: str | bytes, file: str | None = None, default_name: str = "model") -> Document:
     """Parse the text of a ``.loom`` file (see :func:`load`)."""
     if isinstance(text, bytes):
+        if text.startswith((b"PK\x03\x04", b"\x89HDF")):
+            raise LoomFormatError("$", "this is a Keras model file (.keras / .h5), not a LayerLoom project; "
+                                       "import it with File › Import Keras model or `layerloom import`", file)
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:

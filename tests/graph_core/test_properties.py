@@ -235,3 +235,15 @@ def test_incremental_analysis_always_equals_a_full_check(slug, seed, steps):
         except EditError:
             continue
         assert analyzer.result().to_json(doc) == check(doc).to_json(doc)
+
+
+def test_keras_model_files_are_recognised_and_pointed_to_import(tmp_path):
+    for name, head in (("m.keras", b"PK\x03\x04rest"), ("m.h5", b"\x89HDF\r\n\x1a\nrest")):
+        path = tmp_path / name
+        path.write_bytes(head)
+        try:
+            loom_format.load(path)
+        except LoomFormatError as exc:
+            assert "Keras model file" in exc.message and "import" in exc.message
+        else:
+            raise AssertionError("a Keras file loaded as a project")
