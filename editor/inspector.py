@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from editor.inspector_widgets import (
     ACCENT_COLOR,
     ParamRow,
+    add_param_row,
     align_label_columns,
     error_label,
     muted_label,
@@ -46,7 +47,7 @@ from editor.layer_help import (
     HelpDialog,
 )
 from editor.output_settings import OutputEditor, suggest_loss
-from editor.param_editors import ParamEditor, editor_class, format_value, jsonable, make_editor
+from editor.param_editors import ParamEditor, editor_class, jsonable, make_editor
 from editor.wrapped_layer import WrappedLayerEditor, can_edit_wrapped, wrapped_signature
 from graph_core import catalog
 from graph_core.analysis import NAME_PATTERN
@@ -446,29 +447,15 @@ class Inspector(QWidget):
             value = layer.config.get(p.name, p.default)
             editor = self._make_editor(layer, p, value)
             editor.setParent(self)
-            label = QLabel(p.name)
-            label.setToolTip(f"<b>{html.escape(p.name)}</b> ({html.escape(p.kind)}): {html.escape(p.doc)}<br>"
-                             f"default: <code>{html.escape(format_value(p.default))}</code>")
-            editor.widget.setToolTip(label.toolTip())
-            reset = QToolButton()
-            reset.setObjectName("resetButton")
-            reset.setText("↺")
-            reset.setAutoRaise(True)
-            reset.setToolTip(f"Back to the Keras default ({format_value(p.default)})")
-            error = error_label()
-            grid.addWidget(label, row_index, 0)
-            grid.addWidget(editor.widget, row_index, 1)
-            grid.addWidget(reset, row_index, 2)
-            grid.addWidget(error, row_index + 1, 0, 1, 3)
+            row = add_param_row(grid, row_index, p, editor)
             row_index += 2
             if isinstance(editor, WrappedLayerEditor):  # the wrapped layer's own parameters, below
                 grid.addWidget(editor.body, row_index, 0, 1, 3)
                 row_index += 1
-            row = ParamRow(p, editor, label, reset, error)
             self._rows[p.name] = row
             editor.edited.connect(lambda v, lid=layer.id, row=row: self._param_edited(lid, row, v))
             editor.parseError.connect(lambda msg, row=row: self._param_parse_error(row, msg))
-            reset.clicked.connect(lambda _=False, lid=layer.id, row=row: self._param_edited(lid, row, DELETE))
+            row.reset.clicked.connect(lambda _=False, lid=layer.id, row=row: self._param_edited(lid, row, DELETE))
         return box
 
     def _align_grids(self) -> None:

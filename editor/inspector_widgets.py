@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QToolButton
 
-from editor.param_editors import ParamEditor
+from editor.param_editors import ParamEditor, format_value
 from graph_core.catalog import ParamSpec
 
 ERROR_COLOR = "#c62828"
@@ -56,6 +58,24 @@ class ParamRow:
         self.error = error
         self.parse_error = ""
 
+
+def add_param_row(grid, row: int, param: ParamSpec, editor: ParamEditor) -> ParamRow:
+    """Place one parameter on two grid rows: name (with its doc as tooltip), editor, reset, message."""
+    label = QLabel(param.name)
+    label.setToolTip(f"<b>{html.escape(param.name)}</b> ({html.escape(param.kind)}): {html.escape(param.doc)}<br>"
+                     f"default: <code>{html.escape(format_value(param.default))}</code>")
+    editor.widget.setToolTip(label.toolTip())
+    reset = QToolButton()
+    reset.setObjectName("resetButton")
+    reset.setText("↺")
+    reset.setAutoRaise(True)
+    reset.setToolTip(f"Back to the Keras default ({format_value(param.default)})")
+    error = error_label()
+    grid.addWidget(label, row, 0)
+    grid.addWidget(editor.widget, row, 1)
+    grid.addWidget(reset, row, 2)
+    grid.addWidget(error, row + 1, 0, 1, 3)
+    return ParamRow(param, editor, label, reset, error)
 
 
 def align_label_columns(grids, max_width: int) -> None:

@@ -10,7 +10,6 @@ dict through :attr:`ParamEditor.edited`, so the inspector pushes one ``SetConfig
 from __future__ import annotations
 
 import copy
-import html
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
@@ -18,14 +17,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QGridLayout,
-    QLabel,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from editor.inspector_widgets import ParamRow, align_label_columns, error_label, set_error
-from editor.param_editors import ParamEditor, editor_class, format_value, jsonable, make_editor, shrinkable
+from editor.inspector_widgets import ParamRow, add_param_row, align_label_columns, set_error
+from editor.param_editors import ParamEditor, editor_class, jsonable, make_editor, shrinkable
 from graph_core import catalog
 from graph_core.catalog import CATALOG, REQUIRED, ParamSpec
 from graph_core.edits import DELETE
@@ -176,25 +174,11 @@ class WrappedLayerEditor(ParamEditor):
         for i, p in enumerate(params):
             editor = make_editor(p, config.get(p.name, p.default))
             editor.setParent(self)
-            label = QLabel(p.name)
-            label.setToolTip(f"<b>{html.escape(p.name)}</b> ({html.escape(p.kind)}): {html.escape(p.doc)}<br>"
-                             f"default: <code>{html.escape(format_value(p.default))}</code>")
-            editor.widget.setToolTip(label.toolTip())
-            reset = QToolButton()
-            reset.setObjectName("resetButton")
-            reset.setText("↺")
-            reset.setAutoRaise(True)
-            reset.setToolTip(f"Back to the Keras default ({format_value(p.default)})")
-            error = error_label()
-            grid.addWidget(label, 2 * i, 0)
-            grid.addWidget(editor.widget, 2 * i, 1)
-            grid.addWidget(reset, 2 * i, 2)
-            grid.addWidget(error, 2 * i + 1, 0, 1, 3)
-            row = ParamRow(p, editor, label, reset, error)
+            row = add_param_row(grid, 2 * i, p, editor)
             self._rows[p.name] = row
             editor.edited.connect(lambda v, row=row: self._inner_edited(row, v))
             editor.parseError.connect(lambda msg, row=row: self._inner_parse_error(row, msg))
-            reset.clicked.connect(lambda _=False, row=row: self._inner_edited(row, DELETE))
+            row.reset.clicked.connect(lambda _=False, row=row: self._inner_edited(row, DELETE))
         return box
 
     def _align(self) -> None:
