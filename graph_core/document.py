@@ -282,28 +282,41 @@ class Document:
 
     def _set_inputs(self, node_id: str, inputs: list) -> None:
         node = self.nodes[node_id]
-        self._unindex_node(node)
+        self._unindex_inputs(node)
         node.inputs = [TensorRef(*ref) for ref in inputs]
-        self._index_node(node)
+        self._index_inputs(node)
 
     def _set_node_layer(self, node_id: str, layer_id: str) -> None:
         node = self.nodes[node_id]
-        self._unindex_node(node)
+        self._unindex_call(node)
         node.layer = layer_id
-        self._index_node(node)
+        self._index_call(node)
 
     def _index_node(self, node: Node) -> None:
-        calls = self._nodes_by_layer.setdefault(node.layer, [])
-        calls.append(node.id)
-        order = {nid: i for i, nid in enumerate(self.nodes)}
-        calls.sort(key=lambda nid: order.get(nid, len(order)))
-        for slot, ref in enumerate(node.inputs):
-            self._consumers.setdefault(ref.node, []).append((node.id, slot))
+        self._index_call(node)
+        self._index_inputs(node)
 
     def _unindex_node(self, node: Node) -> None:
+        self._unindex_call(node)
+        self._unindex_inputs(node)
+
+    def _index_call(self, node: Node) -> None:
+        calls = self._nodes_by_layer.setdefault(node.layer, [])
+        calls.append(node.id)
+        if len(calls) > 1:  # keep a shared layer's calls in document order
+            order = {nid: i for i, nid in enumerate(self.nodes)}
+            calls.sort(key=lambda nid: order.get(nid, len(order)))
+
+    def _unindex_call(self, node: Node) -> None:
         calls = self._nodes_by_layer.get(node.layer)
         if calls and node.id in calls:
             calls.remove(node.id)
+
+    def _index_inputs(self, node: Node) -> None:
+        for slot, ref in enumerate(node.inputs):
+            self._consumers.setdefault(ref.node, []).append((node.id, slot))
+
+    def _unindex_inputs(self, node: Node) -> None:
         for ref in node.inputs:
             users = self._consumers.get(ref.node)
             if users:
