@@ -37,6 +37,7 @@ from editor.inspector_widgets import (
     align_label_columns,
     error_label,
     muted_label,
+    new_param_grid,
     section_title,
     set_error,
 )
@@ -414,13 +415,8 @@ class Inspector(QWidget):
 
     def _new_grid(self) -> tuple[QWidget, QGridLayout]:
         """An empty widget and its compact grid of editor rows (kept in ``self._grids``)."""
-        box = QWidget()
-        grid = QGridLayout(box)
+        box, grid = new_param_grid()
         self._grids.append(grid)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(6)
-        grid.setVerticalSpacing(3)
-        grid.setColumnStretch(1, 1)
         return box, grid
 
     @staticmethod

@@ -6,7 +6,7 @@ import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QLabel, QToolButton
+from PySide6.QtWidgets import QGridLayout, QLabel, QToolButton, QWidget
 
 from editor.param_editors import ParamEditor, format_value
 from graph_core.catalog import ParamSpec
@@ -57,6 +57,17 @@ class ParamRow:
         self.reset = reset
         self.error = error
         self.parse_error = ""
+
+
+def new_param_grid() -> tuple:
+    """An empty widget with the compact three-column grid (name, editor, reset) of parameter rows."""
+    box = QWidget()
+    grid = QGridLayout(box)
+    grid.setContentsMargins(0, 0, 0, 0)
+    grid.setHorizontalSpacing(6)
+    grid.setVerticalSpacing(3)
+    grid.setColumnStretch(1, 1)
+    return box, grid
 
 
 def add_param_row(grid, row: int, param: ParamSpec, editor: ParamEditor) -> ParamRow:

@@ -16,13 +16,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
-    QGridLayout,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from editor.inspector_widgets import ParamRow, add_param_row, align_label_columns, set_error
+from editor.inspector_widgets import ParamRow, add_param_row, align_label_columns, new_param_grid, set_error
 from editor.param_editors import ParamEditor, editor_class, jsonable, make_editor, shrinkable
 from graph_core import catalog
 from graph_core.catalog import CATALOG, REQUIRED, ParamSpec
@@ -163,13 +162,8 @@ class WrappedLayerEditor(ParamEditor):
 
     # ------------------------------------------------------------------ building
     def _grid(self, params: list) -> QWidget:
-        box = QWidget()
-        grid = QGridLayout(box)
+        box, grid = new_param_grid()
         self.grids.append(grid)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(6)
-        grid.setVerticalSpacing(3)
-        grid.setColumnStretch(1, 1)
         config = (self._value or {}).get("config") or {}
         for i, p in enumerate(params):
             editor = make_editor(p, config.get(p.name, p.default))
