@@ -17,17 +17,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from bench.graphs import residual_mlp
+from bench.timing import times_ms
 from graph_core.analysis import Analyzer, check
 from graph_core.edits import SetConfig
-
-
-def median_ms(fn, repeats: int) -> tuple:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), max(times)
 
 
 def main() -> int:
@@ -36,7 +28,8 @@ def main() -> int:
     result = check(doc)
     assert result.valid, result.problems[:3]
 
-    full, full_max = median_ms(lambda: check(doc), 25)
+    full_times = times_ms(lambda: check(doc), 25)
+    full, full_max = statistics.median(full_times), max(full_times)
     print(f"full check: median {full:.2f} ms (max {full_max:.2f}), {result.total:,} params")
 
     analyzer = Analyzer(doc)
@@ -56,7 +49,7 @@ def main() -> int:
     from codegen.build import build_model
 
     build_model(doc, compile=False)  # warm up TensorFlow
-    keras_ms, _ = median_ms(lambda: build_model(doc, compile=False), 3)
+    keras_ms = statistics.median(times_ms(lambda: build_model(doc, compile=False), 3))
     print(f"Keras building the same model: median {keras_ms:.0f} ms")
     print(f"ratio Keras / full check: {keras_ms / full:.0f}×  (target ≥ 100×)")
     ok = full <= 16 and inc <= 2 and keras_ms / full >= 100

@@ -18,17 +18,15 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.timing import times_ms
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 TARGET_RATIO = 1.5
 
 
-def median_ms(fn, repeats: int) -> tuple:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
+def _summary(times: list) -> tuple:
     return statistics.median(times), min(times), max(times)
 
 
@@ -55,13 +53,13 @@ def main() -> int:
         print(f"document: {len(doc.layers)} layers, {len(doc.nodes)} nodes, {result.total:,} params "
               f"(first import {first:.1f} ms)")
 
-        imp, imp_min, imp_max = median_ms(lambda: import_model_file(path), 9)
+        imp, imp_min, imp_max = _summary(times_ms(lambda: import_model_file(path), 9))
         print(f"import_model_file:        median {imp:8.1f} ms (min {imp_min:.1f}, max {imp_max:.1f})")
-        with_check, _, _ = median_ms(lambda: check(import_model_file(path)), 5)
+        with_check = statistics.median(times_ms(lambda: check(import_model_file(path)), 5))
         print(f"import + graph_core check: median {with_check:7.1f} ms")
 
         keras.models.load_model(path)  # warm up TensorFlow and Keras
-        load, load_min, load_max = median_ms(lambda: keras.models.load_model(path), 3)
+        load, load_min, load_max = _summary(times_ms(lambda: keras.models.load_model(path), 3))
         print(f"keras.models.load_model:  median {load:8.1f} ms (min {load_min:.1f}, max {load_max:.1f})")
 
     ratio = imp / load

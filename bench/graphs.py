@@ -28,3 +28,28 @@ def residual_mlp(layer_count: int = 800, width: int = 64) -> Document:
     b.output(b.layer("Dense", x, name="predictions", units=10, activation="softmax"),
              loss="categorical_crossentropy")
     return b.document
+
+
+def branchy_chain(n_layers: int = 800):
+    """A valid document of about ``n_layers`` layers: a chain with branches and merges."""
+    b = GraphBuilder("big_chain")
+    x = b.input("features", shape=(64,))
+    count = 1
+    while count < n_layers - 1:
+        if count % 10 == 0 and count + 3 < n_layers - 1:
+            side = b.layer("Dense", x, units=64, activation="relu")
+            main = b.layer("Dense", x, units=64, activation="relu")
+            x = b.layer("Add", [main, side])
+            count += 3
+        elif count % 25 == 0 and count + 3 < n_layers - 1:
+            a = b.layer("Dense", x, units=32)
+            c = b.layer("Dropout", x, rate=0.1)
+            x = b.layer("Concatenate", [a, c])
+            x = b.layer("Dense", x, units=64)
+            count += 4
+        else:
+            x = b.layer("Dense", x, units=64, activation="relu")
+            count += 1
+    b.output(b.layer("Dense", x, units=10, activation="softmax"), loss="categorical_crossentropy",
+             metrics=["accuracy"])
+    return b.document
