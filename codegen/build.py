@@ -15,12 +15,7 @@ from graph_core import catalog
 from graph_core.analysis import check
 from graph_core.document import Document, Layer
 from graph_core.graph_algorithms import ancestors, topological_order
-
-WRAPPERS = ("Bidirectional", "TimeDistributed")
-"""Layer types whose ``config["layer"]`` is a wrapped layer ``{"type": ..., "config": {...}}``."""
-
-POSITIONAL_CALL = ("MultiHeadAttention", "GroupedQueryAttention")
-"""Layer types called with their inputs as separate arguments (query, value, key)."""
+from graph_core.layer_kinds import call_spec_for, spec_for
 
 REFUSED_TYPES = ("Lambda", "TFSMLayer")
 """Built-in layer classes that could run code from a file; never built from a document."""
@@ -131,7 +126,7 @@ def _build_graph(doc: Document, name: str):
                                  f"{ref.index} does not exist", layer.name, nid)
             args.append(produced[ref.index])
         try:
-            result = call_layer(instance, layer.type, args)
+            result = call_layer(instance, layer, args)
         except BuildError:
             raise
         except Exception as exc:
@@ -152,13 +147,10 @@ def _build_graph(doc: Document, name: str):
         raise BuildError(f"model '{name}': {keras_message(exc)}") from None
 
 
-def call_layer(instance, layer_type: str, args: list):
-    """Call a Keras layer on its input tensors the way that layer type expects."""
-    if layer_type in POSITIONAL_CALL:
-        return instance(*args)
-    spec = catalog.get_spec(layer_type)
-    as_list = len(args) > 1 or (spec is not None and spec.min_inputs > 1)
-    return instance(args if as_list else args[0])
+def call_layer(instance, layer: Layer, args: list):
+    """Call a Keras layer on its input tensors the way its spec says (:class:`CallSpec`)."""
+    spec = spec_for(layer)
+    return instance(*call_spec_for(layer).arguments(args, spec.min_inputs if spec is not None else 1))
 
 
 def _make_input(layer: Layer, nid: str):
@@ -182,12 +174,14 @@ def make_layer(layer: Layer):
         BuildError: naming the layer, with Keras's reason; for a nested model, ``layer_name``
             is the Model layer and the message also names the layer inside it.
     """
+    spec = spec_for(layer)
+    kind = spec.kind if spec is not None else None
     try:
-        if layer.type == "Model":
+        if kind == "model":
             if layer.subgraph is None:
                 raise BuildError(f"{_label(layer)} has no graph", layer.name)
             return _build_graph(layer.subgraph, layer.name)
-        if layer.type == "Application":
+        if kind == "application":
             return create_application(layer.config, name=layer.name)
         return make_plain_layer(layer.type, layer.config, layer.name)
     except BuildError as exc:
@@ -213,7 +207,7 @@ def make_plain_layer(layer_type: str, config: dict, name: str | None):
     if spec is None:
         return _make_generic(layer_type, config, name)
     kwargs = keras_kwargs(layer_type, config)
-    if layer_type in WRAPPERS:
+    if spec.is_wrapper:
         inner = config.get("layer")
         if not isinstance(inner, dict) or not isinstance(inner.get("type"), str):
             raise BuildError(f'{layer_type} needs config["layer"] = {{"type": ..., "config": {{...}}}}')
@@ -231,7 +225,7 @@ def keras_kwargs(layer_type: str, config: dict) -> dict:
     kinds = {p.name: p.kind for p in spec.params} if spec is not None else {}
     kwargs = {}
     for key, value in config.items():
-        if key == "layer" and layer_type in WRAPPERS:
+        if kinds.get(key) == "layer":
             continue
         if kinds.get(key) in _TUPLE_KINDS and isinstance(value, list):
             value = _as_tuple(value)

@@ -179,7 +179,7 @@ def embedding_bound(doc: Document, input_node: str) -> int | None:
         for consumer, slot in current.consumers(nid):
             stack.append((current, consumer))
             sub_layer = current.layer_of(consumer)
-            if sub_layer.type == "Model" and sub_layer.subgraph is not None:
+            if sub_layer.subgraph is not None:
                 sub_inputs = sub_layer.subgraph.input_nodes()
                 if slot < len(sub_inputs):
                     stack.append((sub_layer.subgraph, sub_inputs[slot]))

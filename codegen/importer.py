@@ -33,6 +33,7 @@ from codegen.import_config import ConfigError, translate_model
 from codegen.import_safety import check_safety
 from graph_core.document import Document
 from graph_core.errors import LoomFormatError
+from graph_core.layer_kinds import kind_of
 from graph_core.layout import layered_positions
 from graph_core.loom_format import FORMAT_NAME, FORMAT_VERSION, document_from_dict
 
@@ -220,7 +221,7 @@ def run_import_command(src: str, out: str) -> int:
     except OSError as exc:
         print(f"error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_UNREADABLE
-    nested = sum(1 for layer in doc.layers.values() if layer.type == "Model")
+    nested = sum(1 for layer in doc.layers.values() if kind_of(layer) == "model")
     errors = len(result.errors)
     warnings = len(result.problems) - errors
     params = f"{result.total:,}" + ("" if result.params_known else "+")

@@ -14,10 +14,11 @@ from __future__ import annotations
 import keyword
 import re
 
-from codegen.build import POSITIONAL_CALL, WRAPPERS, compile_settings, used_nodes
+from codegen.build import compile_settings, used_nodes
 from codegen.data_plan import POSITIVE_HIGH, POSITIVE_LOW, DataPlan, TargetPlan, plan_data
 from graph_core import catalog
 from graph_core.document import Document, Layer
+from graph_core.layer_kinds import call_spec_for, kind_of, output_count, spec_for
 
 WIDTH = 88
 """Longest line the exporter writes (longer calls are wrapped)."""
@@ -30,9 +31,6 @@ OPTIMIZERS = {
     "muon": "Muon", "nadam": "Nadam", "rmsprop": "RMSprop", "sgd": "SGD",
 }
 """Lower-case optimizer name → ``keras.optimizers`` class."""
-
-KEYWORD_ONLY = ("MultiHeadAttention", "Dot")
-"""Layer types whose required arguments read better as keywords."""
 
 POSITIONAL_WHEN_SET = ("pool_size",)
 """Optional first arguments written positionally as Keras examples do (``MaxPooling1D(5)``)."""
@@ -265,15 +263,16 @@ class _Exporter:
     def _name_builders(self, doc: Document) -> None:
         for nid in _used_nodes(doc):
             layer = doc.layer_of(nid)
-            if layer.type == "Model" and layer.subgraph is not None and id(layer) not in self.builders:
+            if kind_of(layer) == "model" and layer.subgraph is not None and id(layer) not in self.builders:
                 self.builders[id(layer)] = self.module.take(f"build_{layer.name}")
                 self._name_builders(layer.subgraph)
 
     # ---------------------------------------------------------------- layer constructors
     def layer_expr(self, layer: Layer) -> Expr:
-        if layer.type == "Model":
+        kind = kind_of(layer)
+        if kind == "model":
             return Call(self.builders[id(layer)], [])
-        if layer.type == "Application":
+        if kind == "application":
             return self.application_expr(layer)
         return self.plain_layer_expr(layer.type, layer.config, layer.name)
 
@@ -297,7 +296,7 @@ class _Exporter:
         defaults = _safe_resolve(layer_type, {})
         kinds = {p.name: p.kind for p in spec.params}
         args: list = []
-        if layer_type in WRAPPERS:
+        if spec.is_wrapper:
             inner = config.get("layer") if isinstance(config.get("layer"), dict) else {}
             inner_config = inner.get("config") if isinstance(inner.get("config"), dict) else {}
             args.append(self.plain_layer_expr(str(inner.get("type", "Layer")), inner_config, None))
@@ -305,7 +304,7 @@ class _Exporter:
         for key in positional:
             args.append(literal(config[key], as_tuple=kinds.get(key) in _TUPLE_KINDS))
         for key in config:
-            if key in positional or key == "name" or (key == "layer" and layer_type in WRAPPERS):
+            if key in positional or key == "name" or (key == "layer" and spec.is_wrapper):
                 continue
             if key in defaults and _same(resolved.get(key), defaults[key]):
                 continue
@@ -352,12 +351,12 @@ class _Exporter:
             calls.setdefault(doc.nodes[nid].layer, []).append(nid)
         for lid in calls:
             layer = doc.layers[lid]
-            if layer.type == "Model" and layer.subgraph is not None:
+            if kind_of(layer) == "model" and layer.subgraph is not None:
                 self.graph_function(layer.subgraph, self.builders[id(layer)], layer.name, top=False)
         scope = Scope(set(self.builders.values()) | {"build_model", "make_data", "model"})
         primary = {lid: scope.take(doc.layers[lid].name) for lid in calls}
         instance = {lid for lid in calls
-                    if doc.layers[lid].type in ("Model", "Application")
+                    if kind_of(doc.layers[lid]) in ("model", "application")
                     or (doc.layers[lid].type != "Input" and len(calls[lid]) > 1)}
         names: dict = {}
         for nid in nodes:
@@ -380,11 +379,10 @@ class _Exporter:
             if layer.type == "Input":
                 lines.append(statement(1, target, self.input_expr(layer)))
                 continue
-            args = [Raw(_ref_name(names, ref)) for ref in node.inputs]
-            spec = catalog.get_spec(layer.type)
-            if layer.type not in POSITIONAL_CALL and (
-                    len(args) > 1 or (spec is not None and spec.min_inputs > 1)):
-                args = [Seq("[", args, "]")]
+            spec = spec_for(layer)
+            args = call_spec_for(layer).arguments(
+                [Raw(_ref_name(names, ref)) for ref in node.inputs],
+                spec.min_inputs if spec is not None else 1, lambda items: Seq("[", items, "]"))
             if layer.id in instance:
                 var = primary[layer.id]
                 if layer.id not in declared:
@@ -529,9 +527,10 @@ class _Exporter:
 def positional_params(layer_type: str, config: dict) -> list:
     """The arguments written positionally, as Keras examples do: the leading required ones
     (``Dense(32)``, ``Conv2D(64, 3)``, ``Embedding(1000, 64)``) and ``pool_size`` of pooling
-    layers (``MaxPooling1D(5)``); none for wrappers and :data:`KEYWORD_ONLY` types."""
+    layers (``MaxPooling1D(5)``); none for wrappers and types whose catalog entry asks for
+    keywords (``keyword_constructor``)."""
     spec = catalog.get_spec(layer_type)
-    if spec is None or layer_type in KEYWORD_ONLY or layer_type in WRAPPERS:
+    if spec is None or spec.keyword_constructor or spec.is_wrapper:
         return []
     names = []
     for p in spec.params:
@@ -593,22 +592,9 @@ def _ref_name(names: dict, ref) -> str:
 
 def _output_count(doc: Document, nid: str) -> int:
     """How many tensors a call returns (unpacked into that many variables)."""
-    layer = doc.layer_of(nid)
     wanted = 1 + max([doc.nodes[c].inputs[slot].index for c, slot in doc.consumers(nid)]
                      + [o.index for o in doc.outputs if o.node == nid], default=0)
-    if layer.type == "Model" and layer.subgraph is not None:
-        count = len(layer.subgraph.outputs)
-    elif layer.type == "Application":
-        counts = {len(e["outputs"]) for e in (layer.cache or {}).values()
-                  if isinstance(e, dict) and isinstance(e.get("outputs"), list)}
-        count = counts.pop() if len(counts) == 1 else 1
-    else:
-        spec = catalog.get_spec(layer.type)
-        try:
-            count = spec.num_outputs(_safe_resolve(layer.type, layer.config)) if spec else 1
-        except Exception:
-            count = 1
-    return max(count, wanted, 1)
+    return max(output_count(doc.layer_of(nid)), wanted)
 
 
 def _base_default(key: str, value) -> bool:

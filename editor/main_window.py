@@ -28,6 +28,7 @@ from editor.inspector import Inspector
 from editor.nested_tabs import NestedTabs
 from editor.palette import Palette
 from editor.problems_panel import ProblemsPanel
+from graph_core.layer_kinds import kind_of
 
 APP_NAME = "LayerLoom"
 
@@ -443,12 +444,12 @@ class MainWindow(QMainWindow):
 
     def _update_layer_actions(self) -> None:
         layer = self.inspector.layer()
-        self.open_nested_action.setEnabled(layer is not None and layer.type == "Model")
+        self.open_nested_action.setEnabled(layer is not None and kind_of(layer) == "model")
         self.help_action.setEnabled(layer is not None)
 
     def _open_selected_nested(self) -> None:
         layer = self.inspector.layer()
-        if layer is not None and layer.type == "Model":
+        if layer is not None and kind_of(layer) == "model":
             self.tabs.open_nested(layer.id)
 
     def _layer_help(self) -> None:

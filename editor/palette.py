@@ -18,18 +18,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.canvas.style import CATEGORY_COLORS as CANVAS_COLORS
 from graph_core import catalog
+from graph_core.layer_kinds import APPLICATION_SPEC, MODEL_SPEC
 
 MIME_LAYER = "application/x-layerloom-layer"
 TYPE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 #: Extra entries that are not catalog layers: whole models used as layers.
 MODEL_ENTRIES = (
-    ("Model", ("A whole functional model used as a layer (shared like any layer). Double-click its "
-              "node on the canvas to draw the model inside.")),
-    ("Application", ("A keras.applications model such as Xception (include_top=False) used as a "
-                    "layer; its shapes and parameters come from Keras.")),
+    (MODEL_SPEC.type, ("A whole functional model used as a layer (shared like any layer). Double-click its "
+                       "node on the canvas to draw the model inside.")),
+    (APPLICATION_SPEC.type, ("A keras.applications model such as Xception (include_top=False) used as a "
+                             "layer; its shapes and parameters come from Keras.")),
 )
+#: Entries drawn in their own colour rather than their category's.
+_OWN_COLOUR = ("Input", MODEL_SPEC.type, APPLICATION_SPEC.type)
 
 #: Fallback colours per category (the canvas's own colours are used when available).
 CATEGORY_COLORS = {
@@ -42,18 +46,14 @@ CATEGORY_COLORS = {
 
 def category_hex(category: str) -> str:
     """The category's colour: the canvas's (so palette and nodes match), else ours."""
-    try:
-        from editor.canvas.style import CATEGORY_COLORS as CANVAS_COLORS
-    except ImportError:  # pragma: no cover
-        CANVAS_COLORS = {}
-    if category == "Models":
-        category = "Model"
+    if category == MODEL_SPEC.category:
+        category = MODEL_SPEC.type
     return CANVAS_COLORS.get(category) or CATEGORY_COLORS.get(category, "#888888")
 
 
 def category_icon(category: str, size: int = 12, layer_type: str = "") -> QIcon:
     """A small rounded swatch in the colour of the category (or of ``Input``/``Application``)."""
-    if layer_type in ("Input", "Application", "Model"):
+    if layer_type in _OWN_COLOUR:
         category = layer_type
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
@@ -137,7 +137,7 @@ class Palette(QWidget):
                 item = QTreeWidgetItem([layer_type])
                 item.setData(0, TYPE_ROLE, layer_type)
                 item.setIcon(0, category_icon(category, layer_type=layer_type)
-                             if layer_type in ("Input", "Application", "Model") else icon)
+                             if layer_type in _OWN_COLOUR else icon)
                 item.setToolTip(0, f"<b>{layer_type}</b><br>{description}<br><i>Drag onto the canvas, "
                                    f"or double-click to add it.</i>")
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

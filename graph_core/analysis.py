@@ -15,6 +15,7 @@ from graph_core import catalog
 from graph_core.document import ChangeEvent, Document, Layer
 from graph_core.errors import ShapeError
 from graph_core.graph_algorithms import ancestors, find_cycles, topological_order
+from graph_core.layer_kinds import spec_for
 from graph_core.losses import loss_problems
 from graph_core.problems import ERROR, WARNING, Problem
 from graph_core.tensor import FLOAT_DTYPES, TensorSpec, format_shape
@@ -196,11 +197,11 @@ class Analyzer:
                     f"{label} reads output {ref.index} of '{doc.node_label(ref.node)}', which has only "
                     f"{len(producer.outputs)} output{'s' if len(producer.outputs) != 1 else ''}",
                     (nid, ref.node), "connect one of its existing outputs"))
-        if layer.type == "Model":
+        spec = spec_for(layer)
+        if spec is not None and spec.kind == "model":
             return self._evaluate_model(nid, layer, inputs, problems)
-        if layer.type == "Application":
+        if spec is not None and spec.kind == "application":
             return self._evaluate_application(nid, layer, inputs, problems)
-        spec = catalog.get_spec(layer.type)
         if spec is None:
             problems.append(Problem(
                 WARNING, "layer.unknown_type",

@@ -32,12 +32,10 @@ from graph_core.edits import (
     connection_refusal,
     delete_nodes,
 )
+from graph_core.layer_kinds import APPLICATIONS
 from graph_core.layout import auto_layout_edit
 from graph_core.tensor import format_shape
 
-#: keras.applications names the canvas accepts as a layer type (becomes an Application layer).
-APPLICATIONS = ("Xception", "ResNet50", "ResNet50V2", "MobileNetV2", "MobileNetV3Small",
-                "EfficientNetB0", "VGG16", "InceptionV3", "DenseNet121", "ConvNeXtTiny")
 SCENE_MARGIN = 2000.0
 
 

@@ -215,7 +215,7 @@ def _rnn_spec(layer: str, description: str) -> LayerSpec:
                      make_rnn_infer(layer), make_rnn_count(layer), outputs=_make_outputs(layer))
 
 
-_LAYER_PARAM = ParamSpec("layer", "any", REQUIRED, doc='the wrapped layer: {"type": ..., '
+_LAYER_PARAM = ParamSpec("layer", "layer", REQUIRED, doc='the wrapped layer: {"type": ..., '
                          '"config": {...}}', main=True)
 
 SPECS = (

@@ -91,7 +91,7 @@ def test_every_type_resolves_its_defaults(layer_type):
     assert REQUIRED not in resolved.values()
     for p in spec.params:
         assert p.kind in {"int", "float", "bool", "str", "choice", "int_tuple", "shape",
-                          "activation", "axis", "axes", "dtype", "initializer", "any"}
+                          "activation", "axis", "axes", "dtype", "initializer", "layer", "any"}
         if p.kind == "int_tuple" and resolved[p.name] is not None:
             assert isinstance(resolved[p.name], tuple)
     assert spec.description and spec.category in CATEGORY_ORDER
