@@ -31,6 +31,7 @@ __all__ = [
     "MODEL_SPEC",
     "application_config",
     "call_spec_for",
+    "call_spec_for_type",
     "is_known_type",
     "kind_of",
     "output_count",
@@ -135,9 +136,15 @@ def kind_of(layer: Layer) -> str | None:
 def call_spec_for(layer: Layer) -> CallSpec:
     """How a document layer is called (also for built-in Keras types outside the catalog)."""
     spec = spec_for(layer)
+    return spec.call_spec if spec is not None else call_spec_for_type(layer.type)
+
+
+def call_spec_for_type(layer_type: str) -> CallSpec:
+    """How a layer type is called (a nested model's input names need :func:`call_spec_for`)."""
+    spec = spec_for_type(layer_type)
     if spec is not None:
         return spec.call_spec
-    return _GENERIC_CALLS.get(layer.type, CallSpec("list"))
+    return _GENERIC_CALLS.get(layer_type, CallSpec("list"))
 
 
 def output_count(layer: Layer, known: int | None = None) -> int:
