@@ -15,7 +15,7 @@ from graph_core import catalog
 from graph_core.analysis import check
 from graph_core.document import Document, Layer
 from graph_core.graph_algorithms import ancestors, topological_order
-from graph_core.layer_kinds import call_spec_for, spec_for
+from graph_core.layer_kinds import call_spec_for, kind_of, spec_for
 
 REFUSED_TYPES = ("Lambda", "TFSMLayer")
 """Built-in layer classes that could run code from a file; never built from a document."""
@@ -174,20 +174,18 @@ def make_layer(layer: Layer):
         BuildError: naming the layer, with Keras's reason; for a nested model, ``layer_name``
             is the Model layer and the message also names the layer inside it.
     """
-    spec = spec_for(layer)
-    kind = spec.kind if spec is not None else None
+    kind = kind_of(layer)
+    if kind == "model" and layer.subgraph is None:
+        raise BuildError(f"{_label(layer)} has no graph", layer.name)
     try:
         if kind == "model":
-            if layer.subgraph is None:
-                raise BuildError(f"{_label(layer)} has no graph", layer.name)
             return _build_graph(layer.subgraph, layer.name)
         if kind == "application":
             return create_application(layer.config, name=layer.name)
         return make_plain_layer(layer.type, layer.config, layer.name)
     except BuildError as exc:
-        message = exc.message if exc.message.startswith(_label(layer)) else (
-            f"{_label(layer)}: {exc.message}")
-        raise BuildError(message, layer.name) from None
+        raise BuildError(f"{_label(layer)}: {exc.message}", layer.name, stage=exc.stage,
+                         reason=exc.reason) from None
     except Exception as exc:
         raise BuildError(f"{_label(layer)}: {keras_message(exc)}", layer.name) from None
 
@@ -320,7 +318,8 @@ def compile_model(model, doc: Document) -> None:
     try:
         model.compile(optimizer=optimizer, **compile_settings(doc))
     except Exception as exc:
-        raise BuildError(f"compile: {keras_message(exc)}") from None
+        reason = keras_message(exc)
+        raise BuildError(f"compile: {reason}", stage="compile", reason=reason) from None
 
 
 def _label(layer: Layer) -> str:

@@ -156,7 +156,8 @@ def fit_synthetic(doc: Document, *, epochs: int | None = None, batch_size: int |
     except CodegenError:
         raise
     except Exception as exc:
-        raise BuildError(f"fit: {keras_message(exc)}") from None
+        reason = keras_message(exc)
+        raise BuildError(f"fit: {reason}", stage="fit", reason=reason) from None
     if progress is not None:
         cancelled, epochs_run, batches_run = (progress.cancelled, progress.epochs_run,
                                               progress.batches_run)

@@ -210,8 +210,9 @@ class Analyzer:
                 "the exported code passes its config through unchanged"))
             return NodeResult(None, None, problems)
         resolved, param_problems = self._layer_check(layer)
-        problems.extend(Problem(ERROR, "param.invalid", f"{label}: {msg}", tuple(doc.nodes_of(layer.id)), hint)
-                        for _name, msg, hint in param_problems)
+        problems.extend(Problem(ERROR, "param.invalid", f"{label}: {msg}", tuple(doc.nodes_of(layer.id)), hint,
+                                param=name or None, detail=msg)
+                        for name, msg, hint in param_problems)
         arity = _arity_problem(spec, label, len(inputs), nid)
         if arity:
             problems.append(arity)
@@ -416,17 +417,18 @@ class Analyzer:
             label = f"output {k} ('{doc.node_label(out.node)}')"
             if out.ref in seen:
                 problems.append(Problem(ERROR, "output.duplicate", f"{label} is listed twice", (out.node,),
-                                        "remove one of the two"))
+                                        "remove one of the two", output_index=k, detail="listed twice"))
             seen.add(out.ref)
             res = self._results.get(out.node)
             if res is not None and res.outputs is not None and out.index >= len(res.outputs):
                 problems.append(Problem(ERROR, "graph.bad_output_index",
                                         f"{label} exposes output {out.index}, which the layer does not have",
-                                        (out.node,), "mark an existing output"))
+                                        (out.node,), "mark an existing output", output_index=k))
                 continue
             spec = res.output(out.index) if res else UNKNOWN
             for severity, code, msg, hint in loss_problems(out.loss, spec, out.loss_weight, out.metrics):
-                problems.append(Problem(severity, code, f"{label}: {msg}", (out.node,), hint))
+                problems.append(Problem(severity, code, f"{label}: {msg}", (out.node,), hint,
+                                        output_index=k, detail=msg))
         return problems
 
 
