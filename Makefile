@@ -4,13 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.layerloom-installed
 
-.PHONY: run test setup bench lint clean
+.PHONY: run test test-fast setup bench lint clean
 
 run: setup
 	$(BIN)/layerloom
 
 test: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+# The quick subset for development: no slow tests, a quarter of the property-test examples.
+test-fast: setup
+	QT_QPA_PLATFORM=offscreen HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -q -m "not slow"
 
 setup: $(STAMP)
 

@@ -177,10 +177,7 @@ def _number(value) -> str:
 
 def run_import(src: str, out: str) -> int:
     """``layerloom import MODEL -o FILE.loom``: delegates to :mod:`codegen.importer`."""
+    from codegen.importer import run_import_command
+
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    try:
-        from codegen.importer import run_import_command
-    except ImportError as exc:
-        _error(f"import is not available in this installation ({exc})")
-        return EXIT_UNREADABLE
     return run_import_command(src, out)

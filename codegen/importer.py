@@ -296,10 +296,8 @@ def _read_keras_zip(name: str) -> ModelFile:
 
 
 def _read_h5(name: str) -> ModelFile:
-    try:
-        import h5py
-    except ImportError:  # pragma: no cover - h5py is a dependency
-        raise ImportFailed(f"{name}: reading .h5 files needs the h5py package") from None
+    import h5py
+
     try:
         with h5py.File(name, "r") as f:
             attrs = f.attrs

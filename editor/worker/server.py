@@ -194,10 +194,8 @@ class Worker:
         found = list(_application_layers(doc, []))
         if not found:
             return []
-        try:
-            from codegen.applications import fill_application_caches
-        except ImportError:
-            return []
+        from codegen.applications import fill_application_caches
+
         before = {(tuple(path), layer.id): layer.cache for path, layer in found}
         try:
             fill_application_caches(doc, model=model)
