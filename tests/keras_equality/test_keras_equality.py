@@ -75,6 +75,7 @@ SPACES = {
     "ReLU": _space(30, S1[:3], max_value=[None, 6.0], negative_slope=[0.0, 0.1],
                    threshold=[0.0, 0.5]),
     "LeakyReLU": _space(None, S1[:4], ("float32", "int32"), negative_slope=[0.1, 0.3]),
+    "ELU": _space(None, S1[:4], ("float32", "int32"), alpha=[0.5, 1.0, 2.0]),
     "Softmax": _space(None, _one((None, 5), (None, 3, 4), (None, 2, 3, 4)),
                       axis=[-1, 1, 2, -2, (1, 2)]),
     "Embedding": _space(None, _one((None,), (None, 5), (None, None), (None, 3, 4), (2, 7)),
