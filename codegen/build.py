@@ -15,6 +15,7 @@ from graph_core import catalog
 from graph_core.analysis import check
 from graph_core.document import Document, Layer
 from graph_core.graph_algorithms import ancestors, topological_order
+from graph_core.training_settings import DEFAULT_COMPILE
 
 WRAPPERS = ("Bidirectional", "TimeDistributed")
 """Layer types whose ``config["layer"]`` is a wrapped layer ``{"type": ..., "config": {...}}``."""
@@ -307,8 +308,8 @@ def make_optimizer(doc: Document):
     """
     import keras
 
-    name = doc.compile.get("optimizer", "rmsprop")
-    rate = doc.compile.get("learning_rate", 0.001)
+    name = doc.compile.get("optimizer", DEFAULT_COMPILE["optimizer"])
+    rate = doc.compile.get("learning_rate", DEFAULT_COMPILE["learning_rate"])
     try:
         return keras.optimizers.get({"class_name": name, "config": {"learning_rate": rate}})
     except Exception as exc:

@@ -49,6 +49,7 @@ from editor.layer_help import (
 )
 from editor.output_settings import OutputEditor, suggest_loss
 from editor.param_editors import ParamEditor, editor_class, jsonable, make_editor
+from editor.settings_form import SettingsForm
 from editor.wrapped_layer import WrappedLayerEditor, can_edit_wrapped, wrapped_signature
 from graph_core import catalog
 from graph_core.analysis import NAME_PATTERN
@@ -56,9 +57,6 @@ from graph_core.catalog import ParamSpec
 from graph_core.document import Document, Output
 from graph_core.edits import DELETE, MarkOutput, Rename, SetConfig, SetSetting
 from graph_core.tensor import format_shape
-
-OPTIMIZERS = ("rmsprop", "adam", "adamw", "sgd", "adagrad", "adadelta", "adamax", "nadam", "ftrl",
-              "lion")
 
 
 # ------------------------------------------------------------------------------ the inspector
@@ -87,7 +85,7 @@ class Inspector(QWidget):
         self._grids: list = []
         self._general_error: QLabel | None = None
         self._output_editors: list = []
-        self._settings_editors: dict = {}
+        self._settings_forms: list = []
         self._advanced_open = False
         self._inner_advanced_open = False
         self._help: HelpDialog | None = None
@@ -190,7 +188,7 @@ class Inspector(QWidget):
         if name.startswith("layer."):
             wrapped = self.wrapped_editor()
             return wrapped.editor(name[len("layer."):]) if wrapped is not None else None
-        return self._settings_editors.get(name)
+        return next((form.editor(name) for form in self._settings_forms if form.editor(name) is not None), None)
 
     def wrapped_editor(self) -> WrappedLayerEditor | None:
         """The editor of a Bidirectional's or TimeDistributed's wrapped layer, when shown."""
@@ -268,7 +266,7 @@ class Inspector(QWidget):
         old_scroll = self.scroll.verticalScrollBar().value()
         self._rows = {}
         self._output_editors = []
-        self._settings_editors = {}
+        self._settings_forms = []
         self._general_error = None
         self._grids = []
         self.name_edit = self.name_error = self.shared_label = self.info_label = None
@@ -534,20 +532,12 @@ class Inspector(QWidget):
         self.info_label.setObjectName("infoLabel")
         layout.addWidget(self.info_label)
         if top_level:
-            layout.addWidget(section_title("Compile"))
-            layout.addWidget(self._settings_grid([
-                ("compile", ParamSpec("optimizer", "str", "rmsprop", choices=OPTIMIZERS,
-                                      doc="the optimizer passed to model.compile")),
-                ("compile", ParamSpec("learning_rate", "float", 0.001, minimum=0.0,
-                                      doc="the optimizer's learning rate")),
-            ]))
-            layout.addWidget(section_title("Quick fit (synthetic data)"))
-            layout.addWidget(self._settings_grid([
-                ("fit", ParamSpec("epochs", "int", 1, minimum=1, doc="passes over the synthetic data")),
-                ("fit", ParamSpec("batch_size", "int", 32, minimum=1, doc="samples per gradient step")),
-                ("fit", ParamSpec("samples", "int", 256, minimum=1, doc="number of synthetic samples")),
-                ("fit", ParamSpec("seed", "int", 0, minimum=0, doc="random seed of the synthetic data")),
-            ]))
+            for section, title in (("compile", "Compile"), ("fit", "Quick fit (synthetic data)")):
+                layout.addWidget(section_title(title))
+                form = SettingsForm(section, self.push)
+                self._settings_forms.append(form)
+                self._grids.append(form.grid)
+                layout.addWidget(form)
         layout.addWidget(section_title("Outputs"))
         if not doc.outputs:
             layout.addWidget(muted_label("No output yet: select the last layer and mark it as a model output."))
@@ -558,35 +548,6 @@ class Inspector(QWidget):
             layout.addWidget(editor)
         if not top_level:
             layout.addWidget(muted_label("Losses and training settings belong to the outermost model."))
-
-    def _settings_grid(self, entries: list) -> QWidget:
-        box, grid = self._new_grid()
-        for i, (section, p) in enumerate(entries):
-            value = getattr(self._doc, section).get(p.name, p.default)
-            editor = make_editor(p, value)
-            editor.setParent(self)
-            label = QLabel(p.name.replace("_", " "))
-            label.setToolTip(p.doc)
-            editor.widget.setToolTip(p.doc)
-            error = error_label()
-            grid.addWidget(label, 2 * i, 0)
-            grid.addWidget(editor.widget, 2 * i + 1 - 1, 1)
-            grid.addWidget(error, 2 * i + 1, 0, 1, 2)
-            self._settings_editors[p.name] = editor
-            editor.edited.connect(lambda v, s=section, p=p, e=error: self._setting_edited(s, p, v, e))
-            editor.parseError.connect(lambda msg, e=error: set_error(e, msg))
-        return box
-
-    def _setting_edited(self, section: str, p: ParamSpec, value, error: QLabel) -> None:
-        if value is None or (p.kind == "float" and (value <= 0 if p.name == "learning_rate" else value < 0)):
-            set_error(error, f"{p.name.replace('_', ' ')} must be a positive number")
-            return
-        if p.kind == "str" and not str(value).strip():
-            set_error(error, f"{p.name} needs a value")
-            return
-        set_error(error, "")
-        if getattr(self._doc, section).get(p.name) != value:
-            self.push(SetSetting(section, p.name, value))
 
     def _rename_model(self) -> None:
         name = self.name_edit.text().strip()
@@ -630,9 +591,8 @@ class Inspector(QWidget):
                                           if calls > 1 else "")
                 self.shared_label.setVisible(calls > 1)
         else:
-            for name, editor in self._settings_editors.items():
-                section = "compile" if name in ("optimizer", "learning_rate") else "fit"
-                editor.set_value(getattr(doc, section).get(name, editor.param.default))
+            for form in self._settings_forms:
+                form.sync(doc)
         for editor in self._output_editors:
             editor.sync()
         self._sync_errors()
