@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.canvas.style import category_color
 from graph_core import catalog
 
 MIME_LAYER = "application/x-layerloom-layer"
@@ -31,24 +32,10 @@ MODEL_ENTRIES = (
                     "layer; its shapes and parameters come from Keras.")),
 )
 
-#: Fallback colours per category (the canvas's own colours are used when available).
-CATEGORY_COLORS = {
-    "Core": "#4f7cac", "Convolution": "#c0713a", "Pooling": "#b59a3b", "Reshaping": "#7a8a99",
-    "Normalization": "#5b9a8b", "Activation": "#a05a8c", "Regularization": "#8c8c5a",
-    "Embedding": "#6c6fb5", "Recurrent": "#3f9a5b", "Attention": "#b5566c", "Merge": "#8a6bb0",
-    "Models": "#2f6f9f",
-}
-
 
 def category_hex(category: str) -> str:
-    """The category's colour: the canvas's (so palette and nodes match), else ours."""
-    try:
-        from editor.canvas.style import CATEGORY_COLORS as CANVAS_COLORS
-    except ImportError:  # pragma: no cover
-        CANVAS_COLORS = {}
-    if category == "Models":
-        category = "Model"
-    return CANVAS_COLORS.get(category) or CATEGORY_COLORS.get(category, "#888888")
+    """The category's colour: the canvas's, so palette entries and nodes match."""
+    return category_color("Model" if category == "Models" else category)
 
 
 def category_icon(category: str, size: int = 12, layer_type: str = "") -> QIcon:
