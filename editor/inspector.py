@@ -48,7 +48,8 @@ from editor.layer_help import (
     HelpDialog,
 )
 from editor.output_settings import OutputEditor, suggest_loss
-from editor.param_editors import ParamEditor, editor_class, jsonable, make_editor
+from editor.param_editors import ParamEditor, editor_class, make_editor
+from editor.param_text import jsonable
 from editor.settings_form import SettingsForm
 from editor.wrapped_layer import WrappedLayerEditor, can_edit_wrapped, wrapped_signature
 from graph_core import catalog

@@ -10,7 +10,7 @@ import html
 from PySide6.QtWidgets import QDialog, QTextBrowser, QVBoxLayout, QWidget
 
 from editor.inspector_widgets import MUTED_COLOR
-from editor.param_editors import format_value
+from editor.param_text import format_value
 from graph_core import catalog
 from graph_core.catalog import REQUIRED, ParamSpec
 
