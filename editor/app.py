@@ -181,7 +181,7 @@ def run_editor(path: str | None = None, screenshot: str | None = None) -> int:
         attach_keras(window, start_worker=False)
         return _screenshot(app, window, screenshot, report)
     attach_keras(window)
-    from editor.files import app_settings
+    from editor.recent_files import app_settings
 
     window._remember_state = True
     window.restore_state(app_settings())
