@@ -17,7 +17,7 @@ _NAVIGATION = {Qt.Key_Up, Qt.Key_Down, Qt.Key_PageUp, Qt.Key_PageDown}
 
 def entries() -> list:
     """Everything the popup offers: ``(type, category, description)`` in palette order."""
-    from editor.canvas.scene import APPLICATIONS
+    from editor.canvas.document_actions import APPLICATIONS
 
     out = [(spec.type, spec.category, spec.description) for spec in catalog.CATALOG.values()]
     out.append(("Model", "Model", "A whole functional model used as a layer (double-click to edit it)."))
