@@ -4,8 +4,7 @@ Like Orange's ``document`` layer (commands that only call model methods), every 
 turns a gesture or a menu command into graph_core edits pushed through ``session.push(edit,
 doc)``; none changes an item directly. :class:`DocumentActions` is a mixin of
 :class:`editor.canvas.scene.GraphScene`, which provides ``session``, ``document``,
-``statusMessage``, ``openNestedRequested``, ``node_item``, ``selected_node_ids``, ``_select``
-and ``_node_at``.
+``statusMessage``, ``openNestedRequested``, ``node_item``, ``selected_node_ids`` and ``_select``.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import QMenu
 from editor.canvas import clipboard
 from editor.canvas import style as S
 from editor.canvas.edge_item import EdgeItem
+from editor.canvas.hit_test import edge_item_at, node_item_at
 from editor.canvas.node_item import NodeItem
 from graph_core import catalog
 from graph_core.document import Output
@@ -191,9 +191,9 @@ class DocumentActions:
 
     def contextMenuEvent(self, event) -> None:
         """A node's menu (:meth:`context_menu`), or "Disconnect" on an edge."""
-        node_item = self._node_at(event.scenePos())
+        node_item = node_item_at(self, event.scenePos())
         if node_item is None:
-            edge = next((it for it in self.items(event.scenePos()) if isinstance(it, EdgeItem)), None)
+            edge = edge_item_at(self, event.scenePos())
             if edge is None:
                 event.ignore()
                 return

@@ -4,6 +4,12 @@ The scene never mutates its document. Gestures become graph_core edits pushed th
 ``session.push(edit, doc)``; the document's change events (``session.changed``) update the items
 incrementally and check results (``session.checked``) update shapes and problem badges. Undo and
 redo therefore need nothing special: they are just more events.
+
+The canvas is split after Orange's scheme/canvas/document layers: this module is the projection
+(items mirroring the document) and hands mouse events to the gesture in progress;
+:mod:`editor.canvas.document_actions` turns commands and gestures into edits;
+:mod:`editor.canvas.wire_drag` is the connection-dragging interaction, whose rules (where a drop
+goes, why it is refused, what a delete removes) are the pure functions of :mod:`graph_core.wiring`.
 """
 
 from __future__ import annotations
@@ -15,9 +21,11 @@ from editor.canvas import labels
 from editor.canvas import style as S
 from editor.canvas.document_actions import DocumentActions
 from editor.canvas.edge_item import DragHint, EdgeItem
-from editor.canvas.lod import FULL, OverviewItem
+from editor.canvas.hit_test import node_item_at, port_at
+from editor.canvas.lod import FULL, OverviewItem, SceneBounds
 from editor.canvas.node_item import OUT, NodeItem
 from editor.canvas.wire_drag import WireDrag
+from editor.qt_signals import reconnect
 from graph_core.document import Document, TensorRef
 from graph_core.tensor import format_shape
 
@@ -63,12 +71,12 @@ class GraphScene(DocumentActions, QGraphicsScene):
         self._wire: WireDrag | None = None
         self._result = session.result(doc)
         self._problems_by_node: dict = {}
-        self._bounds = QRectF()
         self._unplaced: list = []
         self.setBackgroundBrush(S.brush(S.CANVAS_BG))
         self._overview = OverviewItem(self)
         self._overview.hide()
         self.addItem(self._overview)
+        self._bounds = SceneBounds(self, self._overview, SCENE_MARGIN)
         self._hint = DragHint()
         self.addItem(self._hint)
         self._build()
@@ -128,11 +136,7 @@ class GraphScene(DocumentActions, QGraphicsScene):
 
     def close(self) -> None:
         """Stop following the session (the scene can then be discarded)."""
-        for signal, slot in ((self.session.changed, self._on_changed), (self.session.checked, self._on_checked)):
-            try:
-                signal.disconnect(slot)
-            except (RuntimeError, TypeError):
-                pass
+        reconnect(self.session, None, {"changed": self._on_changed, "checked": self._on_checked})
 
     # ================================================================== level of detail
     def set_detail_level(self, level: int) -> None:
@@ -144,7 +148,7 @@ class GraphScene(DocumentActions, QGraphicsScene):
             item.set_level(level)
         for edge in self.edge_items():
             edge.set_level(level)
-        self._overview.set_level(level, self._bounds)
+        self._overview.set_level(level, self._bounds.rect)
 
     # ================================================================== building and syncing
     def _build(self) -> None:
@@ -154,7 +158,7 @@ class GraphScene(DocumentActions, QGraphicsScene):
         for nid in doc.nodes:
             self._sync_edges(nid)
         self._apply_result(self._result)
-        self._recompute_bounds()
+        self._bounds.recompute()
         self._place_new_labels()
 
     def _rebuild(self) -> None:
@@ -318,31 +322,10 @@ class GraphScene(DocumentActions, QGraphicsScene):
                     edge.update_geometry()
             for edge in self._out_edges.get(nid, ()):
                 edge.set_label(self._edge_label(TensorRef(nid, edge.index)))
-        if self._level != FULL:
-            self._overview.invalidate()
-
-    # ================================================================== bounds
-    def _recompute_bounds(self) -> None:
-        self._bounds = self.items_bounding_rect()
-        self._apply_bounds()
+        self._overview.invalidate()
 
     def _grow_bounds(self, node_ids) -> None:
-        rect = QRectF(self._bounds)
-        for nid in node_ids:
-            item = self._nodes.get(nid)
-            if item is not None:
-                rect = rect.united(item.sceneBoundingRect())
-        if rect != self._bounds:
-            self._bounds = rect
-            self._apply_bounds()
-        elif self._level != FULL:
-            self._overview.invalidate()
-
-    def _apply_bounds(self) -> None:
-        m = SCENE_MARGIN
-        rect = self._bounds if not self._bounds.isNull() else QRectF(0, 0, 1, 1)
-        self.setSceneRect(rect.adjusted(-m, -m, m, m))
-        self._overview.invalidate(rect)
+        self._bounds.grow(self._nodes[nid] for nid in node_ids if nid in self._nodes)
 
     # ================================================================== selection
     def _select(self, node_ids: list) -> None:
@@ -360,8 +343,7 @@ class GraphScene(DocumentActions, QGraphicsScene):
     def _on_selection_changed(self) -> None:
         if self._batch:
             return
-        if self._level != FULL:
-            self._overview.invalidate()
+        self._overview.invalidate()
         chosen = {it.node_id for it in self.selectedItems() if isinstance(it, NodeItem)}
         before = self._selected_set
         if chosen == before:
@@ -401,8 +383,7 @@ class GraphScene(DocumentActions, QGraphicsScene):
             edge.update_geometry()
         for edge in self._out_edges.get(nid, ()):
             edge.update_geometry()
-        if self._level != FULL:
-            self._overview.invalidate()
+        self._overview.invalidate()
 
     # ================================================================== wiring
     def wire_drag_active(self) -> bool:
@@ -430,23 +411,6 @@ class GraphScene(DocumentActions, QGraphicsScene):
         """Repaint every node card (their ports show the state of a drag)."""
         for item in self._nodes.values():
             item.update()
-
-    def _port_hit(self, scene_pos: QPointF) -> tuple | None:
-        for it in self.items(scene_pos):
-            if isinstance(it, NodeItem):
-                port = it.port_at(it.mapFromScene(scene_pos))
-                if port is not None:
-                    return (it,) + port
-        return None
-
-    def _node_at(self, scene_pos: QPointF) -> NodeItem | None:
-        for it in self.items(scene_pos):
-            if isinstance(it, NodeItem):
-                return it
-            parent = it.parentItem()
-            if isinstance(parent, NodeItem):
-                return parent
-        return None
 
     def _port_tooltip(self, node_id: str, kind: str, index: int) -> str:
         doc = self.document
@@ -479,7 +443,7 @@ class GraphScene(DocumentActions, QGraphicsScene):
             return
         if event.button() == Qt.LeftButton:
             pos = event.scenePos()
-            hit = self._port_hit(pos)
+            hit = port_at(self, pos)
             if hit is not None:
                 item, kind, index = hit
                 if kind == OUT:
@@ -491,7 +455,7 @@ class GraphScene(DocumentActions, QGraphicsScene):
                     self._start_wire(node.inputs[index], (item.node_id, index))
                     event.accept()
                     return
-            node_item = self._node_at(pos)
+            node_item = node_item_at(self, pos)
             if node_item is not None and node_item.is_model and \
                     node_item.open_button_rect().contains(node_item.mapFromScene(pos)):
                 self.openNestedRequested.emit(node_item.layer_id)
@@ -518,7 +482,7 @@ class GraphScene(DocumentActions, QGraphicsScene):
             self._finish_move()
 
     def mouseDoubleClickEvent(self, event) -> None:
-        node_item = self._node_at(event.scenePos())
+        node_item = node_item_at(self, event.scenePos())
         if node_item is not None and node_item.is_model:
             self.openNestedRequested.emit(node_item.layer_id)
             event.accept()

@@ -12,6 +12,7 @@ from PySide6.QtCore import QPointF
 
 from editor.canvas import labels
 from editor.canvas.edge_item import WireItem
+from editor.canvas.hit_test import node_item_at, port_at
 from editor.canvas.node_item import IN, OUT
 from graph_core.document import TensorRef
 from graph_core.edits import Disconnect
@@ -65,10 +66,10 @@ class WireDrag:
 
     def target(self, scene_pos: QPointF) -> tuple | None:
         """``(node id, input port or None)`` under ``scene_pos``: a port, or a node's card."""
-        hit = self.scene._port_hit(scene_pos)
+        hit = port_at(self.scene, scene_pos)
         if hit is not None and hit[1] == IN:
             return (hit[0].node_id, hit[2])
-        node = self.scene._node_at(scene_pos)
+        node = node_item_at(self.scene, scene_pos)
         if node is not None and node.card_rect().contains(node.mapFromScene(scene_pos)):
             return (node.node_id, None)
         return None
@@ -112,7 +113,7 @@ class WireDrag:
             if self.detached is not None:
                 if scene.session.push(Disconnect(*self.detached), doc):
                     scene.statusMessage.emit("Disconnected")
-            elif scene._node_at(scene_pos) is None:
+            elif node_item_at(scene, scene_pos) is None:
                 scene.wireDroppedOnEmpty.emit(self.source, QPointF(scene_pos))
             return
         if drop.reason:
