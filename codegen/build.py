@@ -16,6 +16,7 @@ from graph_core.analysis import check
 from graph_core.document import Document, Layer
 from graph_core.graph_algorithms import ancestors, topological_order
 from graph_core.layer_kinds import call_spec_for, kind_of, spec_for
+from graph_core.training_settings import DEFAULT_COMPILE
 
 REFUSED_TYPES = ("Lambda", "TFSMLayer")
 """Built-in layer classes that could run code from a file; never built from a document."""
@@ -299,8 +300,8 @@ def make_optimizer(doc: Document):
     """
     import keras
 
-    name = doc.compile.get("optimizer", "rmsprop")
-    rate = doc.compile.get("learning_rate", 0.001)
+    name = doc.compile.get("optimizer", DEFAULT_COMPILE["optimizer"])
+    rate = doc.compile.get("learning_rate", DEFAULT_COMPILE["learning_rate"])
     try:
         return keras.optimizers.get({"class_name": name, "config": {"learning_rate": rate}})
     except Exception as exc:

@@ -33,15 +33,10 @@ from codegen.source_expr import (
 from graph_core import catalog
 from graph_core.document import Document, Layer
 from graph_core.layer_kinds import call_spec_for, kind_of, output_count, spec_for
+from graph_core.training_settings import DEFAULT_COMPILE, DEFAULT_FIT, OPTIMIZERS
 
 __all__ = ["export_python", "identifier", "positional_params", "string"]
 
-OPTIMIZERS = {
-    "adadelta": "Adadelta", "adafactor": "Adafactor", "adagrad": "Adagrad", "adam": "Adam",
-    "adamw": "AdamW", "adamax": "Adamax", "ftrl": "Ftrl", "lamb": "Lamb", "lion": "Lion",
-    "muon": "Muon", "nadam": "Nadam", "rmsprop": "RMSprop", "sgd": "SGD",
-}
-"""Lower-case optimizer name → ``keras.optimizers`` class."""
 
 POSITIONAL_WHEN_SET = ("pool_size",)
 """Optional first arguments written positionally as Keras examples do (``MaxPooling1D(5)``)."""
@@ -210,8 +205,8 @@ class _Exporter:
         self.functions.append("\n".join(lines))
 
     def compile_args(self) -> list:
-        name = str(self.doc.compile.get("optimizer", "rmsprop"))
-        rate = literal(self.doc.compile.get("learning_rate", 0.001))
+        name = str(self.doc.compile.get("optimizer", DEFAULT_COMPILE["optimizer"]))
+        rate = literal(self.doc.compile.get("learning_rate", DEFAULT_COMPILE["learning_rate"]))
         cls = OPTIMIZERS.get(name.lower())
         if cls is not None:
             optimizer = Call(f"keras.optimizers.{cls}", [Kw("learning_rate", rate)])
@@ -280,7 +275,7 @@ class _Exporter:
 
     def main_block(self, dynamic: bool) -> str:
         fit = self.doc.fit
-        seed = literal(int(fit.get("seed", 0)))
+        seed = literal(int(fit.get("seed", DEFAULT_FIT["seed"])))
         lines = ['if __name__ == "__main__":',
                  statement(1, None, Call("keras.utils.set_random_seed", [seed])),
                  statement(1, "model", Call("build_model", [])),
@@ -290,11 +285,11 @@ class _Exporter:
                 "no output has a loss: choose one to train the model"))])))
             return "\n".join(lines)
         data_args = ([Raw("model")] if dynamic else []) + [
-            literal(int(fit.get("samples", 256))), Kw("seed", seed)]
+            literal(int(fit.get("samples", DEFAULT_FIT["samples"]))), Kw("seed", seed)]
         lines.append(statement(1, "x, y", Call("make_data", data_args)))
         lines.append(statement(1, "history", Call("model.fit", [
-            Raw("x"), Raw("y"), Kw("epochs", literal(int(fit.get("epochs", 1)))),
-            Kw("batch_size", literal(int(fit.get("batch_size", 32))))])))
+            Raw("x"), Raw("y"), Kw("epochs", literal(int(fit.get("epochs", DEFAULT_FIT["epochs"])))),
+            Kw("batch_size", literal(int(fit.get("batch_size", DEFAULT_FIT["batch_size"]))))])))
         lines.append(f'{INDENT}for epoch, loss in enumerate(history.history["loss"]):')
         if len(self.doc.outputs) == 1:
             lines.append(f'{INDENT * 2}print(f"epoch {{epoch + 1}}: loss {{loss:.4f}}")')

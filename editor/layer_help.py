@@ -10,14 +10,8 @@ import html
 from PySide6.QtWidgets import QDialog, QTextBrowser, QVBoxLayout, QWidget
 
 from editor.inspector_widgets import MUTED_COLOR
-from editor.param_editors import format_value
-from graph_core.layer_kinds import APPLICATION_PARAMS, APPLICATION_SPEC, MODEL_SPEC, spec_for_type
-
-__all__ = ["APPLICATION_DESCRIPTION", "APPLICATION_PARAMS", "MODEL_DESCRIPTION", "HelpDialog", "layer_help_html"]
-
-#: What the inspector shows for the two layer kinds that are not catalog layers.
-APPLICATION_DESCRIPTION = APPLICATION_SPEC.description
-MODEL_DESCRIPTION = MODEL_SPEC.description
+from editor.param_text import format_value
+from graph_core.layer_kinds import spec_for_type
 
 
 def _signature(layer_type: str, params: tuple) -> str:
@@ -40,7 +34,7 @@ def layer_help_html(layer_type: str) -> str:
     elif kind == "model":
         return (f"<h3>Model <span style='color:{MUTED_COLOR}'>(Models)</span></h3>"
                 f"<p><code>y = model(x)</code> — <code>y1, y2 = model([x1, x2])</code></p>"
-                f"<p>{esc(MODEL_DESCRIPTION)}</p><p>Double-click the node to open the nested model in a "
+                f"<p>{esc(spec.description)}</p><p>Double-click the node to open the nested model in a "
                 f"tab and edit it; every call of it changes with it.</p>")
     else:
         if spec is None:

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.files import Dialogs, FileController
+from editor.file_dialogs import Dialogs
+from editor.files import FileController
 from editor.inspector import Inspector
 from editor.nested_tabs import NestedTabs
 from editor.palette import Palette
@@ -64,7 +65,7 @@ class MainWindow(QMainWindow):
 
     Args:
         session: the document to show (an empty model when None).
-        dialogs: the file dialogs / questions (:class:`editor.files.Dialogs`); tests pass fakes.
+        dialogs: the file dialogs / questions (:class:`editor.file_dialogs.Dialogs`); tests pass fakes.
         settings: QSettings for recent files and window state (``app_settings()`` by default).
         scene_factory: ``(session, doc) -> (scene, view)`` for the canvas tabs.
 

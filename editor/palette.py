@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.canvas.style import CATEGORY_COLORS as CANVAS_COLORS
+from editor.canvas.style import category_color
 from graph_core import catalog
 from graph_core.layer_kinds import APPLICATION_SPEC, MODEL_SPEC
 
@@ -35,20 +35,10 @@ MODEL_ENTRIES = (
 #: Entries drawn in their own colour rather than their category's.
 _OWN_COLOUR = ("Input", MODEL_SPEC.type, APPLICATION_SPEC.type)
 
-#: Fallback colours per category (the canvas's own colours are used when available).
-CATEGORY_COLORS = {
-    "Core": "#4f7cac", "Convolution": "#c0713a", "Pooling": "#b59a3b", "Reshaping": "#7a8a99",
-    "Normalization": "#5b9a8b", "Activation": "#a05a8c", "Regularization": "#8c8c5a",
-    "Embedding": "#6c6fb5", "Recurrent": "#3f9a5b", "Attention": "#b5566c", "Merge": "#8a6bb0",
-    "Models": "#2f6f9f",
-}
-
 
 def category_hex(category: str) -> str:
-    """The category's colour: the canvas's (so palette and nodes match), else ours."""
-    if category == MODEL_SPEC.category:
-        category = MODEL_SPEC.type
-    return CANVAS_COLORS.get(category) or CATEGORY_COLORS.get(category, "#888888")
+    """The category's colour: the canvas's, so palette entries and nodes match."""
+    return category_color(MODEL_SPEC.type if category == MODEL_SPEC.category else category)
 
 
 def category_icon(category: str, size: int = 12, layer_type: str = "") -> QIcon:

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from editor.inspector_widgets import ParamRow, add_param_row, align_label_columns, new_param_grid, set_error
-from editor.param_editors import ParamEditor, editor_class, jsonable, make_editor, shrinkable
+from editor.param_editors import ParamEditor, editor_class, make_editor, shrinkable
+from editor.param_text import jsonable
 from graph_core import catalog
 from graph_core.catalog import CATALOG, REQUIRED, ParamSpec
 from graph_core.edits import DELETE
