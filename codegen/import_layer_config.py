@@ -50,6 +50,9 @@ INITIALIZERS = {
                                              "distribution": "truncated_normal", "seed": None,
                                              "input_axes": None, "output_axes": None}),
 }
+#: Initializers Keras cannot build from their string alias (``"constant"`` has no value): kept as
+#: the serialized dict with their arguments.
+NEEDS_ARGUMENTS = frozenset({"Constant"})
 #: Initializer string aliases -> class names.
 INITIALIZER_ALIASES = {alias: cls for cls, (alias, _cfg) in INITIALIZERS.items()}
 INITIALIZER_ALIASES.update({"uniform": "RandomUniform", "normal": "RandomNormal", "zero": "Zeros",
@@ -194,7 +197,7 @@ def initializer_alias(value: Any) -> str | None:
     if module is not None and not is_keras_module(module):
         return None
     cls = value["class_name"]
-    if cls not in INITIALIZERS:
+    if cls not in INITIALIZERS or cls in NEEDS_ARGUMENTS:
         return None
     alias, defaults = INITIALIZERS[cls]
     config = value.get("config") or {}
@@ -255,6 +258,10 @@ def _is_default(class_name: str, param, value: Any, config: dict) -> bool:
 
 def _simplify(param, value: Any) -> Any:
     if param.kind == "initializer":
+        if isinstance(value, str) and INITIALIZER_ALIASES.get(value) in NEEDS_ARGUMENTS:
+            cls = INITIALIZER_ALIASES[value]
+            return {"module": "keras.initializers", "class_name": cls, "config": dict(INITIALIZERS[cls][1]),
+                    "registered_name": None}
         alias = initializer_alias(value)
         if alias is not None:
             return alias

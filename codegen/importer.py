@@ -224,11 +224,10 @@ def run_import_command(src: str, out: str) -> int:
     nested = sum(1 for layer in doc.layers.values() if kind_of(layer) == "model")
     errors = len(result.errors)
     warnings = len(result.problems) - errors
-    params = f"{result.total:,}" + ("" if result.params_known else "+")
     print(f"imported {src} -> {out}: {len(doc.layers)} layers ({nested} nested models), "
           f"{len(doc.nodes)} nodes, {len(doc.input_nodes())} inputs, {len(doc.outputs)} outputs, "
-          f"{params} params; check: {errors} error{'s' if errors != 1 else ''}, "
-          f"{warnings} warning{'s' if warnings != 1 else ''}")
+          f"{result.params_text()}; check: {errors} error{'s' if errors != 1 else ''}, "
+          f"{warnings} warning{'s' if warnings != 1 else ''} ({result.status})")
     for note in doc.extra.get("import_notes", []):
         print(f"note: {note}")
     return EXIT_OK

@@ -64,8 +64,7 @@ class ModelView(InspectorView):
             (len(doc.outputs), "output")))
         result = self.host.result()
         if result is not None:
-            known = "" if result.params_known else "+"
-            text += f"<br>{result.total:,}{known} params ({result.trainable:,} trainable)"
+            text += f"<br>{result.params_text()} ({result.trainable:,} trainable)"
         self.info_label.setText(text)
 
     def _rename(self) -> None:

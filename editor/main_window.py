@@ -366,18 +366,20 @@ class MainWindow(QMainWindow):
             counts.append(f"{errors} error{'s' if errors != 1 else ''}")
         if warnings:
             counts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-        if result.valid:
-            mark, colour, verdict = "✓", "#15803d", "Valid"
-        else:
-            mark, colour, verdict = "✗", "#c62828", "Invalid"
+        mark, colour, verdict = {"valid": ("✓", "#15803d", "Valid"), "invalid": ("✗", "#c62828", "Invalid")}.get(
+            result.status, ("?", "#b45309", "Not checked"))
         detail = (" · " + ", ".join(counts)) if counts else ""
         self.status_valid.setText(f"<span style='color:{colour}'><b>{mark} {verdict}</b></span>{html.escape(detail)}")
         self.status_valid.setToolTip("Open the Problems panel for details" if counts else "No problems")
         known = "" if result.params_known else "+"
-        self.status_params.setText(f"Params: <b>{result.total:,}{known}</b> "
+        self.status_params.setText(f"Params: <b>{'≥ ' if known else ''}{result.total:,}</b> "
                                    f"({result.trainable:,} trainable)")
-        self.status_params.setToolTip("Total parameters (a shared layer counts once)"
-                                      + ("" if result.params_known else "; some layers are not measured yet"))
+        self.status_params.setToolTip(result.params_text() + " (a shared layer counts once)")
+        if result.unchecked:
+            doc = self.session.document
+            names = ", ".join(sorted({doc.layer_of(n).name for n in result.unchecked if n in doc.nodes}))
+            self.status_valid.setToolTip(f"LayerLoom cannot vouch for: {names}. Their shapes and parameters "
+                                         f"(and everything after them) are unknown.")
 
     def status_text(self) -> str:
         """The permanent status texts without markup (tests)."""

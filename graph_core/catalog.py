@@ -32,7 +32,7 @@ from graph_core.layer_rules import (
 )
 from graph_core.layer_rules.common import REGISTRY, arity_error
 from graph_core.layer_rules.params import ACTIVATIONS
-from graph_core.layer_rules.spec import PARAM_KINDS, REQUIRED, CallSpec, LayerSpec, ParamSpec
+from graph_core.layer_rules.spec import BASE_ARGS, PARAM_KINDS, REQUIRED, CallSpec, LayerSpec, ParamSpec
 from graph_core.tensor import FLOAT_DTYPES, INTEGER_DTYPES
 
 __all__ = [
@@ -60,6 +60,8 @@ _KNOWN_ACTIVATIONS = frozenset(ACTIVATIONS) | frozenset((
     "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "tanh_shrink", "threshold",
 ))
 _DTYPES = FLOAT_DTYPES | INTEGER_DTYPES | frozenset(("bool", "string"))
+#: Initializer names Keras accepts as a class but cannot build from the bare string.
+_INITIALIZERS_NEEDING_ARGUMENTS = frozenset({"constant"})
 _CONFIG_ERRORS = (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, AttributeError)
 
 
@@ -248,6 +250,9 @@ def _value_problem(p: ParamSpec, v) -> str | None:
     elif kind == "dtype":
         ok = v in _DTYPES
     elif kind == "initializer":
+        if isinstance(v, str) and v.lower() in _INITIALIZERS_NEEDING_ARGUMENTS:
+            return (f"{p.name} {v!r} cannot be built by name (Keras needs its value); use "
+                    f'{{"class_name": "Constant", "config": {{"value": 0.0}}}}')
         ok = isinstance(v, (str, dict))
     if ok:
         return None
@@ -307,8 +312,9 @@ def _check_inner(value) -> list:
             for name, msg, hint in check_params(value["type"], value.get("config", {}))]
 
 
-#: Arguments every Keras layer accepts besides its own (kept by imports, used by build and export).
-BASE_LAYER_ARGS = ("trainable", "dtype")
+#: Arguments Keras layers accept besides their own (kept by imports, used by build and export);
+#: a few classes take fewer (``LayerSpec.base_args``).
+BASE_LAYER_ARGS = BASE_ARGS
 
 
 def _base_arg_problem(key: str, value) -> str | None:
@@ -340,14 +346,14 @@ def check_params(layer_type: str, config: dict) -> list:
         return [("", f"config must be a dict, got {config!r}", "")]
     problems = []
     names = {p.name for p in spec.params}
-    for key in BASE_LAYER_ARGS:
+    for key in spec.base_args:
         if key in config and key not in names:
             message = _base_arg_problem(key, config[key])
             if message:
                 problems.append((key, message, "trainable is true or false; dtype is e.g. float32 or mixed_float16"))
     for key in config:
-        if key not in names and key not in BASE_LAYER_ARGS:
-            valid = ", ".join(p.name for p in spec.params) or "none"
+        if key not in names and key not in spec.base_args:
+            valid = ", ".join([p.name for p in spec.params] + list(spec.base_args)) or "none"
             problems.append((key, f"unknown parameter {key!r} for {layer_type}",
                              f"valid parameters: {valid}"))
     for p in spec.params:

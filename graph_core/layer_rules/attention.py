@@ -77,5 +77,5 @@ SPECS = (
          ParamSpec("use_gate", "bool", False, doc="gate the attention output with a sigmoid"),
          *P.dense_extras(), P.seed()),
         2, 3, infer_mha, count_mha, call=CallSpec("positional", ("query", "value", "key")),
-        keyword_constructor=True),
+        keyword_constructor=True, frozen_by_trainable=False),
 )

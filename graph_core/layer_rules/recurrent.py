@@ -230,10 +230,10 @@ SPECS = (
                    allow_none=True, doc="how to combine both directions (None: two outputs)",
                    main=True)),
         1, 1, infer_bidirectional, count_bidirectional, check=check_bidirectional,
-        outputs=bidirectional_outputs),
+        outputs=bidirectional_outputs, frozen_by_trainable=False),
     LayerSpec(
         "TimeDistributed", "Recurrent",
         "Applies a layer to every timestep of a sequence, with shared weights.",
         (_LAYER_PARAM,), 1, 1, infer_time_distributed, count_time_distributed,
-        check=check_time_distributed),
+        check=check_time_distributed, frozen_by_trainable=False),
 )

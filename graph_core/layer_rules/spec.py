@@ -38,6 +38,9 @@ PARAM_KINDS = frozenset(
     }
 )
 
+BASE_ARGS = ("trainable", "dtype")
+"""Arguments most Keras layers accept besides their own (through ``**kwargs``)."""
+
 CALL_STYLES = ("single", "list", "positional")
 """How a layer receives its main inputs: ``layer(x)``, ``layer([a, b])`` or ``layer(q, v, k)``."""
 
@@ -141,7 +144,11 @@ class LayerSpec:
 
     ``call`` says how the layer is called (:class:`CallSpec`, derived from the arity when
     omitted); ``kind`` is one of :data:`LAYER_KINDS`; ``keyword_constructor`` makes the
-    exporter write every constructor argument as a keyword (``Dot(axes=1)``).
+    exporter write every constructor argument as a keyword (``Dot(axes=1)``); ``base_args``
+    are the base-layer arguments the constructor takes (SpatialDropout has no ``trainable``).
+    ``frozen_by_trainable`` is False for layers made of sub-layers (MultiHeadAttention and the
+    wrappers), whose ``trainable=False`` constructor argument Keras does not pass on: a model
+    still counts their weights as trainable.
     """
 
     type: str
@@ -158,6 +165,8 @@ class LayerSpec:
     call: CallSpec | None = None
     kind: str = "layer"
     keyword_constructor: bool = False
+    base_args: tuple = BASE_ARGS
+    frozen_by_trainable: bool = True
 
     @property
     def call_spec(self) -> CallSpec:
