@@ -180,15 +180,15 @@ class Inspector(QWidget):
             return None
         layer = self.layer()
         if self._node_ids and layer is None:
-            return ("multi", id(doc), tuple(self._node_ids))
+            return ("multi", doc, tuple(self._node_ids))
         if layer is None:
-            return ("model", id(doc), tuple((o.node, o.index) for o in doc.outputs))
+            return ("model", doc, tuple((o.node, o.index) for o in doc.outputs))
         outputs = tuple(k for k, o in enumerate(doc.outputs) if o.node in self._node_ids)
         params = params_of(layer)
         config = layer.config
         kinds = tuple(editor_kind(layer, p, config.get(p.name, p.default)) for p in params)
         extra_keys = tuple(k for k in config if k not in {p.name for p in params})
-        return ("layer", id(doc), tuple(self._node_ids), layer.id, layer.type, outputs, kinds, extra_keys,
+        return ("layer", doc, tuple(self._node_ids), layer.id, layer.type, outputs, kinds, extra_keys,
                 len(doc.nodes_of(layer.id)) > 1)
 
     def _on_changed(self, doc, event) -> None:
