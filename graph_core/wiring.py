@@ -18,14 +18,15 @@ from typing import NamedTuple
 from graph_core.catalog import get_spec
 from graph_core.document import Document, TensorRef
 from graph_core.edits import Compound, Connect, Disconnect, Edit, connection_refusal, delete_nodes
+from graph_core.layer_kinds import call_spec_for
 
 PortName = Callable[[Document, str, int], str]
 """``(doc, node id, slot) -> name`` of an input port, e.g. ``"query"`` or ``"input 1"``."""
 
 
-def default_port_name(_doc: Document, _node_id: str, slot: int) -> str:
-    """``"input {slot}"``: the name of an input port when nothing better is known."""
-    return f"input {slot}"
+def default_port_name(doc: Document, node_id: str, slot: int) -> str:
+    """The name of an input port from the layer's call description (``query``), else ``input {slot}``."""
+    return call_spec_for(doc.layer_of(node_id)).input_name(slot)
 
 
 class WireDrop(NamedTuple):

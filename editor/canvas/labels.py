@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from graph_core import catalog
 from graph_core.document import Document, Layer
-from graph_core.layer_kinds import call_spec_for, kind_of, output_count, spec_for
+from graph_core.layer_kinds import kind_of, output_count, spec_for
 from graph_core.layer_rules.spec import REQUIRED
 from graph_core.tensor import format_shape
+from graph_core.wiring import default_port_name
 
 _CONV_LIKE = ("Conv", "SeparableConv", "DepthwiseConv")
 
@@ -254,4 +255,4 @@ def output_port_count(doc: Document, node_id: str, known_outputs: int | None = N
 
 def input_port_name(doc: Document, node_id: str, slot: int) -> str:
     """A readable name of input ``slot`` (``query`` for attention, the Input's name for models)."""
-    return call_spec_for(doc.layer_of(node_id)).input_name(slot)
+    return default_port_name(doc, node_id, slot)

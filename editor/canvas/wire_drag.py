@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF
 
-from editor.canvas import labels
 from editor.canvas.edge_item import WireItem
 from editor.canvas.hit_test import node_item_at, port_at
 from editor.canvas.node_item import IN, OUT
@@ -55,8 +54,7 @@ class WireDrag:
         """Where the wire would go if dropped on ``port`` of ``node_id`` (remembered per target)."""
         key = (node_id, port)
         if key not in self._drops:
-            self._drops[key] = wire_drop(self.work, self.source, node_id, port, self.detached,
-                                         labels.input_port_name)
+            self._drops[key] = wire_drop(self.work, self.source, node_id, port, self.detached)
         return self._drops[key]
 
     def port_state(self, node_id: str, port: int) -> str:

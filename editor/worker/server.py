@@ -42,6 +42,7 @@ from codegen.worker_tasks import (
 )
 from editor.worker import protocol
 from graph_core.layer_kinds import kind_of
+from graph_core.training_settings import DEFAULT_FIT
 
 THROTTLE_S = 0.05
 """Least time between two batch progress messages, in seconds."""
@@ -334,7 +335,7 @@ class Worker:
             send(protocol.make_reply("progress", request, **protocol.clean(info), phase="epoch",
                                      batches_done=state["batches_done"]))
 
-        kwargs: dict[str, Any] = {key: params.get(key) for key in ("epochs", "batch_size", "samples", "seed")}
+        kwargs: dict[str, Any] = {key: params.get(key) for key in DEFAULT_FIT}
         kwargs.update(on_batch=on_batch, on_epoch=on_epoch, should_stop=stop.is_set)
         notes: list = []
         log_dir = params.get("tensorboard_dir")
