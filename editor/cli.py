@@ -39,9 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("-o", "--output", required=True, metavar="OUT.py|OUT.keras")
 
-    p = sub.add_parser("import", help="import a Keras model (.keras, .h5, JSON config) as a .loom file")
+    p = sub.add_parser("import", help="import a Keras model (.keras, .h5, JSON config) or Keras Python "
+                                      "source (.py, read without running it) as a .loom file")
     p.add_argument("file")
     p.add_argument("-o", "--output", required=True, metavar="FILE.loom")
+    p.add_argument("--model", metavar="NAME", help="the model to import from a .py defining several")
 
     p = sub.add_parser("summary", help="print Keras's model.summary() of a .loom file")
     p.add_argument("file")
@@ -87,6 +89,13 @@ def _dispatch(args) -> int:
     if args.command == "export":
         return commands.run_export(args.file, args.output)
     if args.command == "import":
+        from codegen.source_command import is_source_path, run_source_import
+
+        if is_source_path(args.file):
+            return run_source_import(args.file, args.output, model=args.model)
+        if args.model:
+            print("error: --model applies to Python source (.py) only", file=sys.stderr)
+            return EXIT_UNREADABLE
         return commands.run_import(args.file, args.output)
     if args.command == "summary":
         return commands.run_summary(args.file)

@@ -70,7 +70,7 @@ class Assembler:
         builder = GraphBuilder(name)
         items = list(seq.layers)
         if not items:
-            raise SourceImportError(f"Sequential '{name}' (line {seq.line}) has no layers")
+            raise SourceImportError(f"Sequential '{name}' has no layers", seq.line)
         if isinstance(items[0], InputValue):
             first = items.pop(0)
             ref = builder.layer("Input", [], name=first.name or "input_layer", **first.config)
@@ -78,14 +78,13 @@ class Assembler:
             shape = getattr(items[0], "input_shape", None) or input_shape
             if shape is None:
                 raise SourceImportError(
-                    f"Sequential '{name}' (line {seq.line}) has no input shape: start it with "
-                    f"keras.Input(shape=...) or give its first layer input_shape=...")
+                    f"Sequential '{name}' has no input shape: start it with "
+                    f"keras.Input(shape=...) or give its first layer input_shape=...", seq.line)
             ref = builder.input("input_layer", shape=shape)
         layers: dict = {}
         for item in items:
             if isinstance(item, InputValue):
-                raise SourceImportError(f"Sequential '{name}' (line {seq.line}): an Input can only "
-                                        f"come first")
+                raise SourceImportError(f"Sequential '{name}': an Input can only come first", seq.line)
             ref = self._place(builder, layers, item, [ref], item.line)
         doc = builder.document
         doc.apply(_mark(ref))
@@ -103,8 +102,8 @@ class Assembler:
         home = self._home.get(id(target))
         if home is not None and home[0] is not doc and not isinstance(target, InputValue):
             raise SourceImportError(
-                f"line {line}: '{_label(target)}' is used inside two different models; LayerLoom "
-                f"shares a layer's weights only within one model")
+                f"'{_label(target)}' is used inside two different models; LayerLoom "
+                f"shares a layer's weights only within one model", line)
         self._home[id(target)] = (doc, target)
         layer_name = doc.unique_name(_layer_name(target))
         if isinstance(target, InputValue):
@@ -115,8 +114,8 @@ class Assembler:
             ref = builder.layer("Application", inputs, name=layer_name, **target.config)
         elif isinstance(target, ModelValue):
             if len(inputs) != len(target.inputs):
-                raise SourceImportError(f"line {line}: model '{layer_name}' has {len(target.inputs)} "
-                                        f"input(s) but is called on {len(inputs)}")
+                raise SourceImportError(f"model '{layer_name}' has {len(target.inputs)} "
+                                        f"input(s) but is called on {len(inputs)}", line)
             sub = self.functional(target, layer_name, top=False)
             ref = builder.model_layer(sub, inputs, name=layer_name)
         else:
@@ -127,7 +126,7 @@ class Assembler:
     def _sequential_layer(self, builder: GraphBuilder, seq: SequentialValue, inputs: list,
                           name: str, line: int) -> TensorRef:
         if len(inputs) != 1:
-            raise SourceImportError(f"line {line}: Sequential '{name}' takes one tensor")
+            raise SourceImportError(f"Sequential '{name}' takes one tensor", line)
         shape = None
         first = seq.layers[0] if seq.layers else None
         if not isinstance(first, InputValue) and getattr(first, "input_shape", None) is None:
@@ -136,8 +135,8 @@ class Assembler:
             specs = check(builder.document).output_specs(inputs[0].node)
             spec = specs[inputs[0].index] if inputs[0].index < len(specs) else None
             if spec is None or spec.shape is None:
-                raise SourceImportError(f"line {line}: the shape of the tensor Sequential '{name}' "
-                                        f"is called on is unknown")
+                raise SourceImportError(f"the shape of the tensor Sequential '{name}' "
+                                        f"is called on is unknown", line)
             shape = list(spec.shape[1:])
         sub = self.sequential(seq, name, input_shape=shape, top=False)
         return builder.model_layer(sub, inputs, name=name)
@@ -158,8 +157,8 @@ def _needed_calls(model: ModelValue, name: str) -> list:
         if isinstance(call.target, InputValue):
             label = call.target.name or call.target.var or "an Input"
             raise SourceImportError(
-                f"line {call.line}: the outputs of model '{name}' depend on Input '{label}', "
-                f"which is not among its inputs")
+                f"the outputs of model '{name}' depend on Input '{label}', "
+                f"which is not among its inputs", call.line)
         found.append(call)
         stack.extend(t.call for t in call.inputs)
     found.sort(key=lambda c: c.index)

@@ -13,6 +13,7 @@ import ast
 
 from graph_core import catalog
 from graph_core.source_import import keras_api
+from graph_core.source_import.compile_args import read_compile
 from graph_core.source_import.values import (
     MAX_CALLS,
     ApplicationValue,
@@ -245,8 +246,6 @@ class Reader:
                               f"the architecture)")
             return IGNORED
         if isinstance(base, ModelLike) and method == "compile":
-            from graph_core.source_import.compile_args import read_compile
-
             base.compile = read_compile(self, node, env)
             return IGNORED
         if isinstance(base, SequentialValue) and method == "add":
@@ -272,6 +271,9 @@ class Reader:
         if path == "numpy" or path.startswith("numpy."):
             self.notes.append(f"line {line}: skipped {path}(...) (data, not architecture)")
             return IGNORED
+        if keras_api.layer_type_of(path) in keras_api.REFUSED:
+            raise fail(node, f"{path} runs arbitrary Python code and is never imported; use the "
+                             f"catalog's layers instead")
         args, kwargs = self.arguments(node, env)
         if path == "keras.Input":
             config, name = keras_api.input_config(node, args, kwargs)

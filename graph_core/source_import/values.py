@@ -45,7 +45,8 @@ class SourceImportError(GraphCoreError):
         self.line = line
         self.col = col
         self.file = file
-        where = f"{file or '<source>'}:{line}:{col}: " if line else (f"{file}: " if file else "")
+        position = f"{line}:{col}" if col else f"{line}"
+        where = f"{file or '<source>'}:{position}: " if line else (f"{file}: " if file else "")
         super().__init__(f"{where}{message}")
 
 
