@@ -30,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="validate a .loom file: problems, shapes, params")
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print a JSON report")
+    p.add_argument("--fix", action="store_true", help="apply the fixes that keep your intent (needs -o)")
+    p.add_argument("-o", "--output", metavar="FIXED.loom", help="where --fix writes the fixed model")
 
     p = sub.add_parser("templates", help="list the templates, or write one to a file")
     p.add_argument("name", nargs="?")
@@ -81,6 +83,10 @@ def _dispatch(args) -> int:
 
         return run_render(args.file, args.output)
     if args.command == "check":
+        if args.fix:
+            from editor.fix_command import fix_command
+
+            return fix_command(args.file, args.output)
         return check_command(args.file, as_json=args.json)
     if args.command == "templates":
         return templates_command(args.name, args.output)
