@@ -50,6 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("summary", help="print Keras's model.summary() of a .loom file")
     p.add_argument("file")
 
+    p = sub.add_parser("trace", help="run one sample through the model: every node's output statistics")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--input", metavar="SAMPLE.npz", help="one array per model input, keyed by input name")
+    p.add_argument("--weights", metavar="W.weights.h5", help="weights to load (default: seeded init)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the initialisation and synthetic sample")
+
     p = sub.add_parser("fit", help="fit the model on synthetic data and print per-epoch losses")
     p.add_argument("file")
     p.add_argument("--epochs", type=int)
@@ -105,6 +112,11 @@ def _dispatch(args) -> int:
         return commands.run_import(args.file, args.output)
     if args.command == "summary":
         return commands.run_summary(args.file)
+    if args.command == "trace":
+        from codegen.trace_command import run_trace
+
+        return run_trace(args.file, as_json=args.json, sample=args.input, weights=args.weights,
+                         seed=args.seed)
     if args.command == "fit":
         return commands.run_fit(args.file, epochs=args.epochs, batch_size=args.batch_size,
                                 samples=args.samples, seed=args.seed)
