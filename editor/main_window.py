@@ -96,6 +96,9 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.inspector_dock, self.problems_dock, Qt.Orientation.Vertical)
         self.resizeDocks([self.palette_dock, self.inspector_dock], [200, 300], Qt.Orientation.Horizontal)
         self.resizeDocks([self.inspector_dock, self.problems_dock], [560, 200], Qt.Orientation.Vertical)
+        from editor.concept_note import install as install_concept_note  # issue 15
+
+        self.concept_note = install_concept_note(self)
 
         self._build_status_bar()
         self._build_menus()
