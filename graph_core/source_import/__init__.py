@@ -49,7 +49,7 @@ class SourceImport:
 
 
 def import_source(text: str, model: str | None = None, filename: str | None = None,
-                  default_name: str = "model") -> SourceImport:
+                  default_name: str = "model", given: dict | None = None) -> SourceImport:
     """Read Keras source and return the document of one of its models.
 
     Args:
@@ -59,6 +59,9 @@ def import_source(text: str, model: str | None = None, filename: str | None = No
             tensors nothing consumes as outputs.
         filename: shown in messages.
         default_name: the document name of a fragment.
+        given: names the source uses without defining, bound to Input tensors:
+            ``{name: {"shape": [...], "dtype": ...}}`` (pasting a block that continues an
+            earlier one onto a selected node).
 
     Returns:
         A :class:`SourceImport`.
@@ -68,16 +71,18 @@ def import_source(text: str, model: str | None = None, filename: str | None = No
             column), an undefined name, or no model at all.
     """
     try:
-        return _import(text, model, default_name)
+        return _import(text, model, default_name, given or {})
     except SourceImportError as exc:
         if filename and exc.file is None:
             raise SourceImportError(exc.message, exc.line, exc.col, filename) from None
         raise
 
 
-def _import(text: str, model: str | None, default_name: str) -> SourceImport:
+def _import(text: str, model: str | None, default_name: str, given: dict) -> SourceImport:
     tree = parse(text)
     reader = Reader()
+    for name, config in given.items():
+        reader.bind_input(name, config)
     reader.run_module(tree)
     names = _model_names(reader.models)
     assembler = Assembler()

@@ -72,6 +72,13 @@ class Reader:
         self._depth = 0
         self._once: dict = {}
 
+    def bind_input(self, name: str, config: dict) -> None:
+        """Bind ``name`` to a ``keras.Input`` with ``config`` before the source is read."""
+        value = InputValue(dict(config), None, var=name)
+        call = Call(value, [], 1, 0, len(self.calls))
+        self.calls.append(call)
+        self.module_env[name] = TensorValue(call, 0)
+
     # ------------------------------------------------------------------ statements
     def run_module(self, tree: ast.Module) -> None:
         """Read every statement of the module."""

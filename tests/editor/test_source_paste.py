@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPointF
 
+from graph_core.document import TensorRef
 from tests.editor.window_fixtures import *  # noqa: F403
 
 pytestmark = pytest.mark.gui
@@ -69,3 +70,30 @@ def test_file_import_python_source_opens_a_new_document(make_window, fake_dialog
     bad.write_text("import os\n")
     assert not import_python_source(window, str(bad))
     assert fake_dialogs.errors and "bad.py:1:1" in fake_dialogs.errors[-1][1]
+
+
+def test_a_block_continuing_an_earlier_cell_pastes_onto_the_selected_node(make_canvas, qtbot):
+    from editor.canvas.python_paste import paste_code
+    from graph_core.templates import load_template
+    from tests.codegen.test_source_import import cell
+
+    residual = cell("In [3]")  # uses the x of the Inception cell
+    cv = make_canvas(load_template("inception"), show=False)
+    doc = cv.scene.document
+    features = doc.input_nodes()[0]
+    before = len(doc.nodes)
+    cv.scene.select_nodes([features])
+    new = paste_code(cv.scene, residual, QPointF(0, 600))
+    assert len(new) == 5 and len(doc.nodes) == before + 5 and cv.session.undo_stack.count() == 1
+    conv_readers = [c for c, _slot in doc.consumers(features) if c in new]
+    assert len(conv_readers) == 2  # the main path's first Conv2D and the 1x1 shortcut
+    add = [n for n in new if doc.layer_of(n).type == "Add"][0]
+    result = cv.session.result()
+    assert result.output_specs(add)[0].shape == (None, 16, 16, 128)
+    assert doc.output_index(TensorRef(add, 0)) is not None
+    cv.session.undo_stack.undo()
+    assert len(doc.nodes) == before
+    cv.scene.select_nodes([])
+    with qtbot.waitSignal(cv.scene.statusMessage) as blocker:
+        assert paste_code(cv.scene, residual, QPointF(0, 0)) == []
+    assert "'x' is used but never defined" in blocker.args[0]
