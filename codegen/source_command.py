@@ -65,10 +65,14 @@ def run_source_import(src: str, out: str, model: str | None = None, measure: boo
         _error(str(exc))
         return EXIT_INVALID
     doc = result.document
-    if measure and any(layer.type == "Application" for d in doc.iter_documents() for layer in d.layers.values()):
+    apps = [layer for d in doc.iter_documents() for layer in d.layers.values() if layer.type == "Application"]
+    if measure and apps and all(layer.config.get("weights", "imagenet") is None for layer in apps):
         status = _guarded(lambda: _measure(doc))
         if status != EXIT_OK:
             return status
+    elif apps:
+        result.notes.append("applications not measured: their weights= is not None, and an import never "
+                            "downloads or reads weight files (set weights=None to measure them)")
     try:
         loom_format.save(doc, out)
     except OSError as exc:

@@ -214,6 +214,7 @@ def application_config(app: str, call: ast.Call, args: list, kwargs: dict) -> tu
             raise fail(node, f"{key} must be a literal here")
         else:
             config[key] = literal_kwarg(node, value, f"{app} argument '{key}'")
+    config.setdefault("weights", "imagenet")  # Keras's default, made explicit (never downloaded)
     return config, name
 
 

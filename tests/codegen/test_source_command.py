@@ -50,3 +50,16 @@ def test_unreadable_source(tmp_path, capsys):
     src.write_bytes(b"\xff\xfe\x00bad")
     assert main(["import", str(src), "-o", str(tmp_path / "x.loom")]) == 2
     assert "not UTF-8" in capsys.readouterr().err
+
+
+def test_applications_named_with_weights_are_never_downloaded_or_read(tmp_path, capsys):
+    for weights, expected in (("", "imagenet"), (", weights='/etc/passwd'", "/etc/passwd")):
+        src = tmp_path / "app.py"
+        src.write_text("from keras import applications, layers, Input\n"
+                       f"base = applications.Xception(include_top=False{weights})\n"
+                       "x = Input((71, 71, 3))\ny = layers.GlobalAveragePooling2D()(base(x))\n")
+        out = tmp_path / "app.loom"
+        assert main(["import", str(src), "-o", str(out)]) == 0
+        assert "applications not measured" in capsys.readouterr().out
+        layer = loom_format.load(out).layer_by_name("base")
+        assert layer.config["weights"] == expected and not layer.cache
