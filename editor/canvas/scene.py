@@ -317,6 +317,9 @@ class GraphScene(QGraphicsScene):
             act = menu.addAction("Mark as output")
             act.triggered.connect(lambda: self.mark_output(node_id))
         menu.addSeparator()
+        from editor.canvas.fix_actions import add_fix_actions  # issue 15: one-click fixes
+
+        add_fix_actions(menu, self, node_id)
         act = menu.addAction("Delete")
         act.setShortcut(QKeySequence.Delete)
         act.triggered.connect(self.delete_selected)

@@ -45,3 +45,19 @@ def test_several_fixes_are_offered_in_a_menu(make_window, qtbot):
     panel.fix_button.menu().actions()[1].trigger()
     assert "GlobalAveragePooling2D" in [layer.type for layer in doc.layers.values()]
     assert window.session.undo_stack.count() == 1
+
+
+def test_the_node_menu_offers_its_fixes(make_canvas):
+    doc = import_source(cell("In [11]")).document
+    cv = make_canvas(doc, show=False)
+    node = doc.nodes_of(doc.layer_by_name("embedded_question").id)[0]
+    menu = cv.scene.context_menu(node)
+    fix = [a for a in menu.actions() if a.text().startswith("Fix: ")]
+    assert [a.text() for a in fix] == ["Fix: Swap input_dim and output_dim of 'embedded_question' "
+                                       "(Embedding(10000, 32))"]
+    fix[0].trigger()
+    assert doc.layer_by_name("embedded_question").config["input_dim"] == 10000
+    assert cv.session.undo_stack.count() == 1
+    other = doc.nodes_of(doc.layer_by_name("answer").id)[0]
+    other_menu = cv.scene.context_menu(other)
+    assert not [a for a in other_menu.actions() if a.text().startswith("Fix: ")]
