@@ -80,7 +80,8 @@ class KerasIntegration(QObject):
         self.training_panel = TrainingPanel(self.worker, select_nodes=select)
         from editor.panels.step_panel import StepPanel  # issue 15: step through the forward pass
 
-        self.step_panel = StepPanel(self.worker, select_nodes=select)
+        self.step_panel = StepPanel(self.worker, select_nodes=select,
+                                    scene=lambda: getattr(window, "current_scene", lambda: None)())
         area = Qt.DockWidgetArea
         self.docks = {
             "Summary": window.add_panel(self.summary_panel, "Summary", area.BottomDockWidgetArea),

@@ -13,9 +13,12 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
+    QGraphicsRectItem,
+    QGraphicsSimpleTextItem,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -86,12 +89,53 @@ def _diverging(t: float) -> QColor:
     return QColor(int(255 - 35 * t), int(255 - 217 * t), int(255 - 217 * t))
 
 
+class OrderLabels:
+    """Step numbers drawn on the cards of the canvas (children of the node items)."""
+
+    def __init__(self):
+        self.items: list = []
+
+    def show(self, scene, order: list, current: str | None = None) -> None:
+        """Number the cards of ``scene`` in ``order``; ``current`` is highlighted."""
+        self.clear()
+        if scene is None or not hasattr(scene, "node_item"):
+            return
+        font = QFont()
+        font.setPointSizeF(8.5)
+        font.setBold(True)
+        for k, nid in enumerate(order, 1):
+            card = scene.node_item(nid)
+            if card is None:
+                continue
+            text = QGraphicsSimpleTextItem(str(k))
+            text.setFont(font)
+            text.setBrush(QBrush(QColor("#ffffff")))
+            box = text.boundingRect().adjusted(-4, -1, 4, 1)
+            back = QGraphicsRectItem(box, card)
+            back.setBrush(QBrush(QColor("#b45309" if nid == current else "#374151")))
+            back.setPen(QPen(Qt.PenStyle.NoPen))
+            back.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+            back.setPos(4.0 - box.left(), -box.height() - 2.0)  # just above the card's left corner
+            back.setZValue(10)
+            text.setParentItem(back)
+            text.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+            self.items.append(back)
+
+    def clear(self) -> None:
+        """Remove the numbers."""
+        for item in self.items:
+            if shiboken6.isValid(item) and item.scene() is not None:
+                item.scene().removeItem(item)
+        self.items = []
+
+
 class StepPanel(QWidget):
     """Run one sample in the worker and step through the nodes.
 
     Args:
         worker: the :class:`editor.worker.client.KerasWorker`.
         select_nodes: ``(node ids) -> None`` selects nodes on the canvas.
+        scene: ``() -> scene`` of the canvas showing the document (its cards get step numbers).
 
     Signals:
         stepped(str node_id): the current node changed.
@@ -99,11 +143,14 @@ class StepPanel(QWidget):
 
     stepped = Signal(str)
 
-    def __init__(self, worker, select_nodes: Callable | None = None, parent: QWidget | None = None):
+    def __init__(self, worker, select_nodes: Callable | None = None, parent: QWidget | None = None,
+                 scene: Callable | None = None):
         super().__init__(parent)
         self.setObjectName("stepPanel")
         self.worker = worker
         self.select_nodes = select_nodes or (lambda ids: None)
+        self.scene = scene or (lambda: None)
+        self.labels = OrderLabels()
         self.session = None
         self.trace: dict | None = None
         self._revision = None
@@ -192,6 +239,7 @@ class StepPanel(QWidget):
         previews = item.get("previews") or [None]
         self.picture.set_grid(previews[0])
         self.select_nodes([nid] + [r for r in read if r != nid])
+        self.labels.show(self.scene(), order, current=nid)
         self._update_buttons()
         self.stepped.emit(nid)
 
@@ -217,6 +265,7 @@ class StepPanel(QWidget):
     def _on_checked(self, *_args) -> None:
         if self.trace and self.session is not None and self.session.document.revision != self._revision:
             self.status.setText("The model changed since this run: run the sample again.")
+            self.labels.clear()
 
     # ------------------------------------------------------------------ stepping
     def _row_changed(self, row: int) -> None:
@@ -239,6 +288,7 @@ class StepPanel(QWidget):
         self.go(self.index + 1)
 
     def _clear(self) -> None:
+        self.labels.clear()
         self.trace = None
         self.index = -1
         self.steps.clear()

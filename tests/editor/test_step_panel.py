@@ -22,7 +22,7 @@ def test_step_through_a_shared_layer_model(qtbot, worker, make_canvas):
         selected.append(list(ids))
         canvas.scene.select_nodes(ids)
 
-    panel = StepPanel(worker, select_nodes=select)
+    panel = StepPanel(worker, select_nodes=select, scene=lambda: canvas.scene)
     qtbot.addWidget(panel)
     panel.set_session(session)
     assert not panel.next_button.isEnabled()
@@ -33,6 +33,8 @@ def test_step_through_a_shared_layer_model(qtbot, worker, make_canvas):
     assert [panel.steps.item(i).text() for i in range(panel.steps.count())][:2] == ["1. left", "2. right"]
     assert panel.index == 0 and "left" in panel.details.text() and "(1, 8, 128)" in panel.details.text()
     assert panel.picture.kind == "heatmap"
+    numbers = sorted(int(item.childItems()[0].text()) for item in panel.labels.items)
+    assert numbers == list(range(1, len(order) + 1))  # every card shows its step number
     lstm_calls = doc.nodes_of(doc.layer_by_name("shared_lstm").id)
     panel.go(order.index(lstm_calls[1]))
     assert "call 2 of 2 of the shared layer" in panel.details.text()
@@ -46,6 +48,7 @@ def test_step_through_a_shared_layer_model(qtbot, worker, make_canvas):
     assert panel.index == len(order) - 2
     session.push(SetConfig(doc.layer_by_name("predictions").id, "units", 1))
     qtbot.waitUntil(lambda: "changed" in panel.status.text())
+    assert panel.labels.items == []
 
 
 def test_play_walks_to_the_end(qtbot, worker, make_canvas):
