@@ -124,7 +124,7 @@ def test_a_fix_never_makes_the_problem_list_longer(doc):
         assert loom_format.dumps(doc) == text
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(random_documents())
 def test_fixes_on_random_graphs_never_crash(data):
     doc = loom_format.document_from_dict(data)
