@@ -710,6 +710,16 @@ class GraphScene(QGraphicsScene):
         for item in self._nodes.values():
             item.update()
 
+    def _show_cycle(self, source, target: str, reason: str) -> None:
+        """Select the nodes of the cycle a refused connection would close (the path from
+        ``target`` back to the wire's source), so the canvas draws it."""
+        from graph_core.graph_algorithms import flow_path
+
+        if "cycle" in reason:
+            path = flow_path(self.document, target, source.node)
+            if path:
+                self.select_nodes(path)
+
     def _resolve_target(self, node_id: str, port: int | None) -> tuple:
         """``(slot for Connect, refusal reason)`` for dropping the wire on ``port`` of ``node_id``."""
         w = self._wire
@@ -785,6 +795,7 @@ class GraphScene(QGraphicsScene):
         slot, reason = result
         if reason:
             self.statusMessage.emit(reason)
+            self._show_cycle(w.source, target[0], reason)  # issue 15: draw the refused cycle
             return
         nid, port = target
         if w.detached is not None and w.detached[0] == nid and (port == w.detached[1]):
