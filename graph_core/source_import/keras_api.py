@@ -107,8 +107,7 @@ def layer_config(layer_type: str, call: ast.Call, args: list, kwargs: dict) -> t
                          "use the catalog's layers instead")
     spec = catalog.get_spec(layer_type)
     if spec is None:
-        raise fail(call, f"layers.{layer_type} is not in LayerLoom's catalog "
-                         f"(see docs/layer-catalog.md for the supported layers)")
+        return generic_config(layer_type, call, args, kwargs)
     names = [p.name for p in spec.params]
     config: dict = {}
     name = input_shape = None
@@ -134,6 +133,43 @@ def layer_config(layer_type: str, call: ast.Call, args: list, kwargs: dict) -> t
             raise fail(node, f"{layer_type} has no argument '{key}'; its arguments are "
                              f"{', '.join(names) or 'none'} (and name, dtype, trainable)")
     return config, name, input_shape
+
+
+def generic_config(layer_type: str, call: ast.Call, args: list, kwargs: dict) -> tuple:
+    """The config of a Keras layer outside the catalog: literal keyword arguments passed
+    through (the document keeps them as they are; Keras checks them when it builds).
+
+    Raises:
+        SourceImportError: positional arguments (their names are unknown without Keras).
+    """
+    if args:
+        raise fail(args[0][0], f"layers.{layer_type} is not in LayerLoom's catalog, so its arguments "
+                               f"must be given by keyword (see docs/layer-catalog.md)")
+    config, name, input_shape = {}, None, None
+    for key, (node, value) in kwargs.items():
+        if key == "name":
+            if not isinstance(value, str) or not value:
+                raise fail(node, "name must be a non-empty string literal")
+            name = value
+        elif key == "input_shape":
+            input_shape = _shape(node, value, "input_shape")
+        else:
+            config[key] = literal_kwarg(node, value, f"{layer_type} argument '{key}'")
+    return config, name, input_shape
+
+
+def deserialize_config(call: ast.Call, args: list, kwargs: dict) -> tuple:
+    """``layers.deserialize({"class_name": X, "config": {...}})``: ``(type, config, name)``."""
+    data = args[0][1] if len(args) == 1 and not kwargs else None
+    config = data.get("config") if isinstance(data, dict) else None
+    layer_type = data.get("class_name") if isinstance(data, dict) else None
+    if not isinstance(layer_type, str) or not layer_type.isidentifier() or not isinstance(config, dict):
+        raise fail(call, "layers.deserialize takes a literal {'class_name': Name, 'config': {...}}")
+    if layer_type in REFUSED:
+        raise fail(call, f"layers.{layer_type} runs arbitrary Python code and is never imported")
+    config = to_json(config)
+    name = config.pop("name", None)
+    return layer_type, config, name if isinstance(name, str) and name else None
 
 
 def _argument(layer_type: str, key: str, node: ast.AST, value):

@@ -294,6 +294,9 @@ class Reader:
         if layer_type is not None:
             config, name, input_shape = keras_api.layer_config(layer_type, node, args, kwargs)
             return LayerValue(layer_type, config, name, line=line, input_shape=input_shape)
+        if path == "keras.layers.deserialize":
+            layer_type, config, name = keras_api.deserialize_config(node, args, kwargs)
+            return LayerValue(layer_type, config, name, line=line)
         helper = path.rsplit(".", 1)[1]
         if path.startswith("keras.layers.") and helper in keras_api.MERGE_HELPERS:
             return self._merge_helper(keras_api.MERGE_HELPERS[helper], node, args, kwargs)

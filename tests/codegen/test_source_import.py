@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from codegen.python_export import export_python
 from graph_core import catalog, check
@@ -239,3 +241,72 @@ def test_the_notes_embedding_mistake_is_linted():
     doc = import_source(cell("In [11]")).document
     codes = [p.code for p in check(doc).problems]
     assert codes.count("lint.embedding_swapped") == 2
+
+
+# ------------------------------------------------------------------ more round trips
+def _round_trip(doc) -> None:
+    again = import_source(export_python(doc)).document
+    assert canonical(document_to_dict(again)) == canonical(document_to_dict(doc))
+
+
+def test_round_trip_of_several_outputs_of_one_layer_and_generic_layers():
+    from graph_core.builder import GraphBuilder
+
+    b = GraphBuilder("states")
+    x = b.input("seq", shape=(5, 4))
+    lstm = b.layer("LSTM", x, units=3, return_state=True, name="lstm")
+    b.output(lstm, loss="mse")
+    b.output((lstm.node, 2), loss="mae", loss_weight=0.5)
+    _round_trip(b.document)
+    b = GraphBuilder("generic")
+    x = b.input("features", shape=(8,))
+    x = b.layer("GaussianDropout", x, rate=0.25, name="noise")
+    x = b.layer("Dense", x, units=4, kernel_regularizer={"class_name": "L2", "config": {"l2": 0.01}}, name="d")
+    b.output(b.layer("Dense", x, units=2, name="out"), loss="mse", metrics=["mae"])
+    b.document.compile = {"optimizer": "adamw", "learning_rate": 0.003}
+    _round_trip(b.document)
+
+
+@pytest.mark.keras
+def test_round_trip_of_a_rich_keras_model():
+    import json
+
+    import keras
+    from keras import layers
+
+    from codegen.importer import document_from_config
+
+    a, b = keras.Input((8,), name="left"), keras.Input((8,), name="right")
+    shared = layers.Dense(4, activation="relu", name="shared", kernel_initializer="he_normal",
+                          kernel_regularizer=keras.regularizers.L2(0.01))
+    merged = layers.Concatenate(name="merged")([shared(a), shared(b)])
+    inner_in = keras.Input((8,), name="inner_in")
+    inner = keras.Model(inner_in, [layers.Dense(3, name="head3")(inner_in), layers.Dense(2, name="head2")(inner_in)],
+                        name="inner")
+    o3, o2 = inner(merged)
+    seq = keras.Sequential([keras.Input((3,), name="seq_in"), layers.Dense(5, name="s_dense"),
+                            layers.LeakyReLU(name="s_act")], name="seq")
+    text = keras.Input((6, 7), name="text")
+    pooled = layers.GlobalAveragePooling1D(name="pool")(
+        layers.Bidirectional(layers.LSTM(3, return_sequences=True), name="bi")(text))
+    model = keras.Model([a, b, text], [seq(o3), o2, pooled], name="rich")
+    _round_trip(document_from_config(json.loads(model.to_json())))
+
+
+NAMES = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=12)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(names=st.lists(NAMES, min_size=5, max_size=5, unique=True), loss=st.text(max_size=10),
+       model_name=st.text(min_size=1, max_size=10))
+def test_round_trip_with_any_names(names, loss, model_name):
+    from graph_core.builder import GraphBuilder
+
+    b = GraphBuilder(model_name)
+    left = b.input(names[0], shape=(None, 4))
+    right = b.input(names[1], shape=(None, 4))
+    shared = b.layer("LSTM", left, units=3, name=names[2])
+    again = b.call(names[2], right)
+    merged = b.layer("Concatenate", [shared, again], name=names[3])
+    b.output(b.layer("Dense", merged, units=1, name=names[4]), loss=loss or None)
+    _round_trip(b.document)
