@@ -71,7 +71,10 @@ def import_source(text: str, model: str | None = None, filename: str | None = No
             column), an undefined name, or no model at all.
     """
     try:
-        return _import(text, model, default_name, given or {})
+        try:
+            return _import(text, model, default_name, given or {})
+        except RecursionError:
+            raise SourceImportError("the source nests expressions or calls too deeply to be read") from None
     except SourceImportError as exc:
         if filename and exc.file is None:
             raise SourceImportError(exc.message, exc.line, exc.col, filename) from None

@@ -220,6 +220,14 @@ def test_hostile_or_unsupported_source_is_refused_with_its_line(body, line, mess
     assert not __import__("os").path.exists("/tmp/pwned")
 
 
-def test_deeply_nested_source_is_refused_without_crashing():
+@pytest.mark.parametrize("source", [
+    "x = " + "[" * 200_000 + "]" * 200_000,
+    "import keras\nx = keras" + ".layers" * 1500 + "\n",
+    "from keras import layers\nx = layers.Input((2,))\nx = layers.Dense(1)" + "(x)" * 900 + "\n",
+    "x = [1]" + "[0]" * 1500 + "\n",
+    "x = " + "-" * 1500 + "1\n",
+    "x = " + "+".join(["1"] * 50_000) + "\n",
+], ids=["brackets", "attributes", "calls", "subscripts", "signs", "sum"])
+def test_deeply_nested_source_is_refused_without_crashing(source):
     with pytest.raises(SourceImportError):
-        import_source("x = " + "[" * 200_000 + "]" * 200_000)
+        import_source(source)
