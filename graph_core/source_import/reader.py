@@ -36,6 +36,9 @@ from graph_core.source_import.values import (
 MAX_DEPTH = 16
 """Deepest chain of calls to functions the source defines."""
 
+MAX_STEPS = 200_000
+"""Most statements read in all (functions calling functions cannot make the reading endless)."""
+
 SUPPORTED = ("supported: imports of keras/tensorflow.keras, keras.Input, layers.X(...)(tensor), "
              "shared layers, Sequential, merge helpers, keras.Model, keras.applications, "
              "model.compile, and functions that build models")
@@ -70,6 +73,7 @@ class Reader:
         self.fit: dict = {}
         self.module_env: dict = {}
         self._depth = 0
+        self._steps = 0
         self._once: dict = {}
 
     def bind_input(self, name: str, config: dict) -> None:
@@ -90,6 +94,10 @@ class Reader:
             self._statement(stmt, env, top, once, run_section)
 
     def _statement(self, stmt: ast.stmt, env: dict, top: bool, once: set, run_section: bool) -> None:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise fail(stmt, f"reading the source takes more than {MAX_STEPS:,} steps (functions "
+                             f"calling each other many times); it is refused")
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             self._import(stmt, env)
         elif isinstance(stmt, ast.Assign):

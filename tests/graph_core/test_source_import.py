@@ -229,5 +229,14 @@ def test_hostile_or_unsupported_source_is_refused_with_its_line(body, line, mess
     "x = " + "+".join(["1"] * 50_000) + "\n",
 ], ids=["brackets", "attributes", "calls", "subscripts", "signs", "sum"])
 def test_deeply_nested_source_is_refused_without_crashing(source):
+    """Also: functions calling each other exponentially often are cut off."""
     with pytest.raises(SourceImportError):
         import_source(source)
+
+
+def test_exponentially_many_function_calls_are_cut_off():
+    lines = ["def f0(x):\n    return x\n"]
+    for k in range(1, 16):
+        lines.append(f"def f{k}(x):\n" + "".join(f"    x = f{k - 1}(x)\n" for _ in range(10)) + "    return x\n")
+    with pytest.raises(SourceImportError, match="more than 200,000 steps"):
+        import_source("".join(lines) + "y = f15(1)\n")
