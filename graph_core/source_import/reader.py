@@ -11,9 +11,16 @@ from __future__ import annotations
 
 import ast
 
-from graph_core import catalog
 from graph_core.source_import import keras_api
 from graph_core.source_import.compile_args import read_compile
+from graph_core.source_import.models import (
+    bind_arguments,
+    model_value,
+    output_count,
+    sequential_item,
+    sequential_value,
+    tensor_list,
+)
 from graph_core.source_import.values import (
     MAX_CALLS,
     ApplicationValue,
@@ -267,7 +274,7 @@ class Reader:
             args, kwargs = self.arguments(node, env)
             if len(args) != 1 or kwargs:
                 raise fail(node, "Sequential.add takes one layer")
-            base.layers.append(_sequential_item(args[0][0], args[0][1]))
+            base.layers.append(sequential_item(args[0][0], args[0][1]))
             return IGNORED
         raise fail(node.func, f"the method '{method}' is not supported here; {SUPPORTED}")
 
@@ -295,9 +302,9 @@ class Reader:
             value = InputValue(config, name, line=line)
             return self._record(value, [], 1, node)
         if path == "keras.Model":
-            return _model_value(node, args, kwargs)
+            return model_value(node, args, kwargs)
         if path == "keras.Sequential":
-            return _sequential_value(node, args, kwargs)
+            return sequential_value(node, args, kwargs)
         layer_type = keras_api.layer_type_of(path)
         if layer_type is not None:
             config, name, input_shape = keras_api.layer_config(layer_type, node, args, kwargs)
@@ -328,7 +335,7 @@ class Reader:
         tensors_node, tensors = args[0]
         config, name, _shape = keras_api.layer_config(layer_type, node, args[1:], kwargs)
         layer = LayerValue(layer_type, config, name, line=node.lineno)
-        inputs = _tensor_list(tensors_node, tensors)
+        inputs = tensor_list(tensors_node, tensors)
         return self._record(layer, inputs, 1, node)
 
     def apply(self, target, node: ast.Call, env: dict):
@@ -344,8 +351,8 @@ class Reader:
                                 f"layer on its input tensors only")
         if len(args) != 1:
             raise fail(node, "call a layer on one tensor or on a list of tensors")
-        inputs = _tensor_list(args[0][0], args[0][1])
-        count = _output_count(target)
+        inputs = tensor_list(args[0][0], args[0][1])
+        count = output_count(target)
         return self._record(target, inputs, count, node)
 
     def _record(self, target, inputs: list, count: int, node: ast.AST):
@@ -361,7 +368,7 @@ class Reader:
         if self._depth >= MAX_DEPTH:
             raise fail(node, f"functions call each other more than {MAX_DEPTH} levels deep")
         args, kwargs = self.arguments(node, env)
-        local = _bind_arguments(func.node, node, args, kwargs)
+        local = bind_arguments(func.node, node, args, kwargs)
         if func.node.name == "make_data":
             self._data_settings(args, kwargs)
             return (IGNORED, IGNORED)
@@ -449,102 +456,3 @@ def _name_value(value, var: str, once: bool) -> None:
             target.var = var
 
 
-def _tensor_list(node: ast.AST, value) -> list:
-    if isinstance(value, TensorValue):
-        return [value]
-    if isinstance(value, (list, tuple)) and value and all(isinstance(v, TensorValue) for v in value):
-        return list(value)
-    what = "a literal" if is_literal(value) else type(value).__name__.replace("Value", "").lower()
-    raise fail(node, f"expected a tensor or a list of tensors here, got {what}")
-
-
-def _output_count(target) -> int:
-    if isinstance(target, ModelValue):
-        return max(1, len(target.outputs))
-    if isinstance(target, LayerValue):
-        spec = catalog.get_spec(target.type)
-        try:
-            return spec.num_outputs(catalog.resolve_config(target.type, target.config)) if spec else 1
-        except Exception:
-            return 1
-    return 1
-
-
-def _flat_tensors(node: ast.AST, value, what: str) -> tuple:
-    """``(tensors, keys)`` of a Model's inputs or outputs (one tensor, a list or a dict)."""
-    if isinstance(value, dict):
-        tensors = list(value.values())
-        if not tensors or not all(isinstance(t, TensorValue) for t in tensors):
-            raise fail(node, f"the {what} of keras.Model must be tensors")
-        return tensors, list(value)
-    return _tensor_list(node, value), None
-
-
-def _model_value(node: ast.Call, args: list, kwargs: dict) -> ModelValue:
-    bound = dict(zip(("inputs", "outputs", "name"), args))
-    for key, item in kwargs.items():
-        if key not in ("inputs", "outputs", "name") or key in bound:
-            raise fail(item[0], f"keras.Model argument '{key}' is not supported (inputs, outputs, name)")
-        bound[key] = item
-    if "inputs" not in bound or "outputs" not in bound:
-        raise fail(node, "keras.Model needs inputs and outputs")
-    inputs, _keys = _flat_tensors(bound["inputs"][0], bound["inputs"][1], "inputs")
-    outputs, keys = _flat_tensors(bound["outputs"][0], bound["outputs"][1], "outputs")
-    for t, _ in zip(inputs, range(len(inputs))):
-        if not isinstance(t.call.target, InputValue):
-            raise fail(bound["inputs"][0], "the inputs of keras.Model must be keras.Input tensors")
-    name = bound.get("name", (None, None))[1]
-    if name is not None and not isinstance(name, str):
-        raise fail(bound["name"][0], "name must be a string literal")
-    return ModelValue(inputs, outputs, name, line=node.lineno, output_keys=keys)
-
-
-def _sequential_value(node: ast.Call, args: list, kwargs: dict) -> SequentialValue:
-    bound = dict(zip(("layers", "name"), args))
-    for key, item in kwargs.items():
-        if key not in ("layers", "name") or key in bound:
-            raise fail(item[0], f"Sequential argument '{key}' is not supported (layers, name)")
-        bound[key] = item
-    items = []
-    if "layers" in bound and bound["layers"][1] is not None:
-        layers_node, value = bound["layers"]
-        if not isinstance(value, (list, tuple)):
-            raise fail(layers_node, "Sequential takes a list of layers")
-        elts = layers_node.elts if isinstance(layers_node, (ast.List, ast.Tuple)) else [layers_node] * len(value)
-        items = [_sequential_item(n, v) for n, v in zip(elts, value)]
-    name = bound.get("name", (None, None))[1]
-    if name is not None and not isinstance(name, str):
-        raise fail(bound["name"][0], "name must be a string literal")
-    return SequentialValue(items, name, line=node.lineno)
-
-
-def _sequential_item(node: ast.AST, value):
-    if isinstance(value, TensorValue) and isinstance(value.call.target, InputValue):
-        return value.call.target
-    if isinstance(value, (LayerValue, ModelValue, SequentialValue, ApplicationValue)):
-        return value
-    raise fail(node, "a Sequential holds layers (or a keras.Input first)")
-
-
-def _bind_arguments(fdef: ast.FunctionDef, node: ast.Call, args: list, kwargs: dict) -> dict:
-    spec = fdef.args
-    if spec.vararg or spec.kwarg or spec.kwonlyargs or spec.posonlyargs:
-        raise fail(fdef, f"function '{fdef.name}' uses *args, **kwargs or keyword-only "
-                         "arguments, which are not supported")
-    names = [a.arg for a in spec.args]
-    if len(args) > len(names):
-        raise fail(node, f"{fdef.name}() takes {len(names)} argument(s), got {len(args)}")
-    local = {name: value for name, (_n, value) in zip(names, args)}
-    for key, (kw_node, value) in kwargs.items():
-        if key not in names or key in local:
-            raise fail(kw_node, f"{fdef.name}() got an unexpected argument '{key}'")
-        local[key] = value
-    defaults = spec.defaults
-    for name, default in zip(names[len(names) - len(defaults):], defaults):
-        if name not in local:
-            local[name] = literal_value(default, lambda n: (_ for _ in ()).throw(
-                fail(n, "default values must be literals")))
-    missing = [n for n in names if n not in local]
-    if missing:
-        raise fail(node, f"{fdef.name}() is missing the argument '{missing[0]}'")
-    return local
