@@ -103,6 +103,8 @@ def sequential_item(node: ast.AST, value):
     """One entry of a Sequential: a layer-like value, or the Input of a ``keras.Input`` tensor."""
     if isinstance(value, TensorValue) and isinstance(value.call.target, InputValue):
         return value.call.target
+    if isinstance(value, InputValue):  # layers.InputLayer(...)
+        return value
     if isinstance(value, (LayerValue, ModelValue, SequentialValue, ApplicationValue)):
         return value
     raise fail(node, "a Sequential holds layers (or a keras.Input first)")

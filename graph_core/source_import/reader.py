@@ -301,6 +301,10 @@ class Reader:
             config, name = keras_api.input_config(node, args, kwargs)
             value = InputValue(config, name, line=line)
             return self._record(value, [], 1, node)
+        if path == "keras.layers.InputLayer":  # older Sequential code: InputLayer(input_shape=...)
+            kwargs = {("shape" if k == "input_shape" else k): v for k, v in kwargs.items()}
+            config, name = keras_api.input_config(node, args, kwargs)
+            return InputValue(config, name, line=line)
         if path == "keras.Model":
             return model_value(node, args, kwargs)
         if path == "keras.Sequential":

@@ -66,6 +66,12 @@ def test_sequential_list_add_and_called_as_a_layer():
     assert check(doc).total == 5 * 8 + 8 + 8 * 4 + 4 + 4 * 2 + 2
 
 
+def test_sequential_starting_with_an_input_layer():
+    doc = imported("m = keras.Sequential([layers.InputLayer(input_shape=(6,)), layers.Dense(2)])\n")
+    assert [layer.type for layer in doc.layers.values()] == ["Input", "Dense"]
+    assert check(doc).total == 14
+
+
 def test_model_called_as_a_layer_with_several_outputs():
     doc = imported("i = keras.Input((6,))\ninner = keras.Model(i, [layers.Dense(2)(i), layers.Dense(3)(i)])\n"
                    "x = keras.Input((6,))\na, b = inner(x)\nm = keras.Model(x, layers.concatenate([a, b]))\n")
