@@ -30,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="validate a .loom file: problems, shapes, params")
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print a JSON report")
+    p.add_argument("--fix", action="store_true", help="apply the fixes that keep your intent (needs -o)")
+    p.add_argument("-o", "--output", metavar="FIXED.loom", help="where --fix writes the fixed model")
 
     p = sub.add_parser("templates", help="list the templates, or write one to a file")
     p.add_argument("name", nargs="?")
@@ -39,12 +41,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("-o", "--output", required=True, metavar="OUT.py|OUT.keras")
 
-    p = sub.add_parser("import", help="import a Keras model (.keras, .h5, JSON config) as a .loom file")
+    p = sub.add_parser("import", help="import a Keras model (.keras, .h5, JSON config) or Keras Python "
+                                      "source (.py, read without running it) as a .loom file")
     p.add_argument("file")
     p.add_argument("-o", "--output", required=True, metavar="FILE.loom")
+    p.add_argument("--model", metavar="NAME", help="the model to import from a .py defining several")
 
     p = sub.add_parser("summary", help="print Keras's model.summary() of a .loom file")
     p.add_argument("file")
+
+    p = sub.add_parser("trace", help="run one sample through the model: every node's output statistics")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--input", metavar="SAMPLE.npz", help="one array per model input, keyed by input name")
+    p.add_argument("--weights", metavar="W.weights.h5", help="weights to load (default: seeded init)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the initialisation and synthetic sample")
 
     p = sub.add_parser("fit", help="fit the model on synthetic data and print per-epoch losses")
     p.add_argument("file")
@@ -79,6 +90,10 @@ def _dispatch(args) -> int:
 
         return run_render(args.file, args.output)
     if args.command == "check":
+        if args.fix:
+            from editor.fix_command import fix_command
+
+            return fix_command(args.file, args.output)
         return check_command(args.file, as_json=args.json)
     if args.command == "templates":
         return templates_command(args.name, args.output)
@@ -87,9 +102,21 @@ def _dispatch(args) -> int:
     if args.command == "export":
         return commands.run_export(args.file, args.output)
     if args.command == "import":
+        from codegen.source_command import is_source_path, run_source_import
+
+        if is_source_path(args.file):
+            return run_source_import(args.file, args.output, model=args.model)
+        if args.model:
+            print("error: --model applies to Python source (.py) only", file=sys.stderr)
+            return EXIT_UNREADABLE
         return commands.run_import(args.file, args.output)
     if args.command == "summary":
         return commands.run_summary(args.file)
+    if args.command == "trace":
+        from codegen.trace_command import run_trace
+
+        return run_trace(args.file, as_json=args.json, sample=args.input, weights=args.weights,
+                         seed=args.seed)
     if args.command == "fit":
         return commands.run_fit(args.file, epochs=args.epochs, batch_size=args.batch_size,
                                 samples=args.samples, seed=args.seed)

@@ -78,11 +78,16 @@ class KerasIntegration(QObject):
         self.summary_panel = SummaryPanel(self.worker, select_nodes=select)
         self.code_panel = CodePanel(save_dialog=self._code_save_dialog)
         self.training_panel = TrainingPanel(self.worker, select_nodes=select)
+        from editor.panels.step_panel import StepPanel  # issue 15: step through the forward pass
+
+        self.step_panel = StepPanel(self.worker, select_nodes=select,
+                                    scene=lambda: getattr(window, "current_scene", lambda: None)())
         area = Qt.DockWidgetArea
         self.docks = {
             "Summary": window.add_panel(self.summary_panel, "Summary", area.BottomDockWidgetArea),
             "Code": window.add_panel(self.code_panel, "Code", area.BottomDockWidgetArea),
             "Training": window.add_panel(self.training_panel, "Training", area.BottomDockWidgetArea),
+            "Step through": window.add_panel(self.step_panel, "Step through", area.BottomDockWidgetArea),
         }
         self.docks["Summary"].raise_()
         window.resizeDocks([self.docks["Summary"]], [BOTTOM_AREA_HEIGHT], Qt.Orientation.Vertical)
@@ -114,7 +119,7 @@ class KerasIntegration(QObject):
 
     def set_session(self, session) -> None:
         """Point the panels at ``session``."""
-        for panel in (self.summary_panel, self.code_panel, self.training_panel):
+        for panel in (self.summary_panel, self.code_panel, self.training_panel, self.step_panel):
             panel.set_session(session)
 
     def show_status(self, text: str, timeout_ms: int = 5000) -> None:

@@ -98,6 +98,9 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.inspector_dock, self.problems_dock, Qt.Orientation.Vertical)
         self.resizeDocks([self.palette_dock, self.inspector_dock], [200, 300], Qt.Orientation.Horizontal)
         self.resizeDocks([self.inspector_dock, self.problems_dock], [560, 200], Qt.Orientation.Vertical)
+        from editor.concept_note import install as install_concept_note  # issue 15
+
+        self.concept_note = install_concept_note(self)
 
         self._build_status_bar()
         self._build_menus()
@@ -241,6 +244,11 @@ class MainWindow(QMainWindow):
         action.triggered.connect(lambda _checked=False: slot())
         return action
 
+    def _import_python_source(self, _checked: bool = False) -> bool:
+        from editor.source_import_action import import_python_source
+
+        return import_python_source(self)
+
     def _build_menus(self) -> None:
         bar = self.menuBar()
         sp = QStyle.StandardPixmap
@@ -252,6 +260,9 @@ class MainWindow(QMainWindow):
                                                 tip="Start from one of the Functional-API patterns")
         self.open_action = self._action("&Open…", files.open, QKeySequence.StandardKey.Open,
                                         sp.SP_DialogOpenButton, "Open a .loom file")
+        self.import_source_action = self._action(  # issue 15: Keras code in, graph out
+            "Import Python &source…", self._import_python_source,
+            tip="Read a Keras Functional-API .py file (never run) as a new model")
         self.recent_menu = QMenu("Open &Recent", self)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self.save_action = self._action("&Save", files.save, QKeySequence.StandardKey.Save,
@@ -263,7 +274,8 @@ class MainWindow(QMainWindow):
                                                 tip="Draw the graph to a PNG or SVG file")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        for item in (self.new_action, self.new_template_action, None, self.open_action, self.recent_menu, None,
+        for item in (self.new_action, self.new_template_action, None, self.open_action, self.recent_menu,
+                     self.import_source_action, None,
                      self.save_action, self.save_as_action, None, self.export_python_action,
                      self.export_image_action, None, self.quit_action):
             if item is None:

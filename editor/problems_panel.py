@@ -132,7 +132,11 @@ class ProblemsPanel(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("problemsSummary")
         head.addWidget(self.summary, 1)
+        from editor.problem_fixes import FixButton  # issue 15: one-click fixes
+
+        self.fix_button = FixButton(self)
         layout.addLayout(head)
+        layout.addWidget(self.fix_button)
         self.list = QListWidget()
         self.list.setObjectName("problemsList")
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -144,6 +148,7 @@ class ProblemsPanel(QWidget):
         self.list.itemClicked.connect(lambda item: self._activate(item, False))
         self.list.itemDoubleClicked.connect(lambda item: self._activate(item, True))
         self.list.itemActivated.connect(lambda item: self._activate(item, False))
+        self.list.currentItemChanged.connect(lambda item, _old: self._offer_fix(item))
         layout.addWidget(self.list, 1)
         self._pending = False
         if session is not None:
@@ -210,6 +215,14 @@ class ProblemsPanel(QWidget):
         if problem is None:
             return
         self.problemActivated.emit(item.data(PATH_ROLE), list(problem.node_ids), fit)
+
+    def _offer_fix(self, item) -> None:
+        problem = item.data(PROBLEM_ROLE) if item is not None else None
+        path = item.data(PATH_ROLE) if item is not None else None
+        doc = next((d for p, _n, d in nested_documents(self.session.document)
+                    if tuple(p) == tuple(path or ())), None) \
+            if self.session is not None and problem is not None else None
+        self.fix_button.show_for(self.session, doc, problem)
 
     def activate_row(self, row: int, fit: bool = False) -> None:
         """Act as if entry ``row`` were clicked (double-clicked when ``fit``)."""

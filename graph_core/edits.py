@@ -162,7 +162,8 @@ def connection_refusal(doc: Document, source: TensorRef, target: str, slot: int 
         return f"'{dst_name}' is an {layer.type} and takes no inputs"
     if reaches(doc, target, source.node):
         return (f"connecting '{src_name}' → '{dst_name}' would close a cycle ('{dst_name}' already "
-                f"feeds '{src_name}'); a model must be a directed acyclic graph")
+                f"feeds '{src_name}'); a model must be a directed acyclic graph: a tensor can never "
+                f"feed the layers that compute it (loops live inside layers, like an LSTM's)")
     if replace:
         return None
     if max_inputs is not None and count >= max_inputs:

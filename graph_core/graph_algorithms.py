@@ -56,6 +56,29 @@ def reaches(doc: Document, start: str, goal: str) -> bool:
     return False
 
 
+def flow_path(doc: Document, start: str, goal: str) -> list:
+    """The nodes on one shortest data path from ``start`` to ``goal`` (both included), or [].
+
+    Used to show the cycle a refused connection would close.
+    """
+    if start == goal:
+        return [start]
+    previous = {start: None}
+    queue = [start]
+    for nid in queue:
+        for consumer, _slot in doc.consumers(nid):
+            if consumer in previous:
+                continue
+            previous[consumer] = nid
+            if consumer == goal:
+                path = [goal]
+                while previous[path[-1]] is not None:
+                    path.append(previous[path[-1]])
+                return list(reversed(path))
+            queue.append(consumer)
+    return []
+
+
 def descendants(doc: Document, sources: Iterable[str]) -> set[str]:
     """Return the given nodes and every node that (transitively) reads them."""
     seen = {s for s in sources if s in doc.nodes}

@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from graph_core.document import Document, Node, TensorRef
-from graph_core.edits import AddNode, Compound
+from graph_core.document import Document, Node, Output, TensorRef
+from graph_core.edits import AddNode, Compound, MarkOutput
 from graph_core.errors import LoomFormatError
 from graph_core.loom_format import document_from_dict, document_to_dict
 
@@ -58,6 +58,11 @@ def parse_fragment(text: str) -> Document:
     try:
         data = json.loads(text)
     except (TypeError, ValueError) as exc:
+        from editor.canvas.python_paste import python_fragment  # issue 15: pasted Keras code
+
+        fragment = python_fragment(text)
+        if fragment is not None:
+            return fragment
         raise ClipboardError(f"the clipboard does not hold LayerLoom layers ({exc})") from None
     if not isinstance(data, dict) or data.get("format") != CLIPBOARD_FORMAT:
         raise ClipboardError("the clipboard does not hold LayerLoom layers")
@@ -121,6 +126,8 @@ def paste_edit(doc: Document, text: str, at: tuple | None = None, offset: tuple 
         edits.append(AddNode(new, new_layers[lid] if lid not in added_layers else None))
         added_layers.add(lid)
         new_ids.append(new.id)
+    edits.extend(MarkOutput(Output(node_map[out.node], out.index, out.loss, out.loss_weight,
+                                   list(out.metrics))) for out in frag.outputs)  # pasted code's outputs
     count = len(new_ids)
     return Compound(edits, f"Paste {count} node{'s' if count != 1 else ''}"), \
         [node_map[n] for n in frag.nodes]

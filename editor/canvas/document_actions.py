@@ -29,6 +29,7 @@ from graph_core.edits import (
     add_layer,
     call_again,
 )
+from editor.canvas.fix_actions import add_fix_actions
 from graph_core.layer_kinds import APPLICATION_SPEC, APPLICATIONS, application_config, is_known_type, kind_of
 from graph_core.layout import auto_layout_edit
 from graph_core.wiring import delete_edit
@@ -180,6 +181,7 @@ class DocumentActions:
             act = menu.addAction("Mark as output")
             act.triggered.connect(lambda: self.mark_output(node_id))
         menu.addSeparator()
+        add_fix_actions(menu, self, node_id)
         act = menu.addAction("Delete")
         act.setShortcut(QKeySequence.Delete)
         act.triggered.connect(self.delete_selected)

@@ -213,7 +213,9 @@ class GraphView(QGraphicsView):
         QGuiApplication.clipboard().setText(text)
 
     def _paste(self) -> None:
-        self.graph_scene().paste(QGuiApplication.clipboard().text(), self._cursor_scene_pos())
+        from editor.canvas.python_paste import paste_code  # issue 15: Keras code continuing a node
+
+        paste_code(self.graph_scene(), QGuiApplication.clipboard().text(), self._cursor_scene_pos())
 
     def _auto_layout(self) -> None:
         if self.graph_scene().auto_layout():

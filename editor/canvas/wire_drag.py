@@ -15,6 +15,7 @@ from editor.canvas.hit_test import node_item_at, port_at
 from editor.canvas.node_item import IN, OUT
 from graph_core.document import TensorRef
 from graph_core.edits import Disconnect
+from graph_core.graph_algorithms import flow_path
 from graph_core.wiring import WireDrop, detached_copy, wire_drop, wire_edit
 
 
@@ -116,6 +117,9 @@ class WireDrag:
             return
         if drop.reason:
             scene.statusMessage.emit(drop.reason)
+            cycle = flow_path(doc, target[0], self.source.node)  # the loop this wire would close
+            if cycle:
+                scene.select_nodes(cycle)
             return
         node_id, port = target
         edit = wire_edit(self.source, node_id, port, drop.slot, self.detached)

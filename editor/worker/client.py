@@ -60,6 +60,8 @@ class KerasWorker(QObject):
         exported(str path): the ``.keras`` file is written.
         exportFailed(str): why not.
         layerDocsReady(str layer_type, object reply): ``signature`` and ``text`` of a Keras layer.
+        traced(object reply): every node's output statistics for one sample (``order``, ``nodes``).
+        traceFailed(str message): the trace could not run.
         pong(object): answer to :meth:`ping`.
         crashed(str): the worker died; the text is a notice for the status bar.
         restarted(): a new worker process was started after a crash.
@@ -78,6 +80,8 @@ class KerasWorker(QObject):
     exported = Signal(str)
     exportFailed = Signal(str)
     layerDocsReady = Signal(str, object)
+    traced = Signal(object)
+    traceFailed = Signal(str)
     pong = Signal(object)
     crashed = Signal(str)
     restarted = Signal()
@@ -379,6 +383,10 @@ class KerasWorker(QObject):
         """Ask for the signature and docstring of ``keras.layers.<layer_type>``."""
         return self._request("layer_docs", None, None, layer_type=layer_type)
 
+    def request_trace(self, doc, seed: int = 0) -> int:
+        """Run one sample through ``doc``; answers ``traced(reply)`` or ``traceFailed(message)``."""
+        return self._request("trace", doc, None, seed=int(seed))
+
     def ping(self) -> int:
         """Ask the worker to answer ``pong`` (a liveness check)."""
         return self._request("ping")
@@ -443,6 +451,13 @@ class KerasWorker(QObject):
             self._pending.pop(request_id, None)
             self.layerDocsReady.emit(str(message.get("layer_type") or ""), message)
             return
+        if kind in ("traced", "trace_failed"):
+            self._pending.pop(request_id, None)
+            if kind == "traced":
+                self.traced.emit(message)
+            else:
+                self.traceFailed.emit(str(message.get("message") or "the trace failed"))
+            return
         if kind == "pong":
             self.pong.emit(message)
             return
@@ -465,6 +480,8 @@ class KerasWorker(QObject):
         elif request_kind == "export_keras":
             self.last_export_failure = message
             self.exportFailed.emit(text)
+        elif request_kind == "trace":
+            self.traceFailed.emit(text)
         elif request_kind == "fit":
             if request_id == self._fit_id:
                 self._fit_id = None

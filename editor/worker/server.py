@@ -146,6 +146,7 @@ class Worker:
             "import": self._import,
             "export_keras": self._export_keras,
             "layer_docs": self._layer_docs,
+            "trace": self._trace,
         }
         while True:
             with self._jobs_ready:
@@ -218,6 +219,11 @@ class Worker:
             return
         self.channel.send(protocol.make_reply("built", request, params=int(model.count_params()),
                                               name=model.name))
+
+    def _trace(self, request: dict) -> None:
+        from editor.worker.trace_job import run_trace_job
+
+        run_trace_job(self.channel, request, _document, _params, _build_error_fields)
 
     # ------------------------------------------------------------------ import / export / docs
     def _import(self, request: dict) -> None:

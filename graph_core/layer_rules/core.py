@@ -14,7 +14,7 @@ from graph_core.layer_rules.common import (
     unknown,
 )
 from graph_core.layer_rules.spec import REQUIRED, LayerSpec, ParamSpec
-from graph_core.tensor import FLOAT_DTYPES, TensorSpec
+from graph_core.tensor import FLOAT_DTYPES, TensorSpec, format_shape
 
 NO_PARAMS = (0, 0)
 
@@ -68,13 +68,20 @@ def count_dense(config: dict, inputs: list) -> tuple:
 
 
 def lint_dense(config: dict, inputs: list) -> list:
-    """Softmax over a single unit always outputs 1."""
+    """Softmax over a single unit always outputs 1; Dense on feature maps acts per pixel."""
+    found = []
     if config["units"] == 1 and config["activation"] == "softmax":
-        return [("lint.softmax_single_unit",
-                 "softmax over a single unit always outputs 1.0",
-                 ("for binary classification use activation='sigmoid' with 1 unit, "
-                 "or softmax with 2 units"))]
-    return []
+        found.append(("lint.softmax_single_unit",
+                      "softmax over a single unit always outputs 1.0",
+                      ("for binary classification use activation='sigmoid' with 1 unit, "
+                       "or softmax with 2 units")))
+    shape = inputs[0].shape if inputs else None
+    if shape is not None and len(shape) >= 4:
+        found.append(("lint.dense_spatial",
+                      f"Dense on the {len(shape)}-D tensor {format_shape(shape)} acts on the last axis "
+                      f"of every position separately, keeping the spatial axes",
+                      "insert Flatten or GlobalAveragePooling before it to get one vector per sample"))
+    return found
 
 
 # --- Embedding --------------------------------------------------------------------------

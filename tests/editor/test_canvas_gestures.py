@@ -388,3 +388,18 @@ def test_space_or_alt_drag_pans_without_moving_nodes(make_canvas, how):
     assert cv.session.undo_stack.count() == 0
     assert not cv.scene.selected_node_ids()
     assert vp is cv.view.viewport()
+
+
+def test_a_refused_cycle_is_drawn_by_selecting_its_nodes(make_canvas, qtbot):
+    doc, x, d1, d2 = chain()
+    cv = make_canvas(doc, size=(1200, 500))
+    centre(cv)
+    vp = cv.view.viewport()
+    start, end = cv.port(d2, "out"), cv.port(d1, "in")
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, start)
+    QTest.mouseMove(vp, (start + end) / 2)
+    QTest.mouseMove(vp, end)
+    with qtbot.waitSignal(cv.scene.statusMessage) as blocker:
+        QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, end)
+    assert "a tensor can never feed the layers that compute it" in blocker.args[0]
+    assert cv.scene.selected_node_ids() == [d1, d2]  # the path d1 → d2 the wire would close

@@ -191,3 +191,18 @@ def test_a_nested_model_is_named_by_its_layer():
     split = MakeIndependent(doc.nodes_of(layer.id)[1], "lx", "encoder_b")
     doc.apply(split)
     assert doc.layers["lx"].subgraph.name == "encoder_b"
+
+
+def test_flow_path_is_the_shortest_data_path():
+    from graph_core.builder import GraphBuilder
+    from graph_core.graph_algorithms import flow_path
+
+    b = GraphBuilder("paths")
+    x = b.input("x", shape=(4,))
+    a = b.layer("Dense", x, units=4)
+    c = b.layer("Dense", a, units=4)
+    d = b.layer("Add", [c, a])
+    doc = b.document
+    assert flow_path(doc, x.node, d.node) == [x.node, a.node, d.node]
+    assert flow_path(doc, d.node, x.node) == []
+    assert flow_path(doc, a.node, a.node) == [a.node]
