@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMenu
 from editor.canvas import clipboard
 from editor.canvas import style as S
 from editor.canvas.edge_item import EdgeItem
+from editor.canvas.fix_actions import add_fix_actions
 from editor.canvas.hit_test import edge_item_at, node_item_at
 from editor.canvas.node_item import NodeItem
 from graph_core.document import Output
@@ -29,7 +30,6 @@ from graph_core.edits import (
     add_layer,
     call_again,
 )
-from editor.canvas.fix_actions import add_fix_actions
 from graph_core.layer_kinds import APPLICATION_SPEC, APPLICATIONS, application_config, is_known_type, kind_of
 from graph_core.layout import auto_layout_edit
 from graph_core.wiring import delete_edit

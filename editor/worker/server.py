@@ -223,7 +223,7 @@ class Worker:
     def _trace(self, request: dict) -> None:
         from editor.worker.trace_job import run_trace_job
 
-        run_trace_job(self.channel, request, _document, _params, _build_error_fields)
+        run_trace_job(self.channel, request, _document, _params, build_error_fields)
 
     # ------------------------------------------------------------------ import / export / docs
     def _import(self, request: dict) -> None:
