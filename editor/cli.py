@@ -30,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="validate a .loom file: problems, shapes, params")
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print a JSON report")
+    p.add_argument("--batch-size", type=int, default=1, metavar="N",
+                   help="batch size for FLOPs and activation memory (default 1)")
 
     p = sub.add_parser("templates", help="list the templates, or write one to a file")
     p.add_argument("name", nargs="?")
@@ -79,7 +81,7 @@ def _dispatch(args) -> int:
 
         return run_render(args.file, args.output)
     if args.command == "check":
-        return check_command(args.file, as_json=args.json)
+        return check_command(args.file, as_json=args.json, batch_size=args.batch_size)
     if args.command == "templates":
         return templates_command(args.name, args.output)
     from codegen import commands
@@ -96,10 +98,15 @@ def _dispatch(args) -> int:
     raise AssertionError(args.command)
 
 
-def check_command(path: str, as_json: bool = False) -> int:
+def check_command(path: str, as_json: bool = False, batch_size: int = 1) -> int:
     """``layerloom check``: exit 0 when valid (warnings allowed), 1 when invalid, 2 when unreadable."""
     from graph_core import check, loom_format
+    from graph_core.cost import model_cost, summary_line
     from graph_core.errors import LoomFormatError
+
+    if batch_size < 1:
+        print(f"error: --batch-size must be a positive integer, got {batch_size}", file=sys.stderr)
+        return EXIT_UNREADABLE
 
     try:
         doc = loom_format.load(path)
@@ -110,10 +117,12 @@ def check_command(path: str, as_json: bool = False) -> int:
             print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     result = check(doc)
+    cost = model_cost(doc, result, batch_size)
     if as_json:
-        print(json.dumps(result.to_json(doc), indent=2))
+        print(json.dumps(cost.add_to_report(result.to_json(doc)), indent=2))
     else:
         print(format_report(doc, result, path))
+        print(f"cost: {summary_line(cost)}")
     return EXIT_OK if result.valid else EXIT_INVALID
 
 
