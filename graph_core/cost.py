@@ -20,11 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from graph_core import catalog
+from graph_core.cost_rules import RULES, ZERO_MAC_TYPES
 from graph_core.cost_rules import macs as layer_macs
 from graph_core.document import Document, Layer
-from graph_core.graph_algorithms import ancestors, topological_order
+from graph_core.graph_algorithms import topological_order
 from graph_core.tensor import TensorSpec
 
 #: Bytes per element of each dtype (``string`` has no fixed size: unknown).
@@ -42,8 +44,7 @@ OPTIMIZER_SLOTS = {
 DEFAULT_BATCH_SIZE = 1
 
 
-@dataclass(frozen=True)
-class NodeCost:
+class NodeCost(NamedTuple):
     """The cost of one node (one call).
 
     Attributes:
@@ -116,29 +117,24 @@ class ModelCost:
 def tensor_bytes(spec: TensorSpec, batch_size: int) -> int | None:
     """Bytes of one tensor with its batch axis set to ``batch_size`` (None when a size is unknown)."""
     shape = spec.shape
-    size = DTYPE_BYTES.get(spec.dtype)
-    if shape is None or size is None:
+    count = DTYPE_BYTES.get(spec.dtype)
+    if shape is None or count is None:
         return None
-    count = size
-    for i, d in enumerate(shape):
-        if i == 0 and d is None:
-            d = batch_size
+    if shape and shape[0] is None:
+        count *= batch_size
+        shape = shape[1:]
+    for d in shape:
         if d is None:
             return None
         count *= d
     return count
 
 
-def with_batch(spec: TensorSpec, batch_size: int) -> TensorSpec:
-    """The spec with an unknown batch axis set to ``batch_size``."""
-    if spec.shape is None or not spec.shape or spec.shape[0] is not None:
-        return spec
-    return TensorSpec((batch_size, *spec.shape[1:]), spec.dtype)
-
-
 def variable_dtype(layer: Layer) -> str:
     """The dtype a layer keeps its weights in (mixed policies keep float32 variables)."""
     policy = layer.config.get("dtype")
+    if policy is None:
+        return "float32"
     if isinstance(policy, dict):
         policy = (policy.get("config") or {}).get("name")
     if policy is None or str(policy).startswith("mixed_") or policy not in DTYPE_BYTES:
@@ -160,7 +156,8 @@ class CostTracker:
 
     A node is recomputed only when its check result object changed (the incremental
     :class:`~graph_core.analysis.Analyzer` keeps the object of every node it did not re-check),
-    or when the batch size changed.
+    or when the batch size changed. A tracker that :meth:`follow`s its document also keeps the
+    schedule (topological order, last readers) until the graph's structure changes.
 
     Args:
         result_of: returns the check result of a nested document (defaults to a fresh check).
@@ -169,7 +166,26 @@ class CostTracker:
     def __init__(self, result_of: Callable | None = None):
         self._result_of = result_of
         self._cache: dict = {}
+        self._weights: dict = {}
         self._batch: int | None = None
+        self._schedule = None
+        self._unsubscribe = None
+
+    def follow(self, doc: Document) -> None:
+        """Keep the schedule of ``doc`` between calls, dropping it when its structure changes."""
+        self.close()
+        self._unsubscribe = doc.subscribe(self._on_change)
+
+    def close(self) -> None:
+        """Stop following a document."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        self._schedule = None
+
+    def _on_change(self, _doc: Document, event) -> None:
+        if event.kind in ("structure", "outputs", "reset"):
+            self._schedule = None
 
     def compute(self, doc: Document, result, batch_size: int = DEFAULT_BATCH_SIZE) -> ModelCost:
         """The cost of ``doc`` given its check ``result``.
@@ -183,42 +199,77 @@ class CostTracker:
             A :class:`ModelCost`.
         """
         if batch_size != self._batch:
-            self._cache, self._batch = {}, batch_size
+            self._cache, self._weights, self._batch, self._schedule = {}, {}, batch_size, None
         cache, results = self._cache, result.nodes
         nodes: dict = {}
-        for nid in doc.nodes:
-            res = results.get(nid)
+        changed: list = []
+        for nid, res in results.items():
             hit = cache.get(nid)
-            if hit is not None and hit[0] is res and res is not None:
+            if hit is not None and hit[0] is res:
                 nodes[nid] = hit[1]
                 continue
-            cost = self._node_cost(doc, nid, results, batch_size)
+            cost = self._node_cost(doc, nid, res, results, batch_size)
+            if hit is not None:
+                changed.append((nid, hit[1], cost))
             cache[nid] = (res, cost)
             nodes[nid] = cost
-        for nid in [n for n in cache if n not in doc.nodes]:
-            del cache[nid]
-        return _assemble(doc, result, nodes, batch_size, self._layer_weight_bytes(doc, result, batch_size))
+        if len(cache) > len(results):
+            for nid in [n for n in cache if n not in results]:
+                del cache[nid]
+        schedule = self._schedule if self._unsubscribe is not None else None
+        if schedule is None:
+            schedule = _schedule(doc)
+            schedule.totals = _Totals.of(nodes, schedule.used)
+            layer_bytes = self._layer_weight_bytes(doc, result, batch_size, result.layer_params)
+            schedule.weights = _Totals.of_weights(layer_bytes, schedule.used_layers)
+            if self._unsubscribe is not None:
+                self._schedule = schedule
+        else:
+            touched = {}
+            for nid, old, new in changed:
+                if nid in schedule.used:
+                    schedule.totals.replace(old, new)
+                layer_id = doc.nodes[nid].layer
+                touched[layer_id] = result.layer_params.get(layer_id)
+            old_bytes = {lid: self._weights.get(lid, (None, None))[1] for lid in touched}
+            self._layer_weight_bytes(doc, result, batch_size, touched)
+            for lid in touched:
+                if lid in schedule.used_layers:
+                    schedule.weights.replace_bytes(old_bytes[lid], self._weights.get(lid, (None, None))[1])
+            layer_bytes = {lid: self._weights.get(lid, (None, None))[1] for lid in result.layer_params}
+        return _assemble(doc, nodes, batch_size, layer_bytes, schedule)
 
-    def _node_cost(self, doc: Document, nid: str, results: dict, batch_size: int) -> NodeCost:
-        res = results.get(nid)
+    def _node_cost(self, doc: Document, nid: str, res, results: dict, batch_size: int) -> NodeCost:
         if res is None or res.outputs is None:
             return NodeCost(None, None)
-        outputs = [with_batch(s, batch_size) for s in res.outputs]
-        activation = _sum_known(tensor_bytes(s, batch_size) for s in outputs)
-        layer = doc.layer_of(nid)
-        if layer.type == "Model":
+        activation = 0
+        for spec in res.outputs:
+            size = tensor_bytes(spec, batch_size)
+            if size is None:
+                activation = None
+                break
+            activation += size
+        layer = doc.layers[doc.nodes[nid].layer]
+        kind = layer.type
+        if kind in ZERO_MAC_TYPES:
+            return NodeCost(0, activation)
+        if kind == "Model":
             return self._model_node_cost(layer, batch_size)
-        if layer.type == "Application":
+        if kind not in RULES:
             return NodeCost(None, activation)
-        inputs = [with_batch(results[r.node].output(r.index) if r.node in results else TensorSpec(None),
-                             batch_size) for r in doc.nodes[nid].inputs]
-        if catalog.get_spec(layer.type) is None:
-            return NodeCost(None, activation)
-        try:
-            config = catalog.resolve_config(layer.type, layer.config)
-        except Exception:
-            return NodeCost(None, activation)
-        return NodeCost(layer_macs(layer.type, config, inputs, outputs), activation)
+        config = res.config
+        if config is None:
+            try:
+                config = catalog.resolve_config(kind, layer.config)
+            except Exception:
+                return NodeCost(None, activation)
+        inputs = []
+        for ref in doc.nodes[nid].inputs:
+            producer = results.get(ref.node)
+            inputs.append(producer.output(ref.index) if producer else TensorSpec(None))
+        outputs = res.outputs
+        fixed = outputs[0].shape[0] if outputs and outputs[0].shape else None
+        return NodeCost(layer_macs(kind, config, inputs, outputs, batch_size if fixed is None else fixed), activation)
 
     def _sub_result(self, sub: Document):
         if self._result_of is not None:
@@ -227,47 +278,170 @@ class CostTracker:
 
         return check(sub)
 
+    def _sub_cost(self, sub: Document, batch_size: int) -> ModelCost:
+        return CostTracker(self._result_of).compute(sub, self._sub_result(sub), batch_size)
+
     def _model_node_cost(self, layer: Layer, batch_size: int) -> NodeCost:
         """A nested model call costs its inner nodes (its Inputs alias the tensors fed to it)."""
         sub = layer.subgraph
         if sub is None:
             return NodeCost(None, None)
-        inner = CostTracker(self._result_of).compute(sub, self._sub_result(sub), batch_size)
+        inner = self._sub_cost(sub, batch_size)
         used = [n for n in sub.nodes if n in inner.model_nodes and sub.layer_of(n).type != "Input"]
         return NodeCost(_sum_known(inner.nodes[n].macs for n in used),
                         _sum_known(inner.nodes[n].activation_bytes for n in used))
 
-    def _layer_weight_bytes(self, doc: Document, result, batch_size: int) -> dict:
-        out = {}
-        for layer_id, params in result.layer_params.items():
-            layer = doc.layers.get(layer_id)
+    def _layer_weight_bytes(self, doc: Document, result, batch_size: int, layer_params: dict) -> dict:
+        """Bytes of the weights of the layers in ``layer_params`` (id -> counts), kept in the cache."""
+        out, cache, layers = {}, self._weights, doc.layers
+        for layer_id, params in layer_params.items():
+            layer = layers.get(layer_id)
             if layer is None or params is None:
-                out[layer_id] = None
-            elif layer.type == "Model" and layer.subgraph is not None:
-                inner = CostTracker(self._result_of).compute(layer.subgraph, self._sub_result(layer.subgraph),
-                                                             batch_size)
-                out[layer_id] = inner.weight_bytes
+                cache[layer_id] = (None, None)
+            elif layer.subgraph is not None:
+                cache[layer_id] = (None, self._sub_cost(layer.subgraph, batch_size).weight_bytes)
             else:
-                out[layer_id] = (params[0] + params[1]) * DTYPE_BYTES[variable_dtype(layer)]
+                key = (params, layer.config.get("dtype"))
+                hit = cache.get(layer_id)
+                if hit is None or hit[0] != key:  # recomputed only when its count or dtype changes
+                    cache[layer_id] = (key, (params[0] + params[1]) * DTYPE_BYTES[variable_dtype(layer)])
+            out[layer_id] = cache[layer_id][1]
         return out
 
 
-def _assemble(doc: Document, result, nodes: dict, batch_size: int, layer_bytes: dict) -> ModelCost:
-    used = ancestors(doc, [o.node for o in doc.outputs]) if doc.outputs else set(doc.nodes)
-    in_model = [n for n in doc.nodes if n in used]
-    total_macs = _sum_known(nodes[n].macs for n in in_model)
-    activation = _sum_known(nodes[n].activation_bytes for n in in_model)
-    used_layers = {doc.nodes[n].layer for n in in_model}
-    weights = _sum_known(b for lid, b in layer_bytes.items() if lid in used_layers)
+class _Totals:
+    """Sums of known values and a count of unknown ones, updated by replacing one value."""
+
+    def __init__(self):
+        self.macs = self.activation = self.unknown_macs = self.unknown_activation = 0
+
+    @classmethod
+    def of(cls, nodes: dict, used: frozenset) -> _Totals:
+        totals = cls()
+        macs = activation = unknown_macs = unknown_activation = 0
+        for nid in used:
+            cost = nodes.get(nid)
+            m, a = (None, None) if cost is None else cost
+            if m is None:
+                unknown_macs += 1
+            else:
+                macs += m
+            if a is None:
+                unknown_activation += 1
+            else:
+                activation += a
+        totals.macs, totals.activation = macs, activation
+        totals.unknown_macs, totals.unknown_activation = unknown_macs, unknown_activation
+        return totals
+
+    @classmethod
+    def of_weights(cls, layer_bytes: dict, used_layers: frozenset) -> _Totals:
+        totals = cls()
+        values = [layer_bytes.get(lid) for lid in used_layers]
+        known = [v for v in values if v is not None]
+        totals.macs, totals.unknown_macs = sum(known), len(values) - len(known)
+        return totals
+
+    def replace(self, old: NodeCost | None, new: NodeCost, fresh: bool = False) -> None:
+        if not fresh:
+            self._add(old.macs if old else None, old.activation_bytes if old else None, -1)
+        self._add(new.macs, new.activation_bytes, 1)
+
+    def replace_bytes(self, old: int | None, new: int | None, fresh: bool = False) -> None:
+        if not fresh:
+            self._add(old, None, -1)
+        self._add(new, None, 1)
+
+    def _add(self, macs, activation, sign: int) -> None:
+        if macs is None:
+            self.unknown_macs += sign
+        else:
+            self.macs += sign * macs
+        if activation is None:
+            self.unknown_activation += sign
+        else:
+            self.activation += sign * activation
+
+    @property
+    def macs_total(self) -> int | None:
+        return None if self.unknown_macs else self.macs
+
+    @property
+    def activation_total(self) -> int | None:
+        return None if self.unknown_activation else self.activation
+
+
+class _Schedule:
+    """The model's nodes in run order, which nodes' tensors can be freed after each step, and the
+    running totals over the model's nodes and layers."""
+
+    def __init__(self, order: list | None, frees: list, used: frozenset, used_layers: frozenset):
+        self.order, self.frees, self.used, self.used_layers = order, frees, used, used_layers
+        self.totals = _Totals()
+        self.weights = _Totals()
+
+
+def _schedule(doc: Document, nodes: dict | None = None) -> _Schedule:
+    """Run order (the document's order when it is topological, the usual case; else Kahn's), the
+    nodes that are part of the model (they reach an output), and what is freed after each step."""
+    nodes = doc.nodes if nodes is None else nodes
+    position: dict = {}
+    last_use: dict = {}
+    for step, (nid, node) in enumerate(nodes.items()):
+        for ref in node.inputs:
+            if ref.node not in position:
+                return _sorted_schedule(doc)
+            last_use[ref.node] = step
+        position[nid] = step
+    order = list(nodes)
+    if doc.outputs:
+        used = {o.node for o in doc.outputs}
+        for nid in reversed(order):  # a node is part of the model when a used node reads it
+            if nid in used:
+                used.update(ref.node for ref in nodes[nid].inputs)
+        if len(used) < len(order):
+            order = [n for n in order if n in used]
+            position = {n: i for i, n in enumerate(order)}
+            last_use = {}
+            for step, nid in enumerate(order):
+                for ref in nodes[nid].inputs:
+                    last_use[ref.node] = step
+    return _finish_schedule(doc, nodes, order, position, last_use)
+
+
+def _sorted_schedule(doc: Document) -> _Schedule:
+    order, cyclic = topological_order(doc)
+    if cyclic:
+        return _Schedule(None, [], frozenset(doc.nodes), frozenset(n.layer for n in doc.nodes.values()))
+    return _schedule(doc, {nid: doc.nodes[nid] for nid in order})
+
+
+def _finish_schedule(doc: Document, nodes: dict, order: list, position: dict, last_use: dict) -> _Schedule:
+    end = len(order)
+    for out in doc.outputs:
+        if out.node in position:
+            last_use[out.node] = end
+    frees: list = [() for _ in order]
+    for nid, step in position.items():
+        free_at = last_use.get(nid, step)
+        if free_at < end:
+            frees[free_at] = (*frees[free_at], nid)
+    return _Schedule(order, frees, frozenset(order), frozenset(nodes[n].layer for n in order))
+
+
+def _assemble(doc: Document, nodes: dict, batch_size: int, layer_bytes: dict, schedule: _Schedule) -> ModelCost:
+    total_macs, activation = schedule.totals.macs_total, schedule.totals.activation_total
+    weights = schedule.weights.macs_total  # weight bytes are kept in the first slot
     slots = OPTIMIZER_SLOTS.get(str((doc.compile or {}).get("optimizer", "rmsprop")).lower())
     training = None
     if weights is not None and activation is not None and slots is not None:
         training = 2 * activation + weights * (2 + slots)
-    return ModelCost(batch_size, nodes, layer_bytes, total_macs, weights, activation,
-                     peak_activation(doc, nodes, used), training, slots, frozenset(used))
+    peak = peak_activation(schedule, nodes) if activation is not None else None
+    return ModelCost(batch_size, nodes, layer_bytes, total_macs, weights, activation, peak, training, slots,
+                     schedule.used)
 
 
-def peak_activation(doc: Document, nodes: dict, used: set) -> int | None:
+def peak_activation(schedule: _Schedule, nodes: dict) -> int | None:
     """Peak bytes alive when the model's nodes run in topological order.
 
     A node's outputs are allocated when it runs and freed after its last reader has run; the
@@ -275,37 +449,23 @@ def peak_activation(doc: Document, nodes: dict, used: set) -> int | None:
     its outputs both alive.
 
     Args:
-        doc: the document.
+        schedule: the run order and the frees after each step.
         nodes: node id -> :class:`NodeCost`.
-        used: the node ids that are part of the model.
 
     Returns:
         The peak in bytes, None when a tensor's size is unknown or the graph has a cycle.
     """
-    order, cyclic = topological_order(doc)
-    if cyclic:
+    if schedule.order is None:
         return None
-    order = [n for n in order if n in used]
-    position = {n: i for i, n in enumerate(order)}
-    last_use = {n: i for i, n in enumerate(order)}
-    for nid in order:
-        for ref in doc.nodes[nid].inputs:
-            if ref.node in last_use:
-                last_use[ref.node] = max(last_use[ref.node], position[nid])
-    for out in doc.outputs:
-        if out.node in last_use:
-            last_use[out.node] = len(order)
-    frees: dict = {}
-    for nid, step in last_use.items():
-        frees.setdefault(step, []).append(nid)
     alive = peak = 0
-    for step, nid in enumerate(order):
+    for nid, frees in zip(schedule.order, schedule.frees):
         size = nodes[nid].activation_bytes
         if size is None:
             return None
         alive += size
-        peak = max(peak, alive)
-        for done in frees.get(step, ()):
+        if alive > peak:
+            peak = alive
+        for done in frees:
             alive -= nodes[done].activation_bytes
     return peak
 

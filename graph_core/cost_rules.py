@@ -5,9 +5,9 @@ linear operation (dense, convolution, recurrent kernels, attention projections) 
 tensor-by-tensor product (attention scores and context, ``Dot``). Bias adds, activations,
 normalization, pooling, merges and other element-wise work count 0. FLOPs are 2 per MAC.
 
-Every rule receives the resolved config, the input specs and the output specs of one call with
-the batch axis already set to the chosen batch size, and every other size known; it returns an
-int. :func:`macs` returns None when the type has no rule or a size is unknown: never a guess.
+Every rule receives the resolved config, the input specs and the output specs of one call (every
+size but the batch axis known) and the batch size; it returns an int. :func:`macs` returns None
+when the type has no rule or a size is unknown: never a guess.
 """
 
 from __future__ import annotations
@@ -35,39 +35,37 @@ def _channels(config: dict, shape: tuple) -> int:
     return shape[1] if channels_first(config) else shape[-1]
 
 
-def _spatial_count(config: dict, shape: tuple) -> int:
-    """batch × spatial positions of an image-like shape (all but the channel axis)."""
-    inner = shape[2:] if channels_first(config) else shape[1:-1]
-    return shape[0] * prod(inner)
+def _positions(config: dict, shape: tuple) -> int:
+    """Spatial positions of one sample of an image-like shape (all but batch and channel axes)."""
+    return prod(shape[2:] if channels_first(config) else shape[1:-1])
 
 
-def dense_macs(config: dict, inputs: list, outputs: list) -> int:
+def dense_macs(config: dict, inputs: list, outputs: list, batch: int) -> int:
     """Each output unit of each row: one MAC per input feature."""
     shape = inputs[0].shape
-    return prod(shape[:-1]) * shape[-1] * config["units"]
+    return batch * prod(shape[1:-1]) * shape[-1] * config["units"]
 
 
-def conv_macs(config: dict, inputs: list, outputs: list) -> int:
+def conv_macs(config: dict, inputs: list, outputs: list, batch: int) -> int:
     """Each output element: kernel positions × input channels of its group."""
     channels = _channels(config, inputs[0].shape)
-    return prod(outputs[0].shape) * prod(config["kernel_size"]) * (channels // config["groups"])
+    return batch * prod(outputs[0].shape[1:]) * prod(config["kernel_size"]) * (channels // config["groups"])
 
 
-def transpose_macs(config: dict, inputs: list, outputs: list) -> int:
+def transpose_macs(config: dict, inputs: list, outputs: list, batch: int) -> int:
     """Each input element is scattered through the whole kernel into every filter."""
-    shape = inputs[0].shape
-    return prod(shape) * prod(config["kernel_size"]) * config["filters"]
+    return batch * prod(inputs[0].shape[1:]) * prod(config["kernel_size"]) * config["filters"]
 
 
-def depthwise_macs(config: dict, inputs: list, outputs: list) -> int:
+def depthwise_macs(config: dict, inputs: list, outputs: list, batch: int) -> int:
     """Each output element (channels × depth_multiplier): one MAC per kernel position."""
-    return prod(outputs[0].shape) * prod(config["kernel_size"])
+    return batch * prod(outputs[0].shape[1:]) * prod(config["kernel_size"])
 
 
-def separable_macs(config: dict, inputs: list, outputs: list) -> int:
+def separable_macs(config: dict, inputs: list, outputs: list, batch: int) -> int:
     """Depthwise pass (at the output's positions) plus the 1×1 pointwise pass."""
     middle = _channels(config, inputs[0].shape) * config["depth_multiplier"]
-    positions = _spatial_count(config, outputs[0].shape)
+    positions = batch * _positions(config, outputs[0].shape)
     return positions * middle * (prod(config["kernel_size"]) + config["filters"])
 
 
@@ -79,29 +77,29 @@ def _rnn_step_macs(layer: str, config: dict, features: int) -> int:
 def make_rnn_macs(layer: str):
     """MAC rule of SimpleRNN / LSTM / GRU: input and recurrent kernels at every timestep."""
 
-    def rule(config: dict, inputs: list, outputs: list) -> int:
-        batch, steps, features = inputs[0].shape
+    def rule(config: dict, inputs: list, outputs: list, batch: int) -> int:
+        _batch, steps, features = inputs[0].shape
         return batch * steps * _rnn_step_macs(layer, config, features)
 
     rule.__doc__ = f"{layer}: batch × timesteps × gates × units × (features + units)."
     return rule
 
 
-def bidirectional_macs(config: dict, inputs: list, outputs: list) -> int:
+def bidirectional_macs(config: dict, inputs: list, outputs: list, batch: int) -> int:
     """Both directions run the inner layer over the whole sequence."""
     inner = config["layer"]
-    batch, steps, features = inputs[0].shape
+    _batch, steps, features = inputs[0].shape
     return 2 * batch * steps * _rnn_step_macs(inner["type"], inner["config"], features)
 
 
-def time_distributed_macs(config: dict, inputs: list, outputs: list) -> int | None:
+def time_distributed_macs(config: dict, inputs: list, outputs: list, batch: int) -> int | None:
     """The inner layer applied to batch × timesteps samples."""
     inner = config["layer"]
     spec = REGISTRY.get(inner["type"])
     shape = inputs[0].shape
-    child = TensorSpec((shape[0] * shape[1], *shape[2:]), inputs[0].dtype)
+    child = TensorSpec((None, *shape[2:]), inputs[0].dtype)
     child_out = spec.infer(inner["config"], [child])
-    return macs(inner["type"], inner["config"], [child], child_out)
+    return macs(inner["type"], inner["config"], [child], child_out, batch * shape[1])
 
 
 def _attention_positions(config: dict, shape: tuple) -> tuple:
@@ -112,35 +110,35 @@ def _attention_positions(config: dict, shape: tuple) -> tuple:
         attended = set(range(1, rank - 1))
     else:
         attended = {a % rank for a in ((axes,) if isinstance(axes, int) else axes)}
-    batch_like = prod(d for i, d in enumerate(shape[:-1]) if i not in attended)
+    batch_like = prod(d for i, d in enumerate(shape[:-1]) if i and i not in attended)
     return batch_like, prod(shape[i] for i in attended)
 
 
-def attention_macs(config: dict, inputs: list, outputs: list) -> int:
+def attention_macs(config: dict, inputs: list, outputs: list, batch: int) -> int:
     """Q/K/V projections, scores (QKᵀ), context (scores·V), optional gate, output projection."""
     query, value = inputs[0].shape, inputs[1].shape
     key = inputs[2].shape if len(inputs) > 2 else value
     heads, key_dim = config["num_heads"], config["key_dim"]
     value_dim = config["value_dim"] or key_dim
     out_dim = prod(config["output_shape"]) if config["output_shape"] else query[-1]
-    q_rows, k_rows, v_rows = prod(query[:-1]), prod(key[:-1]), prod(value[:-1])
+    q_rows, k_rows, v_rows = (batch * prod(query[1:-1]), batch * prod(key[1:-1]), batch * prod(value[1:-1]))
     total = (q_rows * query[-1] * heads * key_dim + k_rows * key[-1] * heads * key_dim
              + v_rows * value[-1] * heads * value_dim)
     groups, q_len = _attention_positions(config, query)
     _k_groups, k_len = _attention_positions(config, key)
-    total += groups * heads * q_len * k_len * (key_dim + value_dim)
+    total += batch * groups * heads * q_len * k_len * (key_dim + value_dim)
     if config["use_gate"]:
         total += q_rows * query[-1] * heads * value_dim
     return total + q_rows * heads * value_dim * out_dim
 
 
-def dot_macs(config: dict, inputs: list, outputs: list) -> int:
+def dot_macs(config: dict, inputs: list, outputs: list, batch: int) -> int:
     """Each output element sums the products along the contracted axis."""
     from graph_core.layer_rules.merge import _dot_axes
 
     s1, s2 = inputs[0].shape, inputs[1].shape
     a1, _a2 = _dot_axes(config["axes"], len(s1), len(s2))
-    return prod(outputs[0].shape) * s1[a1]
+    return batch * prod(outputs[0].shape[1:]) * s1[a1]
 
 
 RULES = {
@@ -155,19 +153,24 @@ RULES = {
 }
 
 
-def fully_known(specs: list) -> bool:
-    """True when every spec has a shape with every size known."""
-    return all(s.shape is not None and all(d is not None for d in s.shape) for s in specs)
+def known_but_batch(specs: list) -> bool:
+    """True when every spec has a shape with every size but the batch axis known."""
+    for spec in specs:
+        shape = spec.shape
+        if shape is None or None in shape[1:]:
+            return False
+    return True
 
 
-def macs(layer_type: str, config: dict, inputs: list, outputs: list) -> int | None:
+def macs(layer_type: str, config: dict, inputs: list, outputs: list, batch: int | None = None) -> int | None:
     """Multiply-accumulates of one call, or None when unknown.
 
     Args:
         layer_type: the Keras class name.
         config: the layer's resolved config (``catalog.resolve_config``).
-        inputs: input specs with the batch size filled in.
-        outputs: output specs with the batch size filled in.
+        inputs: the input specs of the call.
+        outputs: its output specs.
+        batch: the batch size (None: the output's own fixed batch axis).
 
     Returns:
         The MAC count, 0 for types without multiply-accumulates, None when the type has no
@@ -176,9 +179,13 @@ def macs(layer_type: str, config: dict, inputs: list, outputs: list) -> int | No
     if layer_type in ZERO_MAC_TYPES:
         return 0
     rule = RULES.get(layer_type)
-    if rule is None or not fully_known(inputs) or not fully_known(outputs):
+    if rule is None or not known_but_batch(inputs) or not known_but_batch(outputs):
         return None
+    if batch is None:
+        batch = outputs[0].shape[0] if outputs and outputs[0].shape else None
+        if batch is None:
+            return None
     try:
-        return rule(config, inputs, outputs)
+        return rule(config, inputs, outputs, batch)
     except Exception:  # a rule must never break a check; unknown is the honest answer
         return None

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from editor.cli import main
-from graph_core import catalog, check
+from graph_core import catalog
 from graph_core.analysis import Analyzer
 from graph_core.builder import GraphBuilder
 from graph_core.cost import CostTracker, human_bytes, human_count, model_cost
@@ -150,3 +150,26 @@ def test_check_batch_size_scales_and_rejects_bad_values(capsys):
     assert "batch-size" in capsys.readouterr().err
     assert main(["check", path]) == 0
     assert "FLOPs" in capsys.readouterr().out
+
+
+def test_schedule_follows_data_when_the_file_lists_nodes_out_of_order():
+    from graph_core import loom_format
+
+    doc = _mlp()
+    data = loom_format.document_to_dict(doc)
+    data["nodes"].reverse()
+    shuffled = loom_format.document_from_dict(data)
+    peak = model_cost(doc, batch_size=3).peak_activation_bytes
+    assert model_cost(shuffled, batch_size=3).peak_activation_bytes == peak == 96 + 48
+
+
+def test_unused_nodes_and_cycles():
+    b = GraphBuilder("extra")
+    x = b.input("x", (4,))
+    b.layer("Dense", x, name="dangling", units=100)
+    b.output(b.layer("Dense", x, name="out", units=2), loss="mse")
+    cost = model_cost(b.document, batch_size=1)
+    assert cost.macs == 4 * 2  # the dangling layer is not part of the model
+    assert cost.weight_bytes == (4 * 2 + 2) * 4
+    dangling = b.document.nodes_of(b.document.layer_by_name("dangling").id)[0]
+    assert cost.nodes[dangling].macs == 400  # but its own figure is still shown
