@@ -33,6 +33,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=1, metavar="N",
                    help="batch size for FLOPs and activation memory (default 1)")
 
+    p = sub.add_parser("diff", help="compare two .loom files: layers added, removed, changed, rewired")
+    p.add_argument("file_a", metavar="A.loom")
+    p.add_argument("file_b", metavar="B.loom")
+    p.add_argument("--json", action="store_true", help="print a JSON report")
+    p.add_argument("--batch-size", type=int, default=1, metavar="N", help="batch size of the FLOPs delta")
+
+    p = sub.add_parser("profile", help="measure each layer's forward time with Keras")
+    p.add_argument("file")
+    p.add_argument("--batch-size", type=int, default=1, metavar="N")
+    p.add_argument("--repeats", type=int, default=10, metavar="R", help="timed repeats (median)")
+    p.add_argument("--json", action="store_true", help="print a JSON report")
+
     p = sub.add_parser("templates", help="list the templates, or write one to a file")
     p.add_argument("name", nargs="?")
     p.add_argument("-o", "--output", metavar="FILE.loom")
@@ -84,6 +96,14 @@ def _dispatch(args) -> int:
         return check_command(args.file, as_json=args.json, batch_size=args.batch_size)
     if args.command == "templates":
         return templates_command(args.name, args.output)
+    if args.command == "diff":
+        from editor.cli_cost import diff_command
+
+        return diff_command(args.file_a, args.file_b, as_json=args.json, batch_size=args.batch_size)
+    if args.command == "profile":
+        from editor.cli_cost import profile_command
+
+        return profile_command(args.file, batch_size=args.batch_size, repeats=args.repeats, as_json=args.json)
     from codegen import commands
 
     if args.command == "export":
