@@ -74,9 +74,8 @@ def profile_command(path: str, batch_size: int = 1, repeats: int = 10, as_json: 
     if not result.valid:
         print(f"error: {path} is not a valid model: {result.errors[0].message}", file=sys.stderr)
         return EXIT_INVALID
-    from codegen.profile import profile_model
-
     from codegen.errors import CodegenError
+    from codegen.profile import profile_model
 
     try:
         report = profile_model(doc, batch_size=batch_size, repeats=repeats)

@@ -78,6 +78,8 @@ class KerasWorker(QObject):
     exported = Signal(str)
     exportFailed = Signal(str)
     layerDocsReady = Signal(str, object)
+    profiled = Signal(object)
+    profileFailed = Signal(str)
     pong = Signal(object)
     crashed = Signal(str)
     restarted = Signal()
@@ -295,6 +297,8 @@ class KerasWorker(QObject):
             elif kind == "export_keras":
                 self.last_export_failure = {"message": why, "crashed": True}
                 self.exportFailed.emit(f"{why}; the model was not exported — try again.")
+            elif kind == "profile":
+                self.profileFailed.emit(f"{why}; the profile was lost — run it again.")
 
     # ------------------------------------------------------------------ requests
     def _request(self, kind: str, doc=None, revision: int | None = None, **params) -> int:
@@ -377,6 +381,10 @@ class KerasWorker(QObject):
         """Ask for the signature and docstring of ``keras.layers.<layer_type>``."""
         return self._request("layer_docs", None, None, layer_type=layer_type)
 
+    def request_profile(self, doc, *, batch_size: int = 1, repeats: int = 10) -> int:
+        """Measure each layer's forward time (codegen.profile); answers ``profiled``/``profileFailed``."""
+        return self._request("profile", doc, None, batch_size=batch_size, repeats=repeats)
+
     def ping(self) -> int:
         """Ask the worker to answer ``pong`` (a liveness check)."""
         return self._request("ping")
@@ -441,6 +449,13 @@ class KerasWorker(QObject):
             self._pending.pop(request_id, None)
             self.layerDocsReady.emit(str(message.get("layer_type") or ""), message)
             return
+        if kind in ("profiled", "profile_failed"):
+            self._pending.pop(request_id, None)
+            if kind == "profiled":
+                self.profiled.emit(message)
+            else:
+                self.profileFailed.emit(str(message.get("message") or "profiling failed"))
+            return
         if kind == "pong":
             self.pong.emit(message)
             return
@@ -463,6 +478,8 @@ class KerasWorker(QObject):
         elif request_kind == "export_keras":
             self.last_export_failure = message
             self.exportFailed.emit(text)
+        elif request_kind == "profile":
+            self.profileFailed.emit(text)
         elif request_kind == "fit":
             if request_id == self._fit_id:
                 self._fit_id = None

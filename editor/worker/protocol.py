@@ -37,6 +37,7 @@ REQUEST_KINDS = frozenset({
     "import",         # params.path, params.timeout → imported (doc) | import_failed
     "export_keras",   # doc, params.path → exported | export_failed
     "layer_docs",     # params.layer_type → layer_docs (text)
+    "profile",        # doc, params.batch_size, params.repeats → profiled | profile_failed (profile_job.py)
     "ping",           # → pong
     "shutdown",       # the worker exits
 })
@@ -45,7 +46,7 @@ REQUEST_KINDS = frozenset({
 REPLY_KINDS = frozenset({
     "ready", "pong", "summary", "built", "build_error", "progress", "cancelling", "fit_done",
     "fit_failed", "imported", "import_failed", "exported", "export_failed", "layer_docs", "skipped",
-    "error",
+    "error", "profiled", "profile_failed",
 })
 
 #: Longest line either side accepts (a document snapshot of a very large model fits easily).

@@ -35,6 +35,7 @@ import traceback
 from typing import Any
 
 from editor.worker import protocol
+from editor.worker.profile_job import run_profile
 
 THROTTLE_S = 0.05
 """Least time between two batch progress messages, in seconds."""
@@ -179,6 +180,7 @@ class Worker:
             "import": self._import,
             "export_keras": self._export_keras,
             "layer_docs": self._layer_docs,
+            "profile": lambda request: run_profile(self.channel, request, _document, _build_error_fields),
         }
         while True:
             with self._jobs_ready:
