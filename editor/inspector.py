@@ -98,6 +98,7 @@ class Inspector(QWidget):
         self.info_label: QLabel | None = None
         self.help_button: QToolButton | None = None
         self.mark_output_button: QPushButton | None = None
+        self.info_providers: list = []  # (doc, node_ids) -> extra info lines (e.g. the Cost panel's)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         self.scroll = QScrollArea()
@@ -689,6 +690,7 @@ class Inspector(QWidget):
             if result is not None:
                 known = "" if result.params_known else "+"
                 text += f"<br>{result.total:,}{known} params ({result.trainable:,} trainable)"
+            text += "".join("<br>" + html.escape(x) for x in self._provided_lines(doc, []))
             self.info_label.setText(text)
             return
         lines = []
@@ -705,7 +707,17 @@ class Inspector(QWidget):
                 trainable, frozen = params
                 total = trainable + frozen
                 lines.append(f"params: {total:,}" + (f" ({trainable:,} trainable)" if frozen else ""))
+        lines.extend(self._provided_lines(doc, list(self._node_ids)))
         self.info_label.setText("<br>".join(html.escape(x) for x in lines))
+
+    def _provided_lines(self, doc: Document, node_ids: list) -> list:
+        lines = []
+        for provider in self.info_providers:
+            try:
+                lines.extend(provider(doc, node_ids))
+            except Exception as exc:  # a panel's bug must not break the inspector
+                lines.append(f"({type(exc).__name__}: {exc})")
+        return lines
 
 
 def _count(n: int, word: str) -> str:
