@@ -77,7 +77,7 @@ class CostPanel(QWidget):
         self._profile_id: int | None = None
         self._heat: dict = {}  # id(scene) -> (scene, HeatMap, HeatLegend)
         self._row_nodes: list = []
-        self.metric = "off"
+        self.heat_metric = "off"
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_MS)
@@ -154,11 +154,11 @@ class CostPanel(QWidget):
     # ------------------------------------------------------------------ actions
     def set_metric(self, metric: str) -> None:
         """Colour the cards by ``metric`` (a key of :data:`METRICS`; ``"off"`` removes the colours)."""
-        self.metric = metric if metric in METRICS else "off"
-        index = self.metric_box.findData(self.metric)
+        self.heat_metric = metric if metric in METRICS else "off"
+        index = self.metric_box.findData(self.heat_metric)
         if index != self.metric_box.currentIndex():
             self.metric_box.setCurrentIndex(index)
-        if self.metric == "time" and self.state is not None and not self.state.times:
+        if self.heat_metric == "time" and self.state is not None and not self.state.times:
             self.measure()
         self.refresh()
 
@@ -268,18 +268,18 @@ class CostPanel(QWidget):
                     continue
                 entry = self._heat[id(scene)] = (scene, HeatMap(scene), HeatLegend(view))
             _scene, heat, legend = entry
-            if self.metric == "off":
+            if self.heat_metric == "off":
                 heat.clear()
                 legend.hide()
                 continue
-            values = self.state.node_values(scene.document, self.metric)
-            heat.apply(values, lambda v: _text(self.metric, v))
+            values = self.state.node_values(scene.document, self.heat_metric)
+            heat.apply(values, lambda v: _text(self.heat_metric, v))
             known = [v for v in values.values() if v is not None]
             low, high = (min(known), max(known)) if known else (None, None)
-            title = METRICS[self.metric] + ("" if self.metric == "params" else f" (batch {self.state.batch_size})")
-            if self.metric == "time" and not known:
+            title = METRICS[self.heat_metric] + ("" if self.heat_metric == "params" else f" (batch {self.state.batch_size})")
+            if self.heat_metric == "time" and not known:
                 title += " — not measured"
-            legend.set(title, _text(self.metric, low), _text(self.metric, high))
+            legend.set(title, _text(self.heat_metric, low), _text(self.heat_metric, high))
 
     def inspector_lines(self, doc, node_ids: list) -> list:
         """The cost lines the inspector shows for a selection (the model's totals when empty)."""
