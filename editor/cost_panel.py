@@ -225,9 +225,10 @@ class CostPanel(QWidget):
         self._fill_table(doc, cost)
         self._paint_heat()
         hook = getattr(self.window, "cost_status", None)
-        if hook is not None:
-            hook.setText(f"FLOPs: <b>{human_count(cost.flops)}</b> · peak act. {human_bytes(cost.peak_activation_bytes)}")
-            hook.setToolTip(summary_line(self.state.cost()))
+        if hook is not None:  # the status bar shows the whole model, whatever tab is open
+            top = self.state.cost()
+            hook.setText(f"FLOPs: <b>{human_count(top.flops)}</b> · peak act. {human_bytes(top.peak_activation_bytes)}")
+            hook.setToolTip(summary_line(top))
 
     def _fill_table(self, doc, cost) -> None:
         state = self.state
@@ -276,7 +277,9 @@ class CostPanel(QWidget):
             heat.apply(values, lambda v: _text(self.heat_metric, v))
             known = [v for v in values.values() if v is not None]
             low, high = (min(known), max(known)) if known else (None, None)
-            title = METRICS[self.heat_metric] + ("" if self.heat_metric == "params" else f" (batch {self.state.batch_size})")
+            title = METRICS[self.heat_metric]
+            if self.heat_metric != "params":
+                title += f" (batch {self.state.batch_size})"
             if self.heat_metric == "time" and not known:
                 title += " — not measured"
             legend.set(title, _text(self.heat_metric, low), _text(self.heat_metric, high))
