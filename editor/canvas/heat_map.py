@@ -100,15 +100,26 @@ class HeatMap:
     def apply(self, values: dict, text: Callable[[float | None], str]) -> None:
         """Colour every card by ``values[node_id]`` (None: unknown) with ``text(value)`` above it."""
         fraction = log_scale(values.values())
+
+        def colour(nid: str) -> QColor:
+            value = values.get(nid)
+            return QColor(UNKNOWN) if value is None else colour_at(fraction(value))
+
+        self.paint(colour, lambda nid: text(values.get(nid)))
+
+    def paint(self, colour: Callable[[str], QColor | None], text: Callable[[str], str]) -> None:
+        """Frame each card in ``colour(node_id)`` (None: no frame) with ``text(node_id)`` above it."""
         seen = set()
         for item in self.scene.node_items():
             nid = item.node_id
+            wanted = colour(nid)
+            if wanted is None:
+                continue
             seen.add(nid)
             halo = self.halos.get(nid)
             if halo is None or halo.parentItem() is not item:
                 halo = self.halos[nid] = HeatHalo(item)
-            value = values.get(nid)
-            halo.set(QColor(UNKNOWN) if value is None else colour_at(fraction(value)), text(value))
+            halo.set(wanted, text(nid))
         for nid in [n for n in self.halos if n not in seen]:
             self._drop(nid)
 
