@@ -201,6 +201,7 @@ class CostTracker:
         if batch_size != self._batch:
             self._cache, self._weights, self._batch, self._schedule = {}, {}, batch_size, None
         cache, results = self._cache, result.nodes
+        doc_nodes, doc_layers = doc.nodes, doc.layers
         nodes: dict = {}
         changed: list = []
         for nid, res in results.items():
@@ -208,7 +209,12 @@ class CostTracker:
             if hit is not None and hit[0] is res:
                 nodes[nid] = hit[1]
                 continue
-            cost = self._node_cost(doc, nid, res, results, batch_size)
+            outputs = res.outputs
+            if (outputs is not None and len(outputs) == 1
+                    and doc_layers[doc_nodes[nid].layer].type in ZERO_MAC_TYPES):  # the common case, inline
+                cost = NodeCost(0, tensor_bytes(outputs[0], batch_size))
+            else:
+                cost = self._node_cost(doc, nid, res, results, batch_size)
             if hit is not None:
                 changed.append((nid, hit[1], cost))
             cache[nid] = (res, cost)
@@ -220,7 +226,10 @@ class CostTracker:
         if schedule is None:
             schedule = _schedule(doc)
             schedule.totals = _Totals.of(nodes, schedule.used)
-            layer_bytes = self._layer_weight_bytes(doc, result, batch_size, result.layer_params)
+            if len(self._weights) > len(result.layer_params):
+                self._weights = {}
+            self._layer_weight_bytes(doc, batch_size, result.layer_params)
+            layer_bytes = dict(self._weights)
             schedule.weights = _Totals.of_weights(layer_bytes, schedule.used_layers)
             if self._unsubscribe is not None:
                 self._schedule = schedule
@@ -231,25 +240,30 @@ class CostTracker:
                     schedule.totals.replace(old, new)
                 layer_id = doc.nodes[nid].layer
                 touched[layer_id] = result.layer_params.get(layer_id)
-            old_bytes = {lid: self._weights.get(lid, (None, None))[1] for lid in touched}
-            self._layer_weight_bytes(doc, result, batch_size, touched)
+            old_bytes = {lid: self._weights.get(lid) for lid in touched}
+            self._layer_weight_bytes(doc, batch_size, touched)
             for lid in touched:
                 if lid in schedule.used_layers:
-                    schedule.weights.replace_bytes(old_bytes[lid], self._weights.get(lid, (None, None))[1])
-            layer_bytes = {lid: self._weights.get(lid, (None, None))[1] for lid in result.layer_params}
+                    schedule.weights.replace_bytes(old_bytes[lid], self._weights.get(lid))
+            layer_bytes = dict(self._weights)
         return _assemble(doc, nodes, batch_size, layer_bytes, schedule)
 
     def _node_cost(self, doc: Document, nid: str, res, results: dict, batch_size: int) -> NodeCost:
         if res is None or res.outputs is None:
             return NodeCost(None, None)
-        activation = 0
-        for spec in res.outputs:
-            size = tensor_bytes(spec, batch_size)
-            if size is None:
-                activation = None
-                break
-            activation += size
-        layer = doc.layers[doc.nodes[nid].layer]
+        outputs = res.outputs
+        if len(outputs) == 1:
+            activation = tensor_bytes(outputs[0], batch_size)
+        else:
+            activation = 0
+            for spec in outputs:
+                size = tensor_bytes(spec, batch_size)
+                if size is None:
+                    activation = None
+                    break
+                activation += size
+        node = doc.nodes[nid]
+        layer = doc.layers[node.layer]
         kind = layer.type
         if kind in ZERO_MAC_TYPES:
             return NodeCost(0, activation)
@@ -264,10 +278,9 @@ class CostTracker:
             except Exception:
                 return NodeCost(None, activation)
         inputs = []
-        for ref in doc.nodes[nid].inputs:
+        for ref in node.inputs:
             producer = results.get(ref.node)
             inputs.append(producer.output(ref.index) if producer else TensorSpec(None))
-        outputs = res.outputs
         fixed = outputs[0].shape[0] if outputs and outputs[0].shape else None
         return NodeCost(layer_macs(kind, config, inputs, outputs, batch_size if fixed is None else fixed), activation)
 
@@ -291,22 +304,19 @@ class CostTracker:
         return NodeCost(_sum_known(inner.nodes[n].macs for n in used),
                         _sum_known(inner.nodes[n].activation_bytes for n in used))
 
-    def _layer_weight_bytes(self, doc: Document, result, batch_size: int, layer_params: dict) -> dict:
-        """Bytes of the weights of the layers in ``layer_params`` (id -> counts), kept in the cache."""
-        out, cache, layers = {}, self._weights, doc.layers
+    def _layer_weight_bytes(self, doc: Document, batch_size: int, layer_params: dict) -> None:
+        """Store in the cache the weight bytes of the layers in ``layer_params`` (id -> counts)."""
+        cache, layers = self._weights, doc.layers
         for layer_id, params in layer_params.items():
             layer = layers.get(layer_id)
             if layer is None or params is None:
-                cache[layer_id] = (None, None)
+                cache[layer_id] = None
             elif layer.subgraph is not None:
-                cache[layer_id] = (None, self._sub_cost(layer.subgraph, batch_size).weight_bytes)
+                cache[layer_id] = self._sub_cost(layer.subgraph, batch_size).weight_bytes
+            elif "dtype" in layer.config:
+                cache[layer_id] = (params[0] + params[1]) * DTYPE_BYTES[variable_dtype(layer)]
             else:
-                key = (params, layer.config.get("dtype"))
-                hit = cache.get(layer_id)
-                if hit is None or hit[0] != key:  # recomputed only when its count or dtype changes
-                    cache[layer_id] = (key, (params[0] + params[1]) * DTYPE_BYTES[variable_dtype(layer)])
-            out[layer_id] = cache[layer_id][1]
-        return out
+                cache[layer_id] = (params[0] + params[1]) * 4  # float32 variables
 
 
 class _Totals:
@@ -375,7 +385,7 @@ class _Schedule:
     """The model's nodes in run order, which nodes' tensors can be freed after each step, and the
     running totals over the model's nodes and layers."""
 
-    def __init__(self, order: list | None, frees: list, used: frozenset, used_layers: frozenset):
+    def __init__(self, order: list | None, frees: dict, used: dict, used_layers: set):
         self.order, self.frees, self.used, self.used_layers = order, frees, used, used_layers
         self.totals = _Totals()
         self.weights = _Totals()
@@ -394,25 +404,26 @@ def _schedule(doc: Document, nodes: dict | None = None) -> _Schedule:
             last_use[ref.node] = step
         position[nid] = step
     order = list(nodes)
-    if doc.outputs:
-        used = {o.node for o in doc.outputs}
-        for nid in reversed(order):  # a node is part of the model when a used node reads it
+    outputs = {o.node for o in doc.outputs}
+    if outputs and not all(n in outputs for n in position if n not in last_use):
+        used = set(outputs)  # some node reaches no output: keep the ones that do
+        for nid in reversed(order):
             if nid in used:
-                used.update(ref.node for ref in nodes[nid].inputs)
-        if len(used) < len(order):
-            order = [n for n in order if n in used]
-            position = {n: i for i, n in enumerate(order)}
-            last_use = {}
-            for step, nid in enumerate(order):
                 for ref in nodes[nid].inputs:
-                    last_use[ref.node] = step
+                    used.add(ref.node)
+        order = [n for n in order if n in used]
+        position = {n: i for i, n in enumerate(order)}
+        last_use = {}
+        for step, nid in enumerate(order):
+            for ref in nodes[nid].inputs:
+                last_use[ref.node] = step
     return _finish_schedule(doc, nodes, order, position, last_use)
 
 
 def _sorted_schedule(doc: Document) -> _Schedule:
     order, cyclic = topological_order(doc)
     if cyclic:
-        return _Schedule(None, [], frozenset(doc.nodes), frozenset(n.layer for n in doc.nodes.values()))
+        return _Schedule(None, {}, dict.fromkeys(doc.nodes), {n.layer for n in doc.nodes.values()})
     return _schedule(doc, {nid: doc.nodes[nid] for nid in order})
 
 
@@ -421,12 +432,12 @@ def _finish_schedule(doc: Document, nodes: dict, order: list, position: dict, la
     for out in doc.outputs:
         if out.node in position:
             last_use[out.node] = end
-    frees: list = [() for _ in order]
+    frees: dict = {}  # step -> the nodes whose tensors are freed after it
     for nid, step in position.items():
         free_at = last_use.get(nid, step)
         if free_at < end:
-            frees[free_at] = (*frees[free_at], nid)
-    return _Schedule(order, frees, frozenset(order), frozenset(nodes[n].layer for n in order))
+            frees.setdefault(free_at, []).append(nid)
+    return _Schedule(order, frees, position, {nodes[n].layer for n in order})
 
 
 def _assemble(doc: Document, nodes: dict, batch_size: int, layer_bytes: dict, schedule: _Schedule) -> ModelCost:
@@ -438,7 +449,7 @@ def _assemble(doc: Document, nodes: dict, batch_size: int, layer_bytes: dict, sc
         training = 2 * activation + weights * (2 + slots)
     peak = peak_activation(schedule, nodes) if activation is not None else None
     return ModelCost(batch_size, nodes, layer_bytes, total_macs, weights, activation, peak, training, slots,
-                     schedule.used)
+                     frozenset(schedule.used))
 
 
 def peak_activation(schedule: _Schedule, nodes: dict) -> int | None:
@@ -458,14 +469,15 @@ def peak_activation(schedule: _Schedule, nodes: dict) -> int | None:
     if schedule.order is None:
         return None
     alive = peak = 0
-    for nid, frees in zip(schedule.order, schedule.frees):
+    frees = schedule.frees
+    for step, nid in enumerate(schedule.order):
         size = nodes[nid].activation_bytes
         if size is None:
             return None
         alive += size
         if alive > peak:
             peak = alive
-        for done in frees:
+        for done in frees.get(step, ()):
             alive -= nodes[done].activation_bytes
     return peak
 
