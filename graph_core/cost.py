@@ -269,6 +269,8 @@ class CostTracker:
             return NodeCost(0, activation)
         if kind == "Model":
             return self._model_node_cost(layer, batch_size)
+        if kind == "Application":
+            return _application_cost(layer, node, results, outputs, batch_size)
         if kind not in RULES:
             return NodeCost(None, activation)
         config = res.config
@@ -379,6 +381,19 @@ class _Totals:
     @property
     def activation_total(self) -> int | None:
         return None if self.unknown_activation else self.activation
+
+
+def _application_cost(layer: Layer, node, results: dict, outputs: list, batch_size: int) -> NodeCost:
+    """An application call costs what codegen measured per sample (its cache), times the batch."""
+    from graph_core.analysis import UNKNOWN, _cache_entry
+
+    inputs = [results[r.node].output(r.index) if r.node in results else UNKNOWN for r in node.inputs]
+    entry = _cache_entry(layer, inputs) or {}
+    macs, activation = entry.get("macs_per_sample"), entry.get("activation_bytes_per_sample")
+    fixed = outputs[0].shape[0] if outputs and outputs[0].shape else None
+    batch = batch_size if fixed is None else fixed
+    valid = [isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (macs, activation)]
+    return NodeCost(macs * batch if valid[0] else None, activation * batch if valid[1] else None)
 
 
 class _Schedule:

@@ -83,3 +83,31 @@ def test_template_activation_bytes_equal_keras_outputs(slug):
         assert cost.activation_bytes is None and cost.peak_activation_bytes is None
         return
     assert _assert_activations_equal(doc, model, cost) == len(doc.nodes)
+
+
+@pytest.mark.slow
+def test_application_layer_cost_comes_from_its_cache():
+    """An Application layer (opaque to graph_core) costs what codegen measured and cached."""
+    from codegen.applications import measure_application
+    from graph_core.analysis import application_cache_key
+    from graph_core.builder import GraphBuilder
+    from graph_core.edits import SetLayerCache
+    from graph_core.tensor import TensorSpec
+
+    config = {"application": "MobileNetV2", "weights": None}
+    entry = measure_application(config, [TensorSpec((None, 224, 224, 3))])
+    assert abs(entry["macs_per_sample"] - PUBLISHED_MACS["MobileNetV2"]) <= 0.02 * PUBLISHED_MACS["MobileNetV2"]
+    b = GraphBuilder("app")
+    x = b.input("image", (224, 224, 3))
+    out = b.layer("Application", x, name="backbone", **config)
+    b.output(out, loss="categorical_crossentropy")
+    doc = b.document
+    layer = doc.layer_by_name("backbone")
+    assert model_cost(doc, check(doc)).macs is None  # not measured yet: unknown, never guessed
+    key = application_cache_key(config, [TensorSpec((None, 224, 224, 3))])
+    doc.apply(SetLayerCache(layer.id, {key: entry}))
+    cost = model_cost(doc, check(doc), batch_size=3)
+    node = doc.nodes_of(layer.id)[0]
+    assert cost.nodes[node].macs == 3 * entry["macs_per_sample"]
+    assert cost.macs == 3 * entry["macs_per_sample"]
+    assert cost.weight_bytes == 4 * (entry["trainable"] + entry["non_trainable"])
