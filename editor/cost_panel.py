@@ -157,8 +157,11 @@ class CostPanel(QWidget):
         self.heat_metric = metric if metric in METRICS else "off"
         index = self.metric_box.findData(self.heat_metric)
         if index != self.metric_box.currentIndex():
+            self.metric_box.blockSignals(True)
             self.metric_box.setCurrentIndex(index)
-        if self.heat_metric == "time" and self.state is not None and not self.state.times:
+            self.metric_box.blockSignals(False)
+        if self.heat_metric == "time" and self.state is not None and not self.state.times \
+                and self._profile_id is None:
             self.measure()
         self.refresh()
 

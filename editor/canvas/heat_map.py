@@ -151,6 +151,7 @@ class HeatLegend(QWidget):
     def set(self, title: str, low: str, high: str) -> None:
         """Show the legend for ``title`` from ``low`` to ``high``."""
         self.title, self.low, self.high = title, low, high
+        self.resize(max(230, int(S.fonts().tag_m.horizontalAdvance(title)) + 24), 46)
         self.move(12, 12)
         self.show()
         self.raise_()
