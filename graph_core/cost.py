@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from graph_core import catalog
-from graph_core.cost_rules import RULES, ZERO_MAC_TYPES
-from graph_core.cost_rules import macs as layer_macs
+from graph_core.cost_rules import RULES, ZERO_MAC_TYPES, known_but_batch
 from graph_core.document import Document, Layer
 from graph_core.graph_algorithms import topological_order
 from graph_core.tensor import TensorSpec
@@ -42,6 +41,7 @@ OPTIMIZER_SLOTS = {
 }
 
 DEFAULT_BATCH_SIZE = 1
+_UNKNOWN = TensorSpec(None)
 
 
 class NodeCost(NamedTuple):
@@ -167,6 +167,7 @@ class CostTracker:
         self._result_of = result_of
         self._cache: dict = {}
         self._weights: dict = {}
+        self._zero_costs: dict = {}  # output spec -> NodeCost(0, its bytes) at the current batch size
         self._batch: int | None = None
         self._schedule = None
         self._unsubscribe = None
@@ -200,8 +201,9 @@ class CostTracker:
         """
         if batch_size != self._batch:
             self._cache, self._weights, self._batch, self._schedule = {}, {}, batch_size, None
+            self._zero_costs = {}
         cache, results = self._cache, result.nodes
-        doc_nodes, doc_layers = doc.nodes, doc.layers
+        doc_nodes, doc_layers, zero_costs = doc.nodes, doc.layers, self._zero_costs
         nodes: dict = {}
         changed: list = []
         for nid, res in results.items():
@@ -212,7 +214,9 @@ class CostTracker:
             outputs = res.outputs
             if (outputs is not None and len(outputs) == 1
                     and doc_layers[doc_nodes[nid].layer].type in ZERO_MAC_TYPES):  # the common case, inline
-                cost = NodeCost(0, tensor_bytes(outputs[0], batch_size))
+                cost = zero_costs.get(outputs[0])  # one shared figure per distinct output spec
+                if cost is None:
+                    cost = zero_costs[outputs[0]] = NodeCost(0, tensor_bytes(outputs[0], batch_size))
             else:
                 cost = self._node_cost(doc, nid, res, results, batch_size)
             if hit is not None:
@@ -271,7 +275,8 @@ class CostTracker:
             return self._model_node_cost(layer, batch_size)
         if kind == "Application":
             return _application_cost(layer, node, results, outputs, batch_size)
-        if kind not in RULES:
+        rule = RULES.get(kind)
+        if rule is None:
             return NodeCost(None, activation)
         config = res.config
         if config is None:
@@ -282,9 +287,16 @@ class CostTracker:
         inputs = []
         for ref in node.inputs:
             producer = results.get(ref.node)
-            inputs.append(producer.output(ref.index) if producer else TensorSpec(None))
-        fixed = outputs[0].shape[0] if outputs and outputs[0].shape else None
-        return NodeCost(layer_macs(kind, config, inputs, outputs, batch_size if fixed is None else fixed), activation)
+            produced = producer.outputs if producer is not None else None
+            inputs.append(produced[ref.index] if produced is not None and ref.index < len(produced) else _UNKNOWN)
+        if not outputs or not known_but_batch(inputs) or not known_but_batch(outputs):
+            return NodeCost(None, activation)
+        fixed = outputs[0].shape[0]
+        try:
+            macs = rule(config, inputs, outputs, batch_size if fixed is None else fixed)
+        except Exception:  # a rule must never break a check; unknown is the honest answer
+            macs = None
+        return NodeCost(macs, activation)
 
     def _sub_result(self, sub: Document):
         if self._result_of is not None:
@@ -420,7 +432,7 @@ def _schedule(doc: Document, nodes: dict | None = None) -> _Schedule:
         position[nid] = step
     order = list(nodes)
     outputs = {o.node for o in doc.outputs}
-    if outputs and not all(n in outputs for n in position if n not in last_use):
+    if outputs and not (position.keys() - last_use.keys()) <= outputs:  # a sink that is no output
         used = set(outputs)  # some node reaches no output: keep the ones that do
         for nid in reversed(order):
             if nid in used:

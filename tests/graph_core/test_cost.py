@@ -7,7 +7,7 @@ import json
 import pytest
 
 from editor.cli import main
-from graph_core import catalog
+from graph_core import catalog, check
 from graph_core.analysis import Analyzer
 from graph_core.builder import GraphBuilder
 from graph_core.cost import CostTracker, human_bytes, human_count, model_cost
@@ -173,3 +173,12 @@ def test_unused_nodes_and_cycles():
     assert cost.weight_bytes == (4 * 2 + 2) * 4
     dangling = b.document.nodes_of(b.document.layer_by_name("dangling").id)[0]
     assert cost.nodes[dangling].macs == 400  # but its own figure is still shown
+
+
+def test_a_fixed_batch_size_on_the_input_wins():
+    b = GraphBuilder("fixed")
+    x = b.layer("Input", [], name="x", shape=[8], batch_size=5)
+    b.output(b.layer("Dense", x, name="out", units=2), loss="mse")
+    cost = model_cost(b.document, batch_size=3)
+    assert check(b.document).nodes[b.document.input_nodes()[0]].outputs[0].shape == (5, 8)
+    assert cost.macs == 5 * 8 * 2 and cost.activation_bytes == (5 * 8 + 5 * 2) * 4
