@@ -24,8 +24,8 @@ from typing import NamedTuple
 
 from graph_core import catalog
 from graph_core.cost_rules import RULES, ZERO_MAC_TYPES, known_but_batch
+from graph_core.cost_schedule import Schedule, Totals, peak_activation, schedule_of
 from graph_core.document import Document, Layer
-from graph_core.graph_algorithms import topological_order
 from graph_core.tensor import TensorSpec
 
 #: Bytes per element of each dtype (``string`` has no fixed size: unknown).
@@ -228,13 +228,13 @@ class CostTracker:
                 del cache[nid]
         schedule = self._schedule if self._unsubscribe is not None else None
         if schedule is None:
-            schedule = _schedule(doc)
-            schedule.totals = _Totals.of(nodes, schedule.used)
+            schedule = schedule_of(doc)
+            schedule.totals = Totals.of(nodes, schedule.used)
             if len(self._weights) > len(result.layer_params):
                 self._weights = {}
             self._layer_weight_bytes(doc, batch_size, result.layer_params)
             layer_bytes = dict(self._weights)
-            schedule.weights = _Totals.of_weights(layer_bytes, schedule.used_layers)
+            schedule.weights = Totals.of_weights(layer_bytes, schedule.used_layers)
             if self._unsubscribe is not None:
                 self._schedule = schedule
         else:
@@ -333,68 +333,6 @@ class CostTracker:
                 cache[layer_id] = (params[0] + params[1]) * 4  # float32 variables
 
 
-class _Totals:
-    """Sums of known values and a count of unknown ones, updated by replacing one value."""
-
-    def __init__(self):
-        self.macs = self.activation = self.unknown_macs = self.unknown_activation = 0
-
-    @classmethod
-    def of(cls, nodes: dict, used: frozenset) -> _Totals:
-        totals = cls()
-        macs = activation = unknown_macs = unknown_activation = 0
-        for nid in used:
-            cost = nodes.get(nid)
-            m, a = (None, None) if cost is None else cost
-            if m is None:
-                unknown_macs += 1
-            else:
-                macs += m
-            if a is None:
-                unknown_activation += 1
-            else:
-                activation += a
-        totals.macs, totals.activation = macs, activation
-        totals.unknown_macs, totals.unknown_activation = unknown_macs, unknown_activation
-        return totals
-
-    @classmethod
-    def of_weights(cls, layer_bytes: dict, used_layers: frozenset) -> _Totals:
-        totals = cls()
-        values = [layer_bytes.get(lid) for lid in used_layers]
-        known = [v for v in values if v is not None]
-        totals.macs, totals.unknown_macs = sum(known), len(values) - len(known)
-        return totals
-
-    def replace(self, old: NodeCost | None, new: NodeCost, fresh: bool = False) -> None:
-        if not fresh:
-            self._add(old.macs if old else None, old.activation_bytes if old else None, -1)
-        self._add(new.macs, new.activation_bytes, 1)
-
-    def replace_bytes(self, old: int | None, new: int | None, fresh: bool = False) -> None:
-        if not fresh:
-            self._add(old, None, -1)
-        self._add(new, None, 1)
-
-    def _add(self, macs, activation, sign: int) -> None:
-        if macs is None:
-            self.unknown_macs += sign
-        else:
-            self.macs += sign * macs
-        if activation is None:
-            self.unknown_activation += sign
-        else:
-            self.activation += sign * activation
-
-    @property
-    def macs_total(self) -> int | None:
-        return None if self.unknown_macs else self.macs
-
-    @property
-    def activation_total(self) -> int | None:
-        return None if self.unknown_activation else self.activation
-
-
 def _application_cost(layer: Layer, node, results: dict, outputs: list, batch_size: int) -> NodeCost:
     """An application call costs what codegen measured per sample (its cache), times the batch."""
     from graph_core.analysis import UNKNOWN, _cache_entry
@@ -408,66 +346,7 @@ def _application_cost(layer: Layer, node, results: dict, outputs: list, batch_si
     return NodeCost(macs * batch if valid[0] else None, activation * batch if valid[1] else None)
 
 
-class _Schedule:
-    """The model's nodes in run order, which nodes' tensors can be freed after each step, and the
-    running totals over the model's nodes and layers."""
-
-    def __init__(self, order: list | None, frees: dict, used: dict, used_layers: set):
-        self.order, self.frees, self.used, self.used_layers = order, frees, used, used_layers
-        self.totals = _Totals()
-        self.weights = _Totals()
-
-
-def _schedule(doc: Document, nodes: dict | None = None) -> _Schedule:
-    """Run order (the document's order when it is topological, the usual case; else Kahn's), the
-    nodes that are part of the model (they reach an output), and what is freed after each step."""
-    nodes = doc.nodes if nodes is None else nodes
-    position: dict = {}
-    last_use: dict = {}
-    for step, (nid, node) in enumerate(nodes.items()):
-        for ref in node.inputs:
-            if ref.node not in position:
-                return _sorted_schedule(doc)
-            last_use[ref.node] = step
-        position[nid] = step
-    order = list(nodes)
-    outputs = {o.node for o in doc.outputs}
-    if outputs and not (position.keys() - last_use.keys()) <= outputs:  # a sink that is no output
-        used = set(outputs)  # some node reaches no output: keep the ones that do
-        for nid in reversed(order):
-            if nid in used:
-                for ref in nodes[nid].inputs:
-                    used.add(ref.node)
-        order = [n for n in order if n in used]
-        position = {n: i for i, n in enumerate(order)}
-        last_use = {}
-        for step, nid in enumerate(order):
-            for ref in nodes[nid].inputs:
-                last_use[ref.node] = step
-    return _finish_schedule(doc, nodes, order, position, last_use)
-
-
-def _sorted_schedule(doc: Document) -> _Schedule:
-    order, cyclic = topological_order(doc)
-    if cyclic:
-        return _Schedule(None, {}, dict.fromkeys(doc.nodes), {n.layer for n in doc.nodes.values()})
-    return _schedule(doc, {nid: doc.nodes[nid] for nid in order})
-
-
-def _finish_schedule(doc: Document, nodes: dict, order: list, position: dict, last_use: dict) -> _Schedule:
-    end = len(order)
-    for out in doc.outputs:
-        if out.node in position:
-            last_use[out.node] = end
-    frees: dict = {}  # step -> the nodes whose tensors are freed after it
-    for nid, step in position.items():
-        free_at = last_use.get(nid, step)
-        if free_at < end:
-            frees.setdefault(free_at, []).append(nid)
-    return _Schedule(order, frees, position, {nodes[n].layer for n in order})
-
-
-def _assemble(doc: Document, nodes: dict, batch_size: int, layer_bytes: dict, schedule: _Schedule) -> ModelCost:
+def _assemble(doc: Document, nodes: dict, batch_size: int, layer_bytes: dict, schedule: Schedule) -> ModelCost:
     total_macs, activation = schedule.totals.macs_total, schedule.totals.activation_total
     weights = schedule.weights.macs_total  # weight bytes are kept in the first slot
     slots = OPTIMIZER_SLOTS.get(str((doc.compile or {}).get("optimizer", "rmsprop")).lower())
@@ -477,36 +356,6 @@ def _assemble(doc: Document, nodes: dict, batch_size: int, layer_bytes: dict, sc
     peak = peak_activation(schedule, nodes) if activation is not None else None
     return ModelCost(batch_size, nodes, layer_bytes, total_macs, weights, activation, peak, training, slots,
                      frozenset(schedule.used))
-
-
-def peak_activation(schedule: _Schedule, nodes: dict) -> int | None:
-    """Peak bytes alive when the model's nodes run in topological order.
-
-    A node's outputs are allocated when it runs and freed after its last reader has run; the
-    model's outputs stay alive to the end. The peak is taken while a node runs, its inputs and
-    its outputs both alive.
-
-    Args:
-        schedule: the run order and the frees after each step.
-        nodes: node id -> :class:`NodeCost`.
-
-    Returns:
-        The peak in bytes, None when a tensor's size is unknown or the graph has a cycle.
-    """
-    if schedule.order is None:
-        return None
-    alive = peak = 0
-    frees = schedule.frees
-    for step, nid in enumerate(schedule.order):
-        size = nodes[nid].activation_bytes
-        if size is None:
-            return None
-        alive += size
-        if alive > peak:
-            peak = alive
-        for done in frees.get(step, ()):
-            alive -= nodes[done].activation_bytes
-    return peak
 
 
 def model_cost(doc: Document, result=None, batch_size: int = DEFAULT_BATCH_SIZE) -> ModelCost:
