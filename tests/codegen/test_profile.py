@@ -44,3 +44,27 @@ def test_cli_profile_json_and_errors(tmp_path, capsys):
     assert main(["profile", str(bad)]) == 1
     assert "no output" in capsys.readouterr().err
     assert main(["profile", path, "--batch-size", "0"]) == 2
+
+
+def test_worker_profile_job_replies_profiled_or_profile_failed():
+    from editor.worker import server
+    from editor.worker.profile_job import run_profile
+    from graph_core.loom_format import document_to_dict
+
+    sent = []
+
+    class Channel:
+        def send(self, message):
+            sent.append(message)
+
+    doc = load_template("mlp")
+    request = {"id": 5, "kind": "profile", "revision": 3, "doc": document_to_dict(doc),
+               "params": {"batch_size": 2, "repeats": 2}}
+    run_profile(Channel(), request, server._document, server._build_error_fields)
+    reply = sent[-1]
+    assert reply["kind"] == "profiled" and reply["id"] == 5 and reply["revision"] == 3
+    assert set(reply["nodes"]) == {n for n in doc.nodes if doc.layer_of(n).type != "Input"}
+    assert reply["batch_size"] == 2 and reply["model_ms"] > 0
+    broken = dict(request, doc=dict(request["doc"], outputs=[]))
+    run_profile(Channel(), broken, server._document, server._build_error_fields)
+    assert sent[-1]["kind"] == "profile_failed" and "no output" in sent[-1]["message"]
