@@ -225,13 +225,20 @@ class CostPanel(QWidget):
             if self.state.times and doc is self.state.session.document else ""
         training = human_bytes(cost.training_bytes)
         self.totals.setText(html.escape(f"{summary_line(cost)} · training ≈ {training}{timed}"))
-        self._fill_table(doc, cost)
+        self._table_stale = not self.isVisible()
+        if not self._table_stale:  # a panel hidden behind another tab fills its table when shown
+            self._fill_table(doc, cost)
         self._paint_heat()
         hook = getattr(self.window, "cost_status", None)
         if hook is not None:  # the status bar shows the whole model, whatever tab is open
             top = self.state.cost()
             hook.setText(f"FLOPs: <b>{human_count(top.flops)}</b> · peak act. {human_bytes(top.peak_activation_bytes)}")
             hook.setToolTip(summary_line(top))
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if getattr(self, "_table_stale", False):
+            self.schedule_refresh()
 
     def _fill_table(self, doc, cost) -> None:
         state = self.state

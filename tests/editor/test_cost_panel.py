@@ -42,8 +42,9 @@ def test_heat_map_table_status_and_inspector(qtbot, make_window):
     legend = panel._heat[id(scene)][2]
     assert legend.isVisible() and legend.title.startswith("FLOPs") and legend.high.endswith("MFLOPs")
 
+    qtbot.waitUntil(lambda: panel.table.rowCount() == len(doc.nodes), timeout=3000)  # filled once shown
     flops = _flops_column(panel)
-    assert flops == sorted(flops, reverse=True) and len(flops) == len(doc.nodes)
+    assert flops == sorted(flops, reverse=True)
     assert panel.table.item(0, 0).data(Qt.ItemDataRole.UserRole) == heaviest
     panel.table.sortItems(0, Qt.SortOrder.AscendingOrder)  # sortable by any column
     names = [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())]
@@ -92,7 +93,8 @@ def test_measured_time_comes_from_the_worker(qtbot, make_window, worker):
     with qtbot.waitSignal(worker.profiled, timeout=READY_MS):
         panel.set_metric("time")  # nothing measured yet: choosing the metric measures
     column = COLUMNS.index("Time (ms)")
-    qtbot.waitUntil(lambda: panel.table.item(0, column).text() != "—", timeout=3000)
+    qtbot.waitUntil(lambda: panel.table.rowCount() > 0 and panel.table.item(0, column).text() != "—",
+                    timeout=3000)
     doc = window.session.document
     assert set(panel.state.times) == {n for n in doc.nodes if doc.layer_of(n).type != "Input"}
     shown = [panel.table.item(r, column).text() for r in range(panel.table.rowCount())]
