@@ -42,6 +42,7 @@ OPTIMIZER_SLOTS = {
 
 DEFAULT_BATCH_SIZE = 1
 _UNKNOWN = TensorSpec(None)
+_WALK = object()  # "walk the schedule for the peak" (it was not computed with the totals)
 
 
 class NodeCost(NamedTuple):
@@ -227,9 +228,10 @@ class CostTracker:
             for nid in [n for n in cache if n not in results]:
                 del cache[nid]
         schedule = self._schedule if self._unsubscribe is not None else None
+        peak = _WALK
         if schedule is None:
             schedule = schedule_of(doc)
-            schedule.totals = Totals.of(nodes, schedule.used)
+            schedule.totals, peak = Totals.with_peak(schedule, nodes)
             if len(self._weights) > len(result.layer_params):
                 self._weights = {}
             self._layer_weight_bytes(doc, batch_size, result.layer_params)
@@ -250,7 +252,7 @@ class CostTracker:
                 if lid in schedule.used_layers:
                     schedule.weights.replace_bytes(old_bytes[lid], self._weights.get(lid))
             layer_bytes = dict(self._weights)
-        return _assemble(doc, nodes, batch_size, layer_bytes, schedule)
+        return _assemble(doc, nodes, batch_size, layer_bytes, schedule, peak)
 
     def _node_cost(self, doc: Document, nid: str, res, results: dict, batch_size: int) -> NodeCost:
         if res is None or res.outputs is None:
@@ -346,14 +348,16 @@ def _application_cost(layer: Layer, node, results: dict, outputs: list, batch_si
     return NodeCost(macs * batch if valid[0] else None, activation * batch if valid[1] else None)
 
 
-def _assemble(doc: Document, nodes: dict, batch_size: int, layer_bytes: dict, schedule: Schedule) -> ModelCost:
+def _assemble(doc: Document, nodes: dict, batch_size: int, layer_bytes: dict, schedule: Schedule,
+              peak=None) -> ModelCost:
     total_macs, activation = schedule.totals.macs_total, schedule.totals.activation_total
     weights = schedule.weights.macs_total  # weight bytes are kept in the first slot
     slots = OPTIMIZER_SLOTS.get(str((doc.compile or {}).get("optimizer", "rmsprop")).lower())
     training = None
     if weights is not None and activation is not None and slots is not None:
         training = 2 * activation + weights * (2 + slots)
-    peak = peak_activation(schedule, nodes) if activation is not None else None
+    if peak is _WALK:
+        peak = peak_activation(schedule, nodes) if activation is not None else None
     return ModelCost(batch_size, nodes, layer_bytes, total_macs, weights, activation, peak, training, slots,
                      frozenset(schedule.used))
 

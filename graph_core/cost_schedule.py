@@ -43,6 +43,34 @@ class Totals:
         return totals
 
     @classmethod
+    def with_peak(cls, schedule: Schedule, nodes: dict) -> tuple:
+        """``(totals of the scheduled nodes, peak activation bytes)`` in one walk of the schedule."""
+        if schedule.order is None:
+            return cls.of(nodes, schedule.used), None
+        totals = cls()
+        macs = activation = unknown_macs = unknown_activation = alive = peak = 0
+        frees = schedule.frees
+        for step, nid in enumerate(schedule.order):
+            m, a = nodes[nid]
+            if m is None:
+                unknown_macs += 1
+            else:
+                macs += m
+            if a is None:
+                unknown_activation += 1
+                continue
+            activation += a
+            if not unknown_activation:
+                alive += a
+                if alive > peak:
+                    peak = alive
+                for done in frees.get(step, ()):
+                    alive -= nodes[done][1]
+        totals.macs, totals.activation = macs, activation
+        totals.unknown_macs, totals.unknown_activation = unknown_macs, unknown_activation
+        return totals, (None if unknown_activation else peak)
+
+    @classmethod
     def of_weights(cls, layer_bytes: dict, used_layers: frozenset) -> Totals:
         """The total of the weight bytes of the layers in ``used_layers`` (in the first channel)."""
         totals = cls()

@@ -182,3 +182,23 @@ def test_a_fixed_batch_size_on_the_input_wins():
     cost = model_cost(b.document, batch_size=3)
     assert check(b.document).nodes[b.document.input_nodes()[0]].outputs[0].shape == (5, 8)
     assert cost.macs == 5 * 8 * 2 and cost.activation_bytes == (5 * 8 + 5 * 2) * 4
+
+
+@pytest.mark.parametrize("info", list_templates(), ids=lambda t: t.slug)
+def test_followed_tracker_agrees_with_a_fresh_computation(info):
+    from graph_core.templates import load_template
+
+    doc = load_template(info.slug)
+    analyzer = Analyzer(doc)
+    tracker = CostTracker()
+    tracker.follow(doc)
+    tracker.compute(doc, analyzer.result(), 2)
+    dense = next((layer for layer in doc.layers.values() if layer.type == "Dense"), None)
+    if dense is not None:
+        doc.apply(SetConfig(dense.id, "units", 7))
+    followed = tracker.compute(doc, analyzer.result(), 2)
+    fresh = model_cost(doc, batch_size=2)
+    assert followed.to_json() == fresh.to_json()
+    assert followed.nodes == fresh.nodes
+    tracker.close()
+    analyzer.close()
