@@ -129,12 +129,13 @@ def schedule_of(doc: Document, nodes: dict | None = None) -> Schedule:
     position: dict = {}
     last_use: dict = {}
     for step, (nid, node) in enumerate(nodes.items()):
-        for ref in node.inputs:
-            if ref.node not in position:
+        for source, _index in node.inputs:
+            if source not in position:
                 return _sorted_schedule(doc)
-            last_use[ref.node] = step
+            last_use[source] = step
         position[nid] = step
     order = list(nodes)
+    every = True
     outputs = {o.node for o in doc.outputs}
     if outputs and not (position.keys() - last_use.keys()) <= outputs:  # a sink that is no output
         used = set(outputs)  # some node reaches no output: keep the ones that do
@@ -143,12 +144,13 @@ def schedule_of(doc: Document, nodes: dict | None = None) -> Schedule:
                 for ref in nodes[nid].inputs:
                     used.add(ref.node)
         order = [n for n in order if n in used]
+        every = False
         position = {n: i for i, n in enumerate(order)}
         last_use = {}
         for step, nid in enumerate(order):
             for ref in nodes[nid].inputs:
                 last_use[ref.node] = step
-    return _finish_schedule(doc, nodes, order, position, last_use)
+    return _finish_schedule(doc, nodes, order, position, last_use, every)
 
 
 def _sorted_schedule(doc: Document) -> Schedule:
@@ -158,7 +160,8 @@ def _sorted_schedule(doc: Document) -> Schedule:
     return schedule_of(doc, {nid: doc.nodes[nid] for nid in order})
 
 
-def _finish_schedule(doc: Document, nodes: dict, order: list, position: dict, last_use: dict) -> Schedule:
+def _finish_schedule(doc: Document, nodes: dict, order: list, position: dict, last_use: dict,
+                     every: bool) -> Schedule:
     end = len(order)
     for out in doc.outputs:
         if out.node in position:
@@ -168,7 +171,8 @@ def _finish_schedule(doc: Document, nodes: dict, order: list, position: dict, la
         free_at = last_use.get(nid, step)
         if free_at < end:
             frees.setdefault(free_at, []).append(nid)
-    return Schedule(order, frees, position, {nodes[n].layer for n in order})
+    layers = {node.layer for node in nodes.values()} if every else {nodes[n].layer for n in order}
+    return Schedule(order, frees, position, layers)
 
 
 def peak_activation(schedule: Schedule, nodes: dict) -> int | None:
