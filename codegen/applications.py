@@ -110,8 +110,9 @@ def measure_application(config: dict, input_specs: list, app=None) -> dict:
 
     Returns:
         A cache entry: ``{"outputs": [[None, 8, 8, 2048]], "dtypes": ["float32"],
-        "trainable": int, "non_trainable": int}``, or ``{"error": message, "hint": text}``
-        when Keras refuses the configuration or the input.
+        "trainable": int, "non_trainable": int, "macs_per_sample": int,
+        "activation_bytes_per_sample": int}`` (the last two when every inner size is known), or
+        ``{"error": message, "hint": text}`` when Keras refuses the configuration or the input.
     """
     import keras
 
@@ -130,8 +131,11 @@ def measure_application(config: dict, input_specs: list, app=None) -> dict:
     outputs = out if isinstance(out, (list, tuple)) else [out]
     trainable = sum(_size(w) for w in app.trainable_weights)
     non_trainable = sum(_size(w) for w in app.non_trainable_weights)
+    from codegen.application_cost import application_cost
+
     return {"outputs": [list(t.shape) for t in outputs], "dtypes": [str(t.dtype) for t in outputs],
-            "trainable": int(trainable), "non_trainable": int(non_trainable)}
+            "trainable": int(trainable), "non_trainable": int(non_trainable),
+            **application_cost(app, input_specs)}
 
 
 def _size(weight) -> int:

@@ -140,6 +140,11 @@ def attach_keras(window, start_worker: bool = True):
         worker.shutdown()  # marks it shut down: requests will not start a process
         integration = keras_panels.KerasIntegration(window, worker=worker)
         window.keras_integration = integration
+    from editor.compare_window import attach_compare
+    from editor.cost_panel import attach_cost
+
+    attach_cost(window, integration.worker if start_worker else None)
+    attach_compare(window)
     window.raise_default_panels()
     return integration
 

@@ -32,6 +32,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON report")
     p.add_argument("--fix", action="store_true", help="apply the fixes that keep your intent (needs -o)")
     p.add_argument("-o", "--output", metavar="FIXED.loom", help="where --fix writes the fixed model")
+    p.add_argument("--batch-size", type=int, default=1, metavar="N",
+                   help="batch size for FLOPs and activation memory (default 1)")
+
+    p = sub.add_parser("diff", help="compare two .loom files: layers added, removed, changed, rewired")
+    p.add_argument("file_a", metavar="A.loom")
+    p.add_argument("file_b", metavar="B.loom")
+    p.add_argument("--json", action="store_true", help="print a JSON report")
+    p.add_argument("--batch-size", type=int, default=1, metavar="N", help="batch size of the FLOPs delta")
+
+    p = sub.add_parser("profile", help="measure each layer's forward time with Keras")
+    p.add_argument("file")
+    p.add_argument("--batch-size", type=int, default=1, metavar="N")
+    p.add_argument("--repeats", type=int, default=10, metavar="R", help="timed repeats (median)")
+    p.add_argument("--json", action="store_true", help="print a JSON report")
 
     p = sub.add_parser("templates", help="list the templates, or write one to a file")
     p.add_argument("name", nargs="?")
@@ -94,9 +108,17 @@ def _dispatch(args) -> int:
             from editor.fix_command import fix_command
 
             return fix_command(args.file, args.output)
-        return check_command(args.file, as_json=args.json)
+        return check_command(args.file, as_json=args.json, batch_size=args.batch_size)
     if args.command == "templates":
         return templates_command(args.name, args.output)
+    if args.command == "diff":
+        from editor.cli_cost import diff_command
+
+        return diff_command(args.file_a, args.file_b, as_json=args.json, batch_size=args.batch_size)
+    if args.command == "profile":
+        from editor.cli_cost import profile_command
+
+        return profile_command(args.file, batch_size=args.batch_size, repeats=args.repeats, as_json=args.json)
     from codegen import commands
 
     if args.command == "export":
@@ -123,11 +145,16 @@ def _dispatch(args) -> int:
     raise AssertionError(args.command)
 
 
-def check_command(path: str, as_json: bool = False) -> int:
+def check_command(path: str, as_json: bool = False, batch_size: int = 1) -> int:
     """``layerloom check``: exit 0 when valid (warnings allowed), 1 when invalid, 2 when unreadable,
     3 when not checked (layers LayerLoom cannot vouch for, and no error among the rest)."""
     from graph_core import check, loom_format
+    from graph_core.cost import model_cost, summary_line
     from graph_core.errors import LoomFormatError
+
+    if batch_size < 1:
+        print(f"error: --batch-size must be a positive integer, got {batch_size}", file=sys.stderr)
+        return EXIT_UNREADABLE
 
     try:
         doc = loom_format.load(path)
@@ -138,10 +165,12 @@ def check_command(path: str, as_json: bool = False) -> int:
             print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     result = check(doc)
+    cost = model_cost(doc, result, batch_size)
     if as_json:
-        print(json.dumps(result.to_json(doc), indent=2))
+        print(json.dumps(cost.add_to_report(result.to_json(doc)), indent=2))
     else:
         print(format_report(doc, result, path))
+        print(f"cost: {summary_line(cost)}")
     return {"valid": EXIT_OK, "invalid": EXIT_INVALID}.get(result.status, EXIT_NOT_CHECKED)
 
 

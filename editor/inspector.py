@@ -56,6 +56,7 @@ class Inspector(QWidget):
         self._rebuild_pending = False
         self.advanced_open = False
         self.inner_advanced_open = False
+        self.info_providers: list = []  # (doc, node_ids) -> extra info lines (e.g. the Cost panel's)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         self.scroll = QScrollArea()
@@ -237,3 +238,13 @@ class Inspector(QWidget):
         self._signature = self._compute_signature()
         body.sync()
         self.scroll.verticalScrollBar().setValue(old_scroll)
+
+    def provided_lines(self, doc, node_ids: list) -> list:
+        """The extra info lines the :attr:`info_providers` give for ``doc`` and a selection."""
+        lines = []
+        for provider in self.info_providers:
+            try:
+                lines.extend(provider(doc, node_ids))
+            except Exception as exc:  # a panel's bug must not break the inspector
+                lines.append(f"({type(exc).__name__}: {exc})")
+        return lines

@@ -342,4 +342,5 @@ class LayerView(InspectorView):
             trainable, frozen = params
             total = trainable + frozen
             lines.append(f"params: {total:,}" + (f" ({trainable:,} trainable)" if frozen else ""))
+        lines.extend(self.host.provided_lines(doc, list(self.node_ids)))
         self.info_label.setText("<br>".join(html.escape(x) for x in lines))

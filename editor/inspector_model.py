@@ -7,6 +7,8 @@ lists the selected nodes.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtWidgets import QLabel
 
 from editor.inspector_view import InspectorView, count
@@ -65,6 +67,7 @@ class ModelView(InspectorView):
         result = self.host.result()
         if result is not None:
             text += f"<br>{result.params_text()} ({result.trainable:,} trainable)"
+        text += "".join("<br>" + html.escape(x) for x in self.host.provided_lines(doc, []))
         self.info_label.setText(text)
 
     def _rename(self) -> None:

@@ -34,6 +34,7 @@ class NodeResult:
     outputs: list | None  # list[TensorSpec]; None = unknown count and shapes
     params: tuple | None  # (trainable, non_trainable) or None when unknown
     problems: list = field(default_factory=list)
+    config: dict | None = field(default=None, compare=False)  # the resolved config used (for graph_core.cost)
 
     def output(self, index: int) -> TensorSpec:
         """The spec of output ``index`` (unknown when out of range or unknown)."""
@@ -280,7 +281,7 @@ class Analyzer:
         if spec.lint is not None and all(s.shape is not None for s in inputs):
             for code, msg, hint in spec.lint(resolved, inputs):
                 problems.append(Problem(WARNING, code, _prefixed(layer, msg), (nid,), hint))
-        return NodeResult(list(outputs), params, problems)
+        return NodeResult(list(outputs), params, problems, resolved)
 
     def _layer_check(self, layer: Layer) -> tuple:
         cached = self._layer_checks.get(layer.id)

@@ -82,6 +82,8 @@ class KerasWorker(QObject):
     layerDocsReady = Signal(str, object)
     traced = Signal(object)
     traceFailed = Signal(str)
+    profiled = Signal(object)
+    profileFailed = Signal(str)
     pong = Signal(object)
     crashed = Signal(str)
     restarted = Signal()
@@ -301,6 +303,8 @@ class KerasWorker(QObject):
             elif kind == "export_keras":
                 self.last_export_failure = {"message": why, "crashed": True}
                 self.exportFailed.emit(f"{why}; the model was not exported — try again.")
+            elif kind == "profile":
+                self.profileFailed.emit(f"{why}; the profile was lost — run it again.")
 
     # ------------------------------------------------------------------ requests
     def _request(self, kind: str, doc=None, revision: int | None = None, **params) -> int:
@@ -386,6 +390,9 @@ class KerasWorker(QObject):
     def request_trace(self, doc, seed: int = 0) -> int:
         """Run one sample through ``doc``; answers ``traced(reply)`` or ``traceFailed(message)``."""
         return self._request("trace", doc, None, seed=int(seed))
+    def request_profile(self, doc, *, batch_size: int = 1, repeats: int = 10) -> int:
+        """Measure each layer's forward time (codegen.profile); answers ``profiled``/``profileFailed``."""
+        return self._request("profile", doc, None, batch_size=batch_size, repeats=repeats)
 
     def ping(self) -> int:
         """Ask the worker to answer ``pong`` (a liveness check)."""
@@ -457,6 +464,12 @@ class KerasWorker(QObject):
                 self.traced.emit(message)
             else:
                 self.traceFailed.emit(str(message.get("message") or "the trace failed"))
+        if kind in ("profiled", "profile_failed"):
+            self._pending.pop(request_id, None)
+            if kind == "profiled":
+                self.profiled.emit(message)
+            else:
+                self.profileFailed.emit(str(message.get("message") or "profiling failed"))
             return
         if kind == "pong":
             self.pong.emit(message)
@@ -482,6 +495,8 @@ class KerasWorker(QObject):
             self.exportFailed.emit(text)
         elif request_kind == "trace":
             self.traceFailed.emit(text)
+        elif request_kind == "profile":
+            self.profileFailed.emit(text)
         elif request_kind == "fit":
             if request_id == self._fit_id:
                 self._fit_id = None

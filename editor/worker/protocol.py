@@ -38,6 +38,7 @@ REQUEST_KINDS = frozenset({
     "export_keras",   # doc, params.path → exported | export_failed
     "layer_docs",     # params.layer_type → layer_docs (text)
     "trace",          # doc, params.seed → traced (every node's output stats) | trace_failed
+    "profile",        # doc, params.batch_size, params.repeats → profiled | profile_failed (profile_job.py)
     "ping",           # → pong
     "shutdown",       # the worker exits
 })
@@ -47,6 +48,7 @@ REPLY_KINDS = frozenset({
     "ready", "pong", "summary", "built", "build_error", "progress", "cancelling", "fit_done",
     "fit_failed", "imported", "import_failed", "exported", "export_failed", "layer_docs", "skipped",
     "error", "traced", "trace_failed",
+    "profiled", "profile_failed",
 })
 
 #: Longest line either side accepts (a document snapshot of a very large model fits easily).

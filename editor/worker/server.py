@@ -41,6 +41,7 @@ from codegen.worker_tasks import (
     tensorboard_callbacks,
 )
 from editor.worker import protocol
+from editor.worker.profile_job import run_profile
 from graph_core.layer_kinds import kind_of
 from graph_core.training_settings import DEFAULT_FIT
 
@@ -147,6 +148,7 @@ class Worker:
             "export_keras": self._export_keras,
             "layer_docs": self._layer_docs,
             "trace": self._trace,
+            "profile": lambda request: run_profile(self.channel, request, _document, build_error_fields),
         }
         while True:
             with self._jobs_ready:

@@ -1,0 +1,407 @@
+"""What a model costs: multiply-accumulates, FLOPs, weight and activation memory, peak memory.
+
+Computed from a document and its :class:`~graph_core.analysis.CheckResult` (the output specs of
+every node), in pure Python. The convention is written down in ``docs/cost.md``: 2 FLOPs per
+MAC; bias, activation, normalization, pooling and merges count 0 (see
+:mod:`graph_core.cost_rules`). Anything that depends on an unknown size or an unknown layer is
+None, and so is every total it enters: never a guessed number.
+
+Typical use::
+
+    result = check(doc)
+    report = model_cost(doc, result, batch_size=8)
+    report.flops, report.peak_activation_bytes, report.nodes["n3"].macs
+
+:class:`CostTracker` keeps per-node figures between calls and recomputes only the nodes whose
+check result changed, for the editor's live display.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from graph_core import catalog
+from graph_core.cost_rules import RULES, ZERO_MAC_TYPES, known_but_batch
+from graph_core.cost_schedule import Schedule, Totals, peak_activation, schedule_of
+from graph_core.document import Document, Layer
+from graph_core.tensor import TensorSpec
+
+#: Bytes per element of each dtype (``string`` has no fixed size: unknown).
+DTYPE_BYTES = {
+    "float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "bool": 1,
+    "int8": 1, "uint8": 1, "int16": 2, "uint16": 2, "int32": 4, "uint32": 4, "int64": 8, "uint64": 8,
+}
+
+#: Per-weight state slots an optimizer keeps (Keras 3 defaults: no momentum for SGD).
+OPTIMIZER_SLOTS = {
+    "sgd": 0, "rmsprop": 1, "adagrad": 1, "lion": 1, "adam": 2, "adamw": 2, "nadam": 2,
+    "adamax": 2, "adadelta": 2, "ftrl": 2, "adafactor": 2,
+}
+
+DEFAULT_BATCH_SIZE = 1
+_UNKNOWN = TensorSpec(None)
+_WALK = object()  # "walk the schedule for the peak" (it was not computed with the totals)
+
+
+class NodeCost(NamedTuple):
+    """The cost of one node (one call).
+
+    Attributes:
+        macs: multiply-accumulates at the batch size, None when unknown.
+        activation_bytes: bytes of the tensors the call produces, None when unknown.
+    """
+
+    macs: int | None
+    activation_bytes: int | None
+
+    @property
+    def flops(self) -> int | None:
+        """2 FLOPs per MAC, None when unknown."""
+        return None if self.macs is None else 2 * self.macs
+
+
+@dataclass
+class ModelCost:
+    """Per-node and total figures of a document at one batch size.
+
+    Attributes:
+        batch_size: the batch size the figures are for.
+        nodes: node id -> :class:`NodeCost`.
+        layer_weight_bytes: layer id -> bytes of its weights (shared layers once), None when unknown.
+        macs, weight_bytes, activation_bytes: totals over the model (None when a part is unknown).
+        peak_activation_bytes: the most activation memory alive at once when the nodes run in
+            topological order and each tensor is freed after its last reader.
+        training_bytes: estimate for one training step: activations kept for backprop and their
+            gradients (2 × activations) plus weights, their gradients and the optimizer's slots.
+    """
+
+    batch_size: int
+    nodes: dict
+    layer_weight_bytes: dict
+    macs: int | None
+    weight_bytes: int | None
+    activation_bytes: int | None
+    peak_activation_bytes: int | None
+    training_bytes: int | None = None
+    optimizer_slots: int | None = None
+    model_nodes: frozenset = field(default_factory=frozenset)
+
+    @property
+    def flops(self) -> int | None:
+        """Total FLOPs (2 per MAC), None when unknown."""
+        return None if self.macs is None else 2 * self.macs
+
+    def to_json(self) -> dict:
+        """The top-level ``"cost"`` object of ``layerloom check --json``."""
+        return {"batch_size": self.batch_size, "flops": self.flops, "macs": self.macs,
+                "weight_bytes": self.weight_bytes, "activation_bytes": self.activation_bytes,
+                "peak_activation_bytes": self.peak_activation_bytes, "training_bytes": self.training_bytes}
+
+    def add_to_report(self, report: dict) -> dict:
+        """Add per-node ``macs``/``flops``/``activation_bytes`` and ``cost`` to a check report.
+
+        Args:
+            report: the dict of :meth:`CheckResult.to_json` (changed in place).
+
+        Returns:
+            The same dict.
+        """
+        for nid, entry in report.get("nodes", {}).items():
+            cost = self.nodes.get(nid, NodeCost(None, None))
+            entry["macs"], entry["flops"], entry["activation_bytes"] = cost.macs, cost.flops, cost.activation_bytes
+        report["cost"] = self.to_json()
+        return report
+
+
+def tensor_bytes(spec: TensorSpec, batch_size: int) -> int | None:
+    """Bytes of one tensor with its batch axis set to ``batch_size`` (None when a size is unknown)."""
+    shape = spec.shape
+    count = DTYPE_BYTES.get(spec.dtype)
+    if shape is None or count is None:
+        return None
+    if shape and shape[0] is None:
+        count *= batch_size
+        shape = shape[1:]
+    for d in shape:
+        if d is None:
+            return None
+        count *= d
+    return count
+
+
+def variable_dtype(layer: Layer) -> str:
+    """The dtype a layer keeps its weights in (mixed policies keep float32 variables)."""
+    policy = layer.config.get("dtype")
+    if policy is None:
+        return "float32"
+    if isinstance(policy, dict):
+        policy = (policy.get("config") or {}).get("name")
+    if policy is None or str(policy).startswith("mixed_") or policy not in DTYPE_BYTES:
+        return "float32"
+    return policy
+
+
+def _sum_known(values) -> int | None:
+    total = 0
+    for v in values:
+        if v is None:
+            return None
+        total += v
+    return total
+
+
+class CostTracker:
+    """Computes :class:`ModelCost` and remembers per-node figures for the next call.
+
+    A node is recomputed only when its check result object changed (the incremental
+    :class:`~graph_core.analysis.Analyzer` keeps the object of every node it did not re-check),
+    or when the batch size changed. A tracker that :meth:`follow`s its document also keeps the
+    schedule (topological order, last readers) until the graph's structure changes.
+
+    Args:
+        result_of: returns the check result of a nested document (defaults to a fresh check).
+    """
+
+    def __init__(self, result_of: Callable | None = None):
+        self._result_of = result_of
+        self._cache: dict = {}
+        self._weights: dict = {}
+        self._zero_costs: dict = {}  # output spec -> NodeCost(0, its bytes) at the current batch size
+        self._batch: int | None = None
+        self._schedule = None
+        self._unsubscribe = None
+
+    def follow(self, doc: Document) -> None:
+        """Keep the schedule of ``doc`` between calls, dropping it when its structure changes."""
+        self.close()
+        self._unsubscribe = doc.subscribe(self._on_change)
+
+    def close(self) -> None:
+        """Stop following a document."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        self._schedule = None
+
+    def _on_change(self, _doc: Document, event) -> None:
+        if event.kind in ("structure", "outputs", "reset"):
+            self._schedule = None
+
+    def compute(self, doc: Document, result, batch_size: int = DEFAULT_BATCH_SIZE) -> ModelCost:
+        """The cost of ``doc`` given its check ``result``.
+
+        Args:
+            doc: the document.
+            result: its :class:`~graph_core.analysis.CheckResult`.
+            batch_size: the batch size used for unknown batch axes.
+
+        Returns:
+            A :class:`ModelCost`.
+        """
+        if batch_size != self._batch:
+            self._cache, self._weights, self._batch, self._schedule = {}, {}, batch_size, None
+            self._zero_costs = {}
+        cache, results = self._cache, result.nodes
+        doc_nodes, doc_layers, zero_costs = doc.nodes, doc.layers, self._zero_costs
+        nodes: dict = {}
+        changed: list = []
+        for nid, res in results.items():
+            hit = cache.get(nid)
+            if hit is not None and hit[0] is res:
+                nodes[nid] = hit[1]
+                continue
+            outputs = res.outputs
+            if (outputs is not None and len(outputs) == 1
+                    and doc_layers[doc_nodes[nid].layer].type in ZERO_MAC_TYPES):  # the common case, inline
+                cost = zero_costs.get(outputs[0])  # one shared figure per distinct output spec
+                if cost is None:
+                    cost = zero_costs[outputs[0]] = NodeCost(0, tensor_bytes(outputs[0], batch_size))
+            else:
+                cost = self._node_cost(doc, nid, res, results, batch_size)
+            if hit is not None:
+                changed.append((nid, hit[1], cost))
+            cache[nid] = (res, cost)
+            nodes[nid] = cost
+        if len(cache) > len(results):
+            for nid in [n for n in cache if n not in results]:
+                del cache[nid]
+        schedule = self._schedule if self._unsubscribe is not None else None
+        peak = _WALK
+        if schedule is None:
+            schedule = schedule_of(doc)
+            schedule.totals, peak = Totals.with_peak(schedule, nodes)
+            if len(self._weights) > len(result.layer_params):
+                self._weights = {}
+            self._layer_weight_bytes(doc, batch_size, result.layer_params)
+            layer_bytes = dict(self._weights)
+            schedule.weights = Totals.of_weights(layer_bytes, schedule.used_layers)
+            if self._unsubscribe is not None:
+                self._schedule = schedule
+        else:
+            touched = {}
+            for nid, old, new in changed:
+                if nid in schedule.used:
+                    schedule.totals.replace(old, new)
+                layer_id = doc.nodes[nid].layer
+                touched[layer_id] = result.layer_params.get(layer_id)
+            old_bytes = {lid: self._weights.get(lid) for lid in touched}
+            self._layer_weight_bytes(doc, batch_size, touched)
+            for lid in touched:
+                if lid in schedule.used_layers:
+                    schedule.weights.replace_bytes(old_bytes[lid], self._weights.get(lid))
+            layer_bytes = dict(self._weights)
+        return _assemble(doc, nodes, batch_size, layer_bytes, schedule, peak)
+
+    def _node_cost(self, doc: Document, nid: str, res, results: dict, batch_size: int) -> NodeCost:
+        if res is None or res.outputs is None:
+            return NodeCost(None, None)
+        outputs = res.outputs
+        if len(outputs) == 1:
+            activation = tensor_bytes(outputs[0], batch_size)
+        else:
+            activation = 0
+            for spec in outputs:
+                size = tensor_bytes(spec, batch_size)
+                if size is None:
+                    activation = None
+                    break
+                activation += size
+        node = doc.nodes[nid]
+        layer = doc.layers[node.layer]
+        kind = layer.type
+        if kind in ZERO_MAC_TYPES:
+            return NodeCost(0, activation)
+        if kind == "Model":
+            return self._model_node_cost(layer, batch_size)
+        if kind == "Application":
+            return _application_cost(layer, node, results, outputs, batch_size)
+        rule = RULES.get(kind)
+        if rule is None:
+            return NodeCost(None, activation)
+        config = res.config
+        if config is None:
+            try:
+                config = catalog.resolve_config(kind, layer.config)
+            except Exception:
+                return NodeCost(None, activation)
+        inputs = []
+        for ref in node.inputs:
+            producer = results.get(ref.node)
+            produced = producer.outputs if producer is not None else None
+            inputs.append(produced[ref.index] if produced is not None and ref.index < len(produced) else _UNKNOWN)
+        if not outputs or not known_but_batch(inputs) or not known_but_batch(outputs):
+            return NodeCost(None, activation)
+        fixed = outputs[0].shape[0]
+        try:
+            macs = rule(config, inputs, outputs, batch_size if fixed is None else fixed)
+        except Exception:  # a rule must never break a check; unknown is the honest answer
+            macs = None
+        return NodeCost(macs, activation)
+
+    def _sub_result(self, sub: Document):
+        if self._result_of is not None:
+            return self._result_of(sub)
+        from graph_core.analysis import check
+
+        return check(sub)
+
+    def _sub_cost(self, sub: Document, batch_size: int) -> ModelCost:
+        return CostTracker(self._result_of).compute(sub, self._sub_result(sub), batch_size)
+
+    def _model_node_cost(self, layer: Layer, batch_size: int) -> NodeCost:
+        """A nested model call costs its inner nodes (its Inputs alias the tensors fed to it)."""
+        sub = layer.subgraph
+        if sub is None:
+            return NodeCost(None, None)
+        inner = self._sub_cost(sub, batch_size)
+        used = [n for n in sub.nodes if n in inner.model_nodes and sub.layer_of(n).type != "Input"]
+        return NodeCost(_sum_known(inner.nodes[n].macs for n in used),
+                        _sum_known(inner.nodes[n].activation_bytes for n in used))
+
+    def _layer_weight_bytes(self, doc: Document, batch_size: int, layer_params: dict) -> None:
+        """Store in the cache the weight bytes of the layers in ``layer_params`` (id -> counts)."""
+        cache, layers = self._weights, doc.layers
+        for layer_id, params in layer_params.items():
+            layer = layers.get(layer_id)
+            if layer is None or params is None:
+                cache[layer_id] = None
+            elif layer.subgraph is not None:
+                cache[layer_id] = self._sub_cost(layer.subgraph, batch_size).weight_bytes
+            elif "dtype" in layer.config:
+                cache[layer_id] = (params[0] + params[1]) * DTYPE_BYTES[variable_dtype(layer)]
+            else:
+                cache[layer_id] = (params[0] + params[1]) * 4  # float32 variables
+
+
+def _application_cost(layer: Layer, node, results: dict, outputs: list, batch_size: int) -> NodeCost:
+    """An application call costs what codegen measured per sample (its cache), times the batch."""
+    from graph_core.analysis import UNKNOWN, _cache_entry
+
+    inputs = [results[r.node].output(r.index) if r.node in results else UNKNOWN for r in node.inputs]
+    entry = _cache_entry(layer, inputs) or {}
+    macs, activation = entry.get("macs_per_sample"), entry.get("activation_bytes_per_sample")
+    fixed = outputs[0].shape[0] if outputs and outputs[0].shape else None
+    batch = batch_size if fixed is None else fixed
+    valid = [isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (macs, activation)]
+    return NodeCost(macs * batch if valid[0] else None, activation * batch if valid[1] else None)
+
+
+def _assemble(doc: Document, nodes: dict, batch_size: int, layer_bytes: dict, schedule: Schedule,
+              peak=None) -> ModelCost:
+    total_macs, activation = schedule.totals.macs_total, schedule.totals.activation_total
+    weights = schedule.weights.macs_total  # weight bytes are kept in the first slot
+    slots = OPTIMIZER_SLOTS.get(str((doc.compile or {}).get("optimizer", "rmsprop")).lower())
+    training = None
+    if weights is not None and activation is not None and slots is not None:
+        training = 2 * activation + weights * (2 + slots)
+    if peak is _WALK:
+        peak = peak_activation(schedule, nodes) if activation is not None else None
+    return ModelCost(batch_size, nodes, layer_bytes, total_macs, weights, activation, peak, training, slots,
+                     frozenset(schedule.used))
+
+
+def model_cost(doc: Document, result=None, batch_size: int = DEFAULT_BATCH_SIZE) -> ModelCost:
+    """The cost of a document, checking it first when no result is given.
+
+    Args:
+        doc: the document.
+        result: its check result (computed when None).
+        batch_size: the batch size used for unknown batch axes.
+
+    Returns:
+        A :class:`ModelCost`.
+    """
+    if result is None:
+        from graph_core.analysis import check
+
+        result = check(doc)
+    return CostTracker().compute(doc, result, batch_size)
+
+
+def human_count(value: int | None, unit: str = "") -> str:
+    """``1234567`` -> ``"1.23 M"`` (with ``unit`` appended); ``"?"`` when unknown."""
+    if value is None:
+        return "?"
+    for scale, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= scale:
+            return f"{value / scale:.3g} {prefix}{unit}"
+    return f"{value} {unit}".rstrip()
+
+
+def human_bytes(value: int | None) -> str:
+    """Bytes in binary units: ``3145728`` -> ``"3 MiB"``; ``"?"`` when unknown."""
+    if value is None:
+        return "?"
+    for scale, unit in ((1 << 40, "TiB"), (1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")):
+        if abs(value) >= scale:
+            return f"{value / scale:.3g} {unit}"
+    return f"{value} B"
+
+
+def summary_line(cost: ModelCost) -> str:
+    """One line for a status bar or a report: FLOPs, weights, activations, peak at the batch size."""
+    return (f"{human_count(cost.flops, 'FLOPs')}, weights {human_bytes(cost.weight_bytes)}, "
+            f"activations {human_bytes(cost.activation_bytes)} (peak {human_bytes(cost.peak_activation_bytes)}) "
+            f"at batch {cost.batch_size}")
