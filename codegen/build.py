@@ -15,7 +15,7 @@ from graph_core import catalog
 from graph_core.analysis import check
 from graph_core.document import Document, Layer
 from graph_core.graph_algorithms import ancestors, topological_order
-from graph_core.layer_kinds import call_spec_for, kind_of, spec_for
+from graph_core.layer_kinds import call_arguments, kind_of
 from graph_core.training_settings import DEFAULT_COMPILE
 
 REFUSED_TYPES = ("Lambda", "TFSMLayer")
@@ -127,7 +127,7 @@ def _build_graph(doc: Document, name: str):
                                  f"{ref.index} does not exist", layer.name, nid)
             args.append(produced[ref.index])
         try:
-            result = call_layer(instance, layer, args)
+            result = call_layer(instance, layer, node, args)
         except BuildError:
             raise
         except Exception as exc:
@@ -148,10 +148,11 @@ def _build_graph(doc: Document, name: str):
         raise BuildError(f"model '{name}': {keras_message(exc)}") from None
 
 
-def call_layer(instance, layer: Layer, args: list):
-    """Call a Keras layer on its input tensors the way its spec says (:class:`CallSpec`)."""
-    spec = spec_for(layer)
-    return instance(*call_spec_for(layer).arguments(args, spec.min_inputs if spec is not None else 1))
+def call_layer(instance, layer: Layer, node, tensors: list):
+    """Call a Keras layer on a node's input tensors the way its spec says (:class:`CallSpec`),
+    with the node's keyword tensors and keyword arguments."""
+    args, kwargs = call_arguments(layer, node, tensors)
+    return instance(*args, **kwargs)
 
 
 def _make_input(layer: Layer, nid: str):

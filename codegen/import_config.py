@@ -192,6 +192,8 @@ class _Translator(LayerConfigReduction, CompileTranslation):
                     "inputs": [[node_ids[(s, i)], t] for s, i, t in refs], "pos": [0, 0]}
             if kwargs:
                 node["call_kwargs"] = kwargs
+            named_main = call_spec_for_type(str(by_name[name].get("class_name"))).input_names
+            keyword_slots = {kw: slots for kw, slots in keyword_slots.items() if kw not in named_main}
             if keyword_slots:
                 node["keyword_inputs"] = keyword_slots
             nodes_out.append(node)

@@ -32,7 +32,7 @@ from codegen.source_expr import (
 )
 from graph_core import catalog
 from graph_core.document import Document, Layer
-from graph_core.layer_kinds import call_spec_for, kind_of, output_count, spec_for
+from graph_core.layer_kinds import call_arguments, call_output_count, kind_of
 from graph_core.training_settings import DEFAULT_COMPILE, DEFAULT_FIT, OPTIMIZERS
 
 __all__ = ["export_python", "identifier", "positional_params", "string"]
@@ -177,10 +177,11 @@ class _Exporter:
             if layer.type == "Input":
                 lines.append(statement(1, target, self.input_expr(layer)))
                 continue
-            spec = spec_for(layer)
-            args = call_spec_for(layer).arguments(
-                [Raw(_ref_name(names, ref)) for ref in node.inputs],
-                spec.min_inputs if spec is not None else 1, lambda items: Seq("[", items, "]"))
+            positional, keywords = call_arguments(
+                layer, node, [Raw(_ref_name(names, ref)) for ref in node.inputs],
+                lambda items: Seq("[", items, "]"))
+            args = positional + [Kw(k, v if isinstance(v, Expr) else literal(v)) for k, v in keywords.items()
+                                 if _is_name(k)]
             if layer.id in instance:
                 var = primary[layer.id]
                 if layer.id not in declared:
@@ -392,7 +393,7 @@ def _output_count(doc: Document, nid: str) -> int:
     """How many tensors a call returns (unpacked into that many variables)."""
     wanted = 1 + max([doc.nodes[c].inputs[slot].index for c, slot in doc.consumers(nid)]
                      + [o.index for o in doc.outputs if o.node == nid], default=0)
-    return max(output_count(doc.layer_of(nid)), wanted)
+    return max(call_output_count(doc.layer_of(nid), doc.nodes[nid]), wanted)
 
 
 def _base_default(key: str, value) -> bool:

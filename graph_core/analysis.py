@@ -241,6 +241,15 @@ class Analyzer:
                     f"{len(producer.outputs)} output{'s' if len(producer.outputs) != 1 else ''}",
                     (nid, ref.node), "connect one of its existing outputs"))
         spec = spec_for(layer)
+        call_problems = _call_problems(spec, node, label, nid)
+        if call_problems:
+            return NodeResult(None, None, problems + call_problems)
+        keyword_specs: dict = {}
+        start = node.main_count
+        for name, count in node.keyword_inputs.items():
+            keyword_specs[name] = inputs[start:start + count]
+            start += count
+        inputs = inputs[: node.main_count]
         if spec is not None and spec.kind == "model":
             return self._evaluate_model(nid, layer, inputs, problems)
         if spec is not None and spec.kind == "application":
@@ -261,8 +270,11 @@ class Analyzer:
             problems.append(arity)
         if param_problems or arity:
             return NodeResult(None, None, problems)
+        call = spec.call_spec
         try:
             outputs = spec.infer(resolved, inputs)
+            if call.check_call is not None and (keyword_specs or node.call_kwargs):
+                outputs = list(outputs) + list(call.check_call(resolved, inputs, keyword_specs, node.call_kwargs))
         except ShapeError as exc:
             problems.append(Problem(ERROR, exc.code, _prefixed(layer, exc.message), (nid,), exc.hint))
             return NodeResult(None, None, problems)
@@ -581,6 +593,30 @@ def _arity_problem(spec, label: str, count: int, nid: str) -> Problem | None:
     hint = "connect the missing input" if count < low else "disconnect the extra inputs"
     return Problem(ERROR, code, f"{label} takes {want} input{'s' if (high or 2) != 1 else ''}, got {count}",
                    (nid,), hint)
+
+
+def _call_problems(spec, node, label: str, nid: str) -> list:
+    """Keyword arguments of a call its layer does not take, or values of the wrong kind."""
+    if spec is None:  # a type outside the catalog: its call is passed through unchecked
+        return []
+    call = spec.call_spec
+    problems = []
+    for name in node.keyword_inputs:
+        if name not in call.keyword_tensors:
+            takes = ", ".join(call.keyword_tensors) or "no keyword tensors"
+            problems.append(Problem(ERROR, "call.keyword", f"{label} is called with the tensor keyword "
+                                    f"{name!r}, which it does not take (it takes {takes})", (nid,),
+                                    "disconnect that input", param=name))
+    for name, value in node.call_kwargs.items():
+        if name != "training" and name not in call.keywords:
+            takes = ", ".join(("training", *call.keywords))
+            problems.append(Problem(ERROR, "call.keyword", f"{label} is called with {name}={value!r}, which "
+                                    f"its call does not take (it takes {takes})", (nid,),
+                                    f"remove {name} from the call", param=name))
+        elif value is not None and not isinstance(value, bool):
+            problems.append(Problem(ERROR, "call.keyword", f"{label}: {name} must be true or false, got "
+                                    f"{value!r}", (nid,), f"set {name} to true or false", param=name))
+    return problems
 
 
 def _compatible(expected, given) -> bool:

@@ -25,7 +25,7 @@ ZERO_MAC_TYPES = frozenset((
     "MaxPooling3D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
     "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D",
     "BatchNormalization", "GroupNormalization", "LayerNormalization", "Normalization",
-    "UnitNormalization", "Activation", "LeakyReLU", "ReLU", "Softmax",
+    "UnitNormalization", "Activation", "ELU", "LeakyReLU", "ReLU", "Softmax",
     "Dropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D",
     "Add", "Average", "Concatenate", "Maximum", "Minimum", "Multiply", "Subtract",
 ))

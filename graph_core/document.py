@@ -58,13 +58,50 @@ class Layer:
 
 @dataclass
 class Node:
-    """One call of a layer on an ordered list of input tensors, placed on the canvas."""
+    """One call of a layer on an ordered list of input tensors, placed on the canvas.
+
+    Attributes:
+        inputs: every tensor the call reads: its main inputs first, then its keyword tensor
+            inputs (``initial_state``, ``mask``…) in the order of ``keyword_inputs``.
+        keyword_inputs: keyword → how many of the trailing ``inputs`` it passes, e.g.
+            ``{"initial_state": 2}`` for ``lstm(x, initial_state=[h, c])``.
+        call_kwargs: the call's other keyword arguments (``training``, ``use_causal_mask``…).
+    """
 
     id: str
     layer: str
     inputs: list = field(default_factory=list)  # list[TensorRef]
     pos: tuple = (0.0, 0.0)
     extra: dict = field(default_factory=dict)
+    keyword_inputs: dict = field(default_factory=dict)
+    call_kwargs: dict = field(default_factory=dict)
+
+    @property
+    def main_count(self) -> int:
+        """How many of ``inputs`` are main inputs (the rest are keyword tensor inputs)."""
+        return len(self.inputs) - sum(self.keyword_inputs.values())
+
+    @property
+    def main_inputs(self) -> list:
+        """The main input tensors, in order."""
+        return self.inputs[: self.main_count]
+
+    def keyword_refs(self) -> dict:
+        """keyword → the tensors it passes (``{"initial_state": [h, c]}``)."""
+        out, start = {}, self.main_count
+        for name, count in self.keyword_inputs.items():
+            out[name] = self.inputs[start:start + count]
+            start += count
+        return out
+
+    def keyword_of(self, slot: int) -> tuple | None:
+        """``(keyword, position in it)`` of input ``slot``, or None for a main input."""
+        start = self.main_count
+        for name, count in self.keyword_inputs.items():
+            if start <= slot < start + count:
+                return name, slot - start
+            start += count
+        return None
 
 
 @dataclass
@@ -278,10 +315,12 @@ class Document:
         self._unindex_node(node)
         return index
 
-    def _set_inputs(self, node_id: str, inputs: list) -> None:
+    def _set_inputs(self, node_id: str, inputs: list, keyword_inputs: dict | None = None) -> None:
         node = self.nodes[node_id]
         self._unindex_inputs(node)
         node.inputs = [TensorRef(*ref) for ref in inputs]
+        if keyword_inputs is not None:
+            node.keyword_inputs = dict(keyword_inputs)
         self._index_inputs(node)
 
     def _set_node_layer(self, node_id: str, layer_id: str) -> None:

@@ -196,8 +196,8 @@ class Connect(Edit):
         new = list(node.inputs)
         if self.replace:
             new[self.slot] = self.source
-        else:
-            new.insert(len(new) if self.slot is None else self.slot, self.source)
+        else:  # a new main input goes before the keyword tensor inputs
+            new.insert(node.main_count if self.slot is None else min(self.slot, node.main_count), self.source)
         doc._set_inputs(self.target, new)
         return ChangeEvent("structure", frozenset({self.target, self.source.node}))
 
@@ -220,13 +220,20 @@ class Disconnect(Edit):
         if not 0 <= self.slot < len(node.inputs):
             raise EditError(f"'{doc.node_label(self.target)}' has no connected input {self.slot}")
         self._old = list(node.inputs)
+        self._old_keywords = dict(node.keyword_inputs)
         source = node.inputs[self.slot].node
-        doc._set_inputs(self.target, node.inputs[: self.slot] + node.inputs[self.slot + 1:])
+        keywords = dict(node.keyword_inputs)
+        where = node.keyword_of(self.slot)
+        if where is not None:  # a keyword tensor input: its keyword passes one tensor fewer
+            keywords[where[0]] -= 1
+            if not keywords[where[0]]:
+                del keywords[where[0]]
+        doc._set_inputs(self.target, node.inputs[: self.slot] + node.inputs[self.slot + 1:], keywords)
         return ChangeEvent("structure", frozenset({self.target, source}))
 
     def revert(self, doc):
         source = self._old[self.slot].node
-        doc._set_inputs(self.target, self._old)
+        doc._set_inputs(self.target, self._old, self._old_keywords)
         return ChangeEvent("structure", frozenset({self.target, source}))
 
 

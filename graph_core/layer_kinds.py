@@ -30,6 +30,8 @@ __all__ = [
     "APPLICATION_SPEC",
     "MODEL_SPEC",
     "application_config",
+    "call_arguments",
+    "call_output_count",
     "call_spec_for",
     "call_spec_for_type",
     "is_known_type",
@@ -169,6 +171,40 @@ def output_count(layer: Layer, known: int | None = None) -> int:
         return max(1, int(spec.num_outputs(catalog.resolve_config(layer.type, layer.config))))
     except Exception:
         return 1
+
+
+def call_output_count(layer: Layer, node, known: int | None = None) -> int:
+    """How many tensors one call (``node``) of ``layer`` returns: :func:`output_count`, plus one
+    for each keyword of the call that adds an output (``return_attention_scores=True``)."""
+    call = call_spec_for(layer)
+    return output_count(layer, known) + sum(1 for k in call.extra_outputs if node.call_kwargs.get(k))
+
+
+def call_arguments(layer: Layer, node, tensors: list, make_list=list) -> tuple:
+    """The positional and keyword arguments of one call of ``layer`` on its input tensors.
+
+    Args:
+        layer: the document layer.
+        node: the call (its ``keyword_inputs`` and ``call_kwargs``).
+        tensors: one value per ``node.inputs`` (Keras tensors, or expressions for the exporter).
+        make_list: builds a list argument (``list`` for Keras).
+
+    Returns:
+        ``(args, kwargs)``: ``layer(*args, **kwargs)`` is the call, e.g.
+        ``([x], {"initial_state": [h, c], "training": True})``.
+    """
+    spec = spec_for(layer)
+    call = spec.call_spec if spec is not None else call_spec_for_type(layer.type)
+    main = tensors[: node.main_count]
+    args = call.arguments(main, spec.min_inputs if spec is not None else 1, make_list)
+    kwargs: dict = {}
+    start = node.main_count
+    for name, count in node.keyword_inputs.items():
+        given = tensors[start:start + count]
+        start += count
+        kwargs[name] = make_list(given) if (name in call.list_keywords or count > 1) else given[0]
+    kwargs.update(node.call_kwargs)
+    return args, kwargs
 
 
 def application_config(name: str | None = None, config: dict | None = None) -> dict:

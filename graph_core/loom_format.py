@@ -23,7 +23,7 @@ FORMAT_VERSION = 1
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 _LAYER_KEYS = {"id", "type", "name", "config", "cache"}
-_NODE_KEYS = {"id", "layer", "inputs", "pos"}
+_NODE_KEYS = {"id", "layer", "inputs", "pos", "keyword_inputs", "call_kwargs"}
 _OUTPUT_KEYS = {"node", "index", "loss", "loss_weight", "metrics"}
 _ROOT_KEYS = {"format", "version", "name", "layers", "nodes", "outputs", "compile", "fit"}
 
@@ -177,8 +177,42 @@ def _node_from_dict(item: Any, path: str) -> Node:
     if (not isinstance(pos, list) or len(pos) != 2
             or not all(_is_number(v) and math.isfinite(v) for v in pos)):
         raise LoomFormatError(f"{path}.pos", f"expected [x, y] with two numbers, found {_show(pos)}")
+    keyword_inputs = _keyword_inputs(obj.get("keyword_inputs", {}), len(inputs), f"{path}.keyword_inputs")
+    call_kwargs = _call_kwargs(obj.get("call_kwargs", {}), f"{path}.call_kwargs")
     extra = {k: v for k, v in obj.items() if k not in _NODE_KEYS}
-    return Node(node_id, layer, inputs, (float(pos[0]), float(pos[1])), extra)
+    return Node(node_id, layer, inputs, (float(pos[0]), float(pos[1])), extra, keyword_inputs, call_kwargs)
+
+
+def _keyword_inputs(value: Any, n_inputs: int, path: str) -> dict:
+    """``{"initial_state": [1, 2]}`` (the input slots each keyword passes) → keyword → count.
+
+    The slots must be the trailing inputs, keyword after keyword, in order."""
+    obj = _expect(value, dict, path, "an object of keyword: [input slots]")
+    slots = []
+    counts = {}
+    for name, given in obj.items():
+        if not name.isidentifier():
+            raise LoomFormatError(f"{path}.{name}", f"{_show(name)} is not a keyword argument name")
+        if not isinstance(given, list) or not given or not all(_is_int(v) for v in given):
+            raise LoomFormatError(f"{path}.{name}", f"expected a list of input slots, found {_show(given)}")
+        slots.extend(given)
+        counts[name] = len(given)
+    if slots != list(range(n_inputs - len(slots), n_inputs)) or len(slots) > n_inputs:
+        raise LoomFormatError(path, f"keyword inputs must be the last input slots in order "
+                                    f"({n_inputs} inputs), found {_show(obj)}")
+    return counts
+
+
+def _call_kwargs(value: Any, path: str) -> dict:
+    """The call's non-tensor keyword arguments: names to JSON scalars."""
+    obj = _expect(value, dict, path, "an object of keyword: value")
+    for name, given in obj.items():
+        if not name.isidentifier():
+            raise LoomFormatError(f"{path}.{name}", f"{_show(name)} is not a keyword argument name")
+        if not (given is None or isinstance(given, (bool, str)) or (_is_number(given) and math.isfinite(given))):
+            raise LoomFormatError(f"{path}.{name}", f"expected true/false, a number or a string, found "
+                                                    f"{_show(given)}")
+    return dict(obj)
 
 
 def _output_from_dict(item: Any, path: str) -> Output:
@@ -272,6 +306,14 @@ def _node_to_dict(node: Node) -> dict:
     x, y = node.pos
     data = {"id": node.id, "layer": node.layer, "inputs": [[r.node, r.index] for r in node.inputs],
             "pos": [_tidy_number(x), _tidy_number(y)]}
+    if node.keyword_inputs:
+        start, slots = node.main_count, {}
+        for name, count in node.keyword_inputs.items():
+            slots[name] = list(range(start, start + count))
+            start += count
+        data["keyword_inputs"] = slots
+    if node.call_kwargs:
+        data["call_kwargs"] = dict(node.call_kwargs)
     data.update(node.extra)
     return data
 

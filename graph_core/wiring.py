@@ -25,7 +25,13 @@ PortName = Callable[[Document, str, int], str]
 
 
 def default_port_name(doc: Document, node_id: str, slot: int) -> str:
-    """The name of an input port from the layer's call description (``query``), else ``input {slot}``."""
+    """The name of an input port: a keyword input's (``initial_state[1]``), the layer's call
+    description's (``query``), else ``input {slot}``."""
+    node = doc.nodes[node_id]
+    keyword = node.keyword_of(slot) if slot < len(node.inputs) else None
+    if keyword is not None:
+        name, k = keyword
+        return f"{name}[{k}]" if node.keyword_inputs[name] > 1 or name == "initial_state" else name
     return call_spec_for(doc.layer_of(node_id)).input_name(slot)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from graph_core import catalog
 from graph_core.document import Document, Layer
-from graph_core.layer_kinds import kind_of, output_count, spec_for
+from graph_core.layer_kinds import call_output_count, kind_of, spec_for
 from graph_core.layer_rules.spec import REQUIRED
 from graph_core.tensor import format_shape
 from graph_core.wiring import default_port_name
@@ -247,7 +247,7 @@ def output_port_count(doc: Document, node_id: str, known_outputs: int | None = N
         known_outputs: the number of outputs the last check found, if any (used when the
             catalog cannot tell, e.g. applications and unknown types).
     """
-    count = output_count(doc.layer_of(node_id), known_outputs)
+    count = call_output_count(doc.layer_of(node_id), doc.nodes[node_id], known_outputs)
     used = max((ref.index + 1 for c, _s in doc.consumers(node_id)
                 for ref in doc.nodes[c].inputs if ref.node == node_id), default=0)
     return max(1, count, used)

@@ -43,6 +43,26 @@ def infer_mha(config: dict, inputs: list) -> list:
     return [TensorSpec(query, FLOAT32)]
 
 
+def check_mha_call(config: dict, inputs: list, keywords: dict, kwargs: dict) -> list:
+    """Keyword tensors are single masks; ``return_attention_scores`` adds the scores tensor.
+
+    Its shape is the one Keras 3 gives a functional model (``compute_output_spec``):
+    ``(batch, num_heads, query steps, query steps)``, whatever the value length and the
+    attention axes. At run time the scores are ``(batch, num_heads, query steps, value steps)``;
+    the two agree for self-attention (see docs/layer-catalog.md).
+    """
+    for name, tensors in keywords.items():
+        if len(tensors) != 1:
+            raise ShapeError(f"{_LAYER} {name} must be one tensor, got {len(tensors)}",
+                             f"pass a single {name} tensor", "shape.mask")
+    if not kwargs.get("return_attention_scores"):
+        return []
+    query = inputs[0].shape
+    if query is None or len(query) < 2:
+        return [TensorSpec(None, FLOAT32)]
+    return [TensorSpec((query[0], config["num_heads"], query[1], query[1]), FLOAT32)]
+
+
 def count_mha(config: dict, inputs: list) -> tuple:
     """Query/key/value projections (+ gate) and the output projection."""
     shapes = known_shapes(_LAYER, inputs)
@@ -76,6 +96,10 @@ SPECS = (
                    doc="axes attention is applied over (None: all but batch, heads, features)"),
          ParamSpec("use_gate", "bool", False, doc="gate the attention output with a sigmoid"),
          *P.dense_extras(), P.seed()),
-        2, 3, infer_mha, count_mha, call=CallSpec("positional", ("query", "value", "key")),
+        2, 3, infer_mha, count_mha,
+        call=CallSpec("positional", ("query", "value", "key"),
+                      keyword_tensors=("attention_mask", "query_mask", "value_mask", "key_mask"),
+                      keywords=("use_causal_mask", "return_attention_scores"),
+                      extra_outputs=("return_attention_scores",), check_call=check_mha_call),
         keyword_constructor=True, frozen_by_trainable=False),
 )

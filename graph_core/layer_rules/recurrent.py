@@ -18,7 +18,7 @@ from graph_core.layer_rules.common import (
     need_rank,
     unknown,
 )
-from graph_core.layer_rules.spec import REQUIRED, LayerSpec, ParamSpec
+from graph_core.layer_rules.spec import REQUIRED, CallSpec, LayerSpec, ParamSpec
 from graph_core.tensor import TensorSpec
 
 #: number of state tensors and of gates of each recurrent layer
@@ -210,9 +210,52 @@ def _rnn_params(layer: str) -> tuple:
     return ps
 
 
+def make_rnn_call_check(layer: str):
+    """The check of an RNN call's keyword tensors: ``initial_state`` (one (batch, units) tensor per
+    state: 2 for LSTM, 1 for GRU and SimpleRNN) and ``mask`` ((batch, timesteps))."""
+    n_states = _STATES[layer]
+
+    def check_call(config: dict, inputs: list, keywords: dict, _kwargs: dict) -> list:
+        shape = inputs[0].shape if inputs else None
+        states = keywords.get("initial_state")
+        if states is not None:
+            if len(states) != n_states:
+                raise ShapeError(
+                    f"{layer} takes {n_states} initial state{'s' if n_states > 1 else ''} "
+                    f"({'h, c' if n_states == 2 else 'h'}), got {len(states)}",
+                    f"pass initial_state=[{', '.join(['h', 'c'][:n_states])}], e.g. the states of an "
+                    f"encoder {layer} with return_state=True", "shape.initial_state")
+            units = config["units"]
+            for k, state in enumerate(states):
+                if state.shape is None:
+                    continue
+                if len(state.shape) != 2 or state.shape[1] not in (None, units) or (
+                        shape is not None and None not in (shape[0], state.shape[0])
+                        and shape[0] != state.shape[0]):
+                    raise ShapeError(
+                        f"{layer} initial_state[{k}] must have shape (batch, {units}), got {fmt(state.shape)}",
+                        f"give the state layer {units} units (the states of the encoder must match "
+                        f"this layer's units)", "shape.initial_state")
+        masks = keywords.get("mask")
+        if masks is not None:
+            mask = masks[0].shape if len(masks) == 1 else None
+            if len(masks) != 1 or (mask is not None and (len(mask) != 2 or (
+                    shape is not None and None not in (shape[1], mask[1]) and shape[1] != mask[1]))):
+                raise ShapeError(
+                    f"{layer} mask must be one (batch, timesteps) tensor, got "
+                    f"{', '.join(fmt(m.shape) for m in masks)}",
+                    "pass a boolean (batch, timesteps) mask, e.g. from Masking or Embedding(mask_zero=True)",
+                    "shape.mask")
+        return []
+
+    return check_call
+
+
 def _rnn_spec(layer: str, description: str) -> LayerSpec:
+    call = CallSpec("single", keyword_tensors=("initial_state", "mask"), list_keywords=("initial_state",),
+                    check_call=make_rnn_call_check(layer))
     return LayerSpec(layer, "Recurrent", description, _rnn_params(layer), 1, 1,
-                     make_rnn_infer(layer), make_rnn_count(layer), outputs=_make_outputs(layer))
+                     make_rnn_infer(layer), make_rnn_count(layer), outputs=_make_outputs(layer), call=call)
 
 
 _LAYER_PARAM = ParamSpec("layer", "layer", REQUIRED, doc='the wrapped layer: {"type": ..., '

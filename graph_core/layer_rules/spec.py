@@ -102,10 +102,24 @@ class CallSpec:
             ``layer(query, value, key)``).
         input_names: readable names of the input slots, in order (``("query", "value",
             "key")``); empty means ``input 0``, ``input 1``…
+        keyword_tensors: tensor keyword arguments the call takes besides its main inputs
+            (``initial_state``, ``mask``, ``attention_mask``).
+        list_keywords: those of them passed as a list (``initial_state=[h, c]``).
+        keywords: non-tensor keyword arguments the call takes besides ``training`` (which
+            every Keras layer accepts): ``use_causal_mask``, ``return_attention_scores``.
+        extra_outputs: keywords that, when true, make the call return one more tensor.
+        check_call: ``(config, main inputs, {keyword: [input specs]}, call kwargs) -> [extra
+            output specs]``: checks the keyword tensors (raising ``ShapeError``) and gives the
+            specs of the outputs ``extra_outputs`` add.
     """
 
     style: str = "single"
     input_names: tuple = ()
+    keyword_tensors: tuple = ()
+    list_keywords: tuple = ()
+    keywords: tuple = ()
+    extra_outputs: tuple = ()
+    check_call: Callable | None = None
 
     def arguments(self, tensors: list, min_inputs: int = 1, make_list=list) -> list:
         """The positional arguments of a call on ``tensors`` in this style.

@@ -356,7 +356,11 @@ def test_multi_head_attention_call_and_keyword_inputs(tmp_path):
     dec = doc.nodes[node_of(doc, "dec")]
     enc = node_of(doc, "enc")
     assert list(dec.inputs) == [(enc, 0), (enc, 1), (enc, 2)]
-    assert dec.extra["keyword_inputs"] == {"initial_state": [1, 2]}
+    assert dec.keyword_inputs == {"initial_state": 2} and dec.main_inputs == [(enc, 0)]
+    assert loom_format.document_to_dict(doc)["nodes"][list(doc.nodes).index(dec.id)]["keyword_inputs"] == {
+        "initial_state": [1, 2]}
+    result = check(doc)
+    assert result.valid, [str(p) for p in result.errors]
 
 
 def test_run_import_command_writes_the_loom_file(rich, tmp_path, capsys):
