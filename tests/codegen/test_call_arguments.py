@@ -98,6 +98,6 @@ def test_exported_code_reads_like_the_keras_call():
         model, _ = factory()
         return " ".join(export_python(document_from_config(json.loads(model.to_json()))).split())
 
-    assert "(decoder_input, initial_state=[encoder_1, encoder_2])" in source(seq2seq)
+    assert "decoder_input, initial_state=[encoder_1, encoder_2]" in source(seq2seq)
     assert "(h, training=True)" in source(always_dropout)
     assert "(tokens, tokens, use_causal_mask=True, return_attention_scores=True)" in source(decoder_block)
