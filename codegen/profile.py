@@ -36,8 +36,8 @@ def _time_ms(fn: Callable) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def _bound_call(instance, layer_type: str, args: list) -> Callable:
-    return lambda: call_layer(instance, layer_type, args)
+def _bound_call(instance, layer, node, args: list) -> Callable:
+    return lambda: call_layer(instance, layer, node, args)
 
 
 def _model_inputs(doc: Document, model, batch_size: int) -> list:
@@ -77,9 +77,10 @@ def profile_model(doc: Document, batch_size: int = 1, repeats: int = 10,
         layer = doc.layer_of(nid)
         instance = model.get_layer(layer.name)
         args = [tensors[ref.node][ref.index] for ref in doc.nodes[nid].inputs]
-        result = _ready(call_layer(instance, layer.type, args))  # also the warm-up call
+        node = doc.nodes[nid]
+        result = _ready(call_layer(instance, layer, node, args))  # also the warm-up call
         tensors[nid] = list(result) if isinstance(result, (list, tuple)) else [result]
-        calls.append((nid, layer.name, _bound_call(instance, layer.type, args)))
+        calls.append((nid, layer.name, _bound_call(instance, layer, node, args)))
     _ready(model(feed, training=False))
     model_times: list = []
     node_times: dict = {nid: [] for nid, _name, _call in calls}

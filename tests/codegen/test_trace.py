@@ -39,7 +39,7 @@ def _check_against_keras(slug: str, tmp_path):
             values[nid] = [sample[layer.name][None]]
         else:
             args = [values[r.node][r.index] for r in node.inputs]
-            out = call_layer(model.get_layer(layer.name), layer.type, args)
+            out = call_layer(model.get_layer(layer.name), layer, node, args)
             values[nid] = [np.asarray(v) for v in (out if isinstance(out, (list, tuple)) else [out])]
         expected = [statistics(v) for v in values[nid]]
         for got, want in zip(trace.nodes[nid].outputs, expected):
