@@ -17,6 +17,7 @@ from editor.canvas import style as S
 from editor.canvas.edge_item import DragHint, EdgeItem, WireItem
 from editor.canvas.lod import FULL, OverviewItem
 from editor.canvas.node_item import IN, OUT, NodeItem
+from editor.canvas.routing import EdgeRouter
 from graph_core import catalog
 from graph_core.document import Document, Output, TensorRef
 from graph_core.edits import (
@@ -103,6 +104,7 @@ class GraphScene(QGraphicsScene):
         self.addItem(self._overview)
         self._hint = DragHint()
         self.addItem(self._hint)
+        self.router = EdgeRouter(self._card_rects)
         self._build()
         self.selectionChanged.connect(self._on_selection_changed)
         session.changed.connect(self._on_changed)
@@ -351,7 +353,17 @@ class GraphScene(QGraphicsScene):
             self._sync_edges(nid)
         self._apply_result(self._result)
         self._recompute_bounds()
-        self._place_new_labels()
+        self._reroute()
+
+    def _card_rects(self) -> dict:
+        return {nid: item.solid_rect.translated(item.scenePos()) for nid, item in self._nodes.items()}
+
+    def _reroute(self) -> None:
+        """Route every edge again around the cards as they are now, then place new labels."""
+        self._unplaced = []
+        self.router.invalidate()
+        for edge in self.edge_items():
+            edge.update_geometry(reroute=True)
 
     def _rebuild(self) -> None:
         self._cancel_wire()
@@ -391,6 +403,7 @@ class GraphScene(QGraphicsScene):
         outs = self._out_edges.get(edge.source.node_id)
         if outs is not None:
             outs.discard(edge)
+        self.router.claim_label(edge, None)
         if edge.scene() is self:
             self.removeItem(edge)
 
@@ -452,6 +465,7 @@ class GraphScene(QGraphicsScene):
                     if item.x() != x or item.y() != y:
                         item.setPos(x, y)
             self._grow_bounds(event.nodes)
+            self._reroute()
             return
         touched = set(event.nodes)
         for lid in event.layers:
@@ -481,7 +495,7 @@ class GraphScene(QGraphicsScene):
             for edge in self._out_edges.get(nid, ()):
                 edge.update_geometry()
         self._grow_bounds(alive)
-        self._place_new_labels()
+        self._reroute()
         self._refresh_highlights()
 
     def _on_checked(self, doc: Document, result) -> None:
@@ -593,6 +607,7 @@ class GraphScene(QGraphicsScene):
     # ================================================================== moves
     def _node_moved(self, item: NodeItem) -> None:
         nid = item.node_id
+        self.router.invalidate()
         for edge in self._in_edges.get(nid, {}).values():
             edge.update_geometry()
         for edge in self._out_edges.get(nid, ()):
