@@ -128,6 +128,7 @@ class _LayerGraph:
         self.up: dict = {}         # key -> keys in the layer before that feed it
         self.down: dict = {}       # key -> keys in the layer after that it feeds
         self.pos: dict = {}        # key -> index in its layer
+        self.slot: dict = {}       # (key, key below) -> input slot / slot count of a real target
 
     @classmethod
     def build(cls, doc: Document, rank: dict) -> _LayerGraph:
@@ -139,7 +140,7 @@ class _LayerGraph:
             g.up[nid], g.down[nid] = [], []
         seen = set()
         for nid, node in doc.nodes.items():
-            for ref in node.inputs:
+            for k, ref in enumerate(node.inputs):
                 src = ref.node
                 if src not in rank or (src, nid) in seen or rank[src] >= rank[nid]:
                     continue  # unknown, repeated or backward (cycle) edges get no slots
@@ -153,6 +154,7 @@ class _LayerGraph:
                     prev = dummy
                 g.down[prev].append(nid)
                 g.up[nid].append(prev)
+                g.slot[(prev, nid)] = k / len(node.inputs)
         g._initial_order()
         return g
 
@@ -187,9 +189,10 @@ class _LayerGraph:
         return sum(self._crossings_below(i) for i in range(len(self.layers) - 1))
 
     def _crossings_below(self, i: int) -> int:
-        pos = self.pos
-        ends = sorted((pos[a], pos[b]) for a in self.layers[i] for b in self.down[a])
-        return _inversions([b for _, b in ends], len(self.layers[i + 1]))
+        pos, slot = self.pos, self.slot
+        ends = sorted((pos[a], pos[b] + slot.get((a, b), 0.0)) for a in self.layers[i] for b in self.down[a])
+        ranks = {v: r for r, v in enumerate(sorted({b for _, b in ends}))}
+        return _inversions([ranks[b] for _, b in ends], len(ranks))
 
     def order(self) -> int:
         """Reorder the layers with median sweeps; keep the order with the fewest crossings.
@@ -219,10 +222,11 @@ class _LayerGraph:
 
     def _sort_layer(self, i: int, neighbours: dict) -> None:
         layer = self.layers[i]
-        pos = self.pos
+        pos, slot = self.pos, self.slot
+        below = neighbours is self.down
         keys = {}
         for key in layer:
-            found = sorted(pos[n] for n in neighbours[key])
+            found = sorted(pos[n] + (slot.get((key, n), 0.0) if below else 0.0) for n in neighbours[key])
             keys[key] = _median(found) if found else float(pos[key])
         layer.sort(key=lambda k: (keys[k], pos[k]))
         for j, key in enumerate(layer):

@@ -39,6 +39,20 @@ class _Slab:
                 self.starts.append(v0)
                 self.ends.append(v1)
 
+    def free_near(self, values) -> list:
+        """The free intervals containing or next to each of ``values`` (a few candidates)."""
+        out = []
+        n = len(self.starts)
+        for v in values:
+            i = bisect.bisect_right(self.starts, v)  # free interval i lies between busy i-1 and busy i
+            for j in (i - 1, i, i + 1):
+                if 0 <= j <= n:
+                    lo = self.ends[j - 1] if j > 0 else -math.inf
+                    hi = self.starts[j] if j < n else math.inf
+                    if lo < hi and (lo, hi) not in out:
+                        out.append((lo, hi))
+        return out
+
     def busy_at(self, v: float):
         """The merged busy interval strictly containing ``v``, or None."""
         i = bisect.bisect_right(self.starts, v) - 1
@@ -71,6 +85,7 @@ class Obstacles:
         for slab in self.slabs:
             slab.finish()
         self._u0s = [s.u0 for s in self.slabs]
+        self._busy = None
 
     def _uv_box(self, rect) -> tuple:
         x, y, w, h = rect
@@ -97,65 +112,74 @@ class Obstacles:
             p2: ``(x, y)`` of the input port (on the edge of the target card).
 
         Returns:
-            ``[(x, y), ...]`` from ``p1`` to ``p2``; straight runs between the points cross no card
-            except where a curve is drawn through a gap between slabs.
+            ``[(x, y), ...]`` from ``p1`` to ``p2``. Where two points differ in both coordinates the
+            canvas draws a curve inside the gap between slabs; elsewhere the run is straight.
         """
         (u1, v1), (u2, v2) = self._uv(p1), self._uv(p2)
         si = self._slab_at(u1)
         ti = self._slab_at(u2)
-        if ti > si or (ti == si and si >= 0 and u2 > u1 and not self._inside(si, u1)):
-            return [self._xy(u, v) for u, v in self._forward(u1, v1, u2, v2, si, ti)]
-        return [self._xy(u, v) for u, v in self._backward(u1, v1, u2, v2, si, ti)]
+        if ti > si:
+            points, _ = self._forward(u1, v1, u2, v2, self.slabs[si + 1:ti])
+        else:
+            points = self._backward(u1, v1, u2, v2, si, ti)
+        return [self._xy(u, v) for u, v in points]
 
-    def _inside(self, i: int, u: float) -> bool:
-        return self.slabs[i].u0 < u < self.slabs[i].u1
+    def _forward(self, u1, v1, u2, v2, slabs) -> tuple:
+        """Points from ``(u1, v1)`` through ``slabs`` to ``(u2, v2)`` (``v2`` None: end straight).
 
-    def _forward(self, u1, v1, u2, v2, si, ti) -> list:
+        The free interval used in each slab is chosen (dynamic programming over a few candidates
+        per slab) to keep the cross-axis travel smallest, nearest the straight line from source to
+        target; inside the chosen intervals the edge runs as straight as it can (a taut string).
+        """
+        if not slabs:
+            return [(u1, v1), (u2, v1 if v2 is None else v2)], (v1 if v2 is None else v2)
+        end_v = v1 if v2 is None else v2
+        span = max(u2 - u1, 1e-9)
+        options = []
+        for slab in slabs:
+            line = v1 + (end_v - v1) * ((slab.u0 + slab.u1) / 2 - u1) / span
+            options.append(slab.free_near((line, v1, end_v)))
+        chosen = _cheapest(options, v1, None if v2 is None else v2, [
+            v1 + (end_v - v1) * ((slab.u0 + slab.u1) / 2 - u1) / span for slab in slabs])
+        values = _taut(chosen, v1, v2)
         points = [(u1, v1)]
         v = v1
         last_u = u1
-        for slab in self.slabs[si + 1:ti]:
-            nv = self._free(slab, v, v2)
+        for slab, nv in zip(slabs, values):
             if nv != v:
                 if points[-1][0] < last_u:
                     points.append((last_u, v))
                 points.append((slab.u0, nv))
                 v = nv
             last_u = slab.u1
+        if v2 is None:
+            v2 = v
         if v != v2 and points[-1][0] < last_u:
             points.append((last_u, v))
         points.append((u2, v2))
-        return points
-
-    def _free(self, slab: _Slab, v: float, toward: float) -> float:
-        """The free cross-axis position in ``slab`` nearest to ``v`` (ties go towards ``toward``)."""
-        busy = slab.busy_at(v)
-        if busy is None:
-            return v
-        low, high = busy
-        cost_low = abs(low - v) + 0.5 * abs(low - toward)
-        cost_high = abs(high - v) + 0.5 * abs(high - toward)
-        return low if cost_low <= cost_high else high
+        return points, v2
 
     def _backward(self, u1, v1, u2, v2, si, ti) -> list:
-        slabs = self.slabs
-        exit_u = u1 + EXIT
-        if 0 <= si < len(slabs):
-            end = max(slabs[si].u1, u1)
-            room = (slabs[si + 1].u0 - end) if si + 1 < len(slabs) else 2 * EXIT
-            exit_u = end + min(EXIT, room / 2.0)
-        entry_u = u2 - EXIT
-        if 0 <= ti < len(slabs):
-            start = min(slabs[ti].u0, u2)
-            room = (start - slabs[ti - 1].u1) if ti >= 1 else 2 * EXIT
-            entry_u = start - min(EXIT, room / 2.0)
-        lo_u, hi_u = min(entry_u, exit_u), max(entry_u, exit_u)
-        intervals = []
-        for slab in slabs[max(0, self._slab_at(lo_u)):self._slab_at(hi_u) + 1]:
-            if slab.u1 > lo_u and slab.u0 < hi_u:
-                intervals.extend(zip(slab.starts, slab.ends))
-        corridor = _nearest_free(sorted(intervals), (v1 + v2) / 2.0)
-        return [(u1, v1), (exit_u, v1), (exit_u, corridor), (entry_u, corridor), (entry_u, v2), (u2, v2)]
+        """Forward to the far margin, back along a free corridor, in from the near margin.
+
+        A wrapped drawing's bands are left this way (like a line of text returning), and so is
+        every other edge whose target does not lie after its source.
+        """
+        if not self.slabs:
+            return [(u1, v1), (u2, v2)]
+        far = self.slabs[-1].u1 + EXIT
+        near = self.slabs[0].u0 - EXIT
+        out, v_out = self._forward(u1, v1, far, None, self.slabs[si + 1:])
+        back, _ = self._forward(near, v2, u2, v2, self.slabs[:max(ti, 0)])
+        if back[1:2] and back[1][0] == near:
+            back = back[1:]
+        corridor = _corridor(self._all_busy(), v_out, v2)
+        return out + [(far, corridor), (near, corridor)] + back
+
+    def _all_busy(self) -> list:
+        if self._busy is None:
+            self._busy = sorted(iv for slab in self.slabs for iv in zip(slab.starts, slab.ends))
+        return self._busy
 
     def hits(self, rect, ignore=()) -> bool:
         """True when the scene rectangle ``(x, y, w, h)`` overlaps a card not in ``ignore``.
@@ -179,15 +203,91 @@ class Obstacles:
         return False
 
 
-def _nearest_free(intervals: list, v: float) -> float:
-    """The point nearest ``v`` not strictly inside any of the sorted ``(start, end)`` intervals."""
+def _gap(a: tuple, b: tuple) -> float:
+    """Distance between two intervals (0 when they overlap)."""
+    return max(0.0, a[0] - b[1], b[0] - a[1])
+
+
+def _cheapest(options: list, v1: float, v2, lines: list) -> list:
+    """One interval per slab, least total travel from ``v1`` (to ``v2``), near ``lines``."""
+    def near(iv, line):
+        return 0.001 * _gap(iv, (line, line))
+
+    cost = [_gap(iv, (v1, v1)) + near(iv, lines[0]) for iv in options[0]]
+    back = []
+    for k in range(1, len(options)):
+        row, links = [], []
+        for iv in options[k]:
+            best = min(range(len(cost)), key=lambda i, iv=iv: cost[i] + _gap(options[k - 1][i], iv))
+            row.append(cost[best] + _gap(options[k - 1][best], iv) + near(iv, lines[k]))
+            links.append(best)
+        cost = row
+        back.append(links)
+    if v2 is not None:
+        cost = [c + _gap(iv, (v2, v2)) for c, iv in zip(cost, options[-1])]
+    j = min(range(len(cost)), key=cost.__getitem__)
+    picks = [j]
+    for links in reversed(back):
+        j = links[j]
+        picks.append(j)
+    picks.reverse()
+    return [options[k][j] for k, j in enumerate(picks)]
+
+
+def _taut(intervals: list, v1: float, v2) -> list:
+    """Cross-axis value per slab inside ``intervals``, changing as little and as late as needed."""
+    values: list = []
+    lo, hi = intervals[0]
+    start = 0
+    for k in range(1, len(intervals)):
+        a, b = intervals[k]
+        if max(lo, a) <= min(hi, b):
+            lo, hi = max(lo, a), min(hi, b)
+            continue
+        prev = values[-1] if values else v1
+        val = _clamp(prev, lo, hi)
+        if val == prev or not (lo <= prev <= hi):
+            val = hi if a > hi else lo
+            if lo <= prev <= hi:
+                val = prev
+        values.extend([val] * (k - start))
+        lo, hi, start = a, b, k
+    prev = values[-1] if values else v1
+    values.extend([_clamp(prev if v2 is None else v2, lo, hi)] * (len(intervals) - start))
+    return values
+
+
+def _clamp(v: float, lo: float, hi: float) -> float:
+    return min(max(v, lo), hi)
+
+
+def _corridor(intervals: list, v_from: float, v_to: float) -> float:
+    """Middle of the widest free stripe between ``v_from`` and ``v_to`` (a band gap), else the
+    free point nearest their middle."""
+    merged = _merged(intervals)
+    lo, hi = min(v_from, v_to), max(v_from, v_to)
+    best = None
+    for (_, end), (start, _) in zip(merged, merged[1:]):
+        if start > end and end >= lo - 1e-9 and start <= hi + 1e-9:
+            width = start - end
+            if best is None or width > best[0] + 1e-9:
+                best = (width, (end + start) / 2.0)
+    return best[1] if best is not None else _nearest_free(intervals, (v_from + v_to) / 2.0)
+
+
+def _merged(intervals: list) -> list:
     merged: list = []
     for a, b in intervals:
         if merged and a <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], b)
         else:
             merged.append([a, b])
-    for a, b in merged:
+    return merged
+
+
+def _nearest_free(intervals: list, v: float) -> float:
+    """The point nearest ``v`` not strictly inside any of the sorted ``(start, end)`` intervals."""
+    for a, b in _merged(intervals):
         if a < v < b:
             return a if v - a <= b - v else b
     return v
