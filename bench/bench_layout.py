@@ -23,12 +23,12 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from bench.graphs import branchy_chain, residual_mlp  # noqa: E402
-from bench.timing import times_ms  # noqa: E402
-from graph_core import templates  # noqa: E402
-from graph_core.graph_algorithms import generations  # noqa: E402
-from graph_core.layout import LAYER_GAP, NODE_GAP, card_size, layered_layout  # noqa: E402
-from graph_core.routing import Obstacles, count_crossings, segments_cross_rect  # noqa: E402
+from bench.graphs import branchy_chain, residual_mlp
+from bench.timing import times_ms
+from graph_core import templates
+from graph_core.graph_algorithms import generations
+from graph_core.layout import LAYER_GAP, NODE_GAP, card_size, layered_layout
+from graph_core.routing import Obstacles, count_crossings, segments_cross_rect
 
 LAYOUT_BUDGET_MS = 300.0
 GAP = LAYER_GAP["LR"]
