@@ -37,6 +37,7 @@ DUMMY_GAP = 16.0         # between a passing edge and its neighbours
 BAND_GAP = 120.0         # between two bands of a wrapped drawing
 TARGET_ASPECT = 1.6      # width / height aimed at when wrapping (a landscape screen)
 WRAP_BEYOND = 3.0        # a drawing is wrapped only when longer than this many times its breadth
+WRAP_LENGTH = 2000.0     # ... and longer than this (a short chain reads best in one line)
 MAX_SWEEPS = 12
 
 # kept for callers of the former column layout
@@ -347,8 +348,8 @@ def _choose_cuts(graph: _LayerGraph, main_at: list, thickness: list, low: list, 
     crossing = [0] * (n + 1)  # edges between layer i-1 and layer i
     for i in range(1, n):
         crossing[i] = sum(len(graph.down[k]) for k in graph.layers[i - 1])
-    one_band = max(main_at[-1] + thickness[-1], 1.0) / max(max(high) - min(low), 1.0)
-    if one_band <= WRAP_BEYOND:
+    length = main_at[-1] + thickness[-1]
+    if length <= WRAP_LENGTH or length / max(max(high) - min(low), 1.0) <= WRAP_BEYOND:
         return [0, n]
     best = None
     for k in range(1, max(1, n // 2) + 1):

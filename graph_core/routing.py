@@ -19,6 +19,7 @@ LEFT_RIGHT = "LR"
 TOP_BOTTOM = "TB"
 MARGIN = 10.0
 EXIT = 22.0
+BAND_STRIPE = 90.0  # a free stripe across the whole drawing at least this wide separates two bands
 
 
 class _Slab:
@@ -118,7 +119,7 @@ class Obstacles:
         (u1, v1), (u2, v2) = self._uv(p1), self._uv(p2)
         si = self._slab_at(u1)
         ti = self._slab_at(u2)
-        if ti > si:
+        if ti > si and not self._band_between(v1, v2):
             points, _ = self._forward(u1, v1, u2, v2, self.slabs[si + 1:ti])
         else:
             points = self._backward(u1, v1, u2, v2, si, ti)
@@ -175,6 +176,10 @@ class Obstacles:
             back = back[1:]
         corridor = _corridor(self._all_busy(), v_out, v2)
         return out + [(far, corridor), (near, corridor)] + back
+
+    def _band_between(self, v1: float, v2: float) -> bool:
+        """True when a band gap (a wide stripe free across the drawing) lies between ``v1`` and ``v2``."""
+        return _stripes(self._all_busy(), v1, v2, BAND_STRIPE) != []
 
     def _all_busy(self) -> list:
         if self._busy is None:
@@ -261,18 +266,27 @@ def _clamp(v: float, lo: float, hi: float) -> float:
     return min(max(v, lo), hi)
 
 
-def _corridor(intervals: list, v_from: float, v_to: float) -> float:
-    """Middle of the widest free stripe between ``v_from`` and ``v_to`` (a band gap), else the
-    free point nearest their middle."""
+def _stripes(intervals: list, v1: float, v2: float, min_width: float = 0.0) -> list:
+    """``(start, end)`` of the free stripes between ``v1`` and ``v2`` at least ``min_width`` wide,
+    nearest ``v1`` first."""
     merged = _merged(intervals)
-    lo, hi = min(v_from, v_to), max(v_from, v_to)
-    best = None
-    for (_, end), (start, _) in zip(merged, merged[1:]):
-        if start > end and end >= lo - 1e-9 and start <= hi + 1e-9:
-            width = start - end
-            if best is None or width > best[0] + 1e-9:
-                best = (width, (end + start) / 2.0)
-    return best[1] if best is not None else _nearest_free(intervals, (v_from + v_to) / 2.0)
+    lo, hi = min(v1, v2), max(v1, v2)
+    found = [(end, start) for (_, end), (start, _) in zip(merged, merged[1:])
+             if start - end >= max(min_width, 1e-9) and end >= lo - 1e-9 and start <= hi + 1e-9]
+    return sorted(found, key=lambda iv: abs((iv[0] + iv[1]) / 2.0 - v1))
+
+
+def _corridor(intervals: list, v_from: float, v_to: float) -> float:
+    """Middle of the band gap between ``v_from`` and ``v_to`` nearest ``v_from``, else of the widest
+    free stripe between them, else the free point nearest their middle."""
+    wide = _stripes(intervals, v_from, v_to, BAND_STRIPE)
+    if wide:
+        return (wide[0][0] + wide[0][1]) / 2.0
+    any_width = _stripes(intervals, v_from, v_to)
+    if any_width:
+        start, end = max(any_width, key=lambda iv: iv[1] - iv[0])
+        return (start + end) / 2.0
+    return _nearest_free(intervals, (v_from + v_to) / 2.0)
 
 
 def _merged(intervals: list) -> list:
