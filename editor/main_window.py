@@ -33,7 +33,7 @@ APP_NAME = "LayerLoom"
 
 #: Canvas action keys (GraphView.actions()) shown in each menu, in order; None = separator.
 EDIT_KEYS = ("copy", "paste", "duplicate", "delete", None, "select_all")
-VIEW_KEYS = ("fit", "zoom_in", "zoom_out", "auto_layout")
+VIEW_KEYS = ("fit", "zoom_in", "zoom_out", "auto_layout", "layout_tb")
 LAYER_KEYS = ("call_again", "make_independent", "mark_output")
 
 

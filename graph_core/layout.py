@@ -109,6 +109,27 @@ def layered_layout(doc: Document, orientation: str = LEFT_RIGHT, sizes: dict | N
     return Layout(positions, orientation, bands, crossings, size, rank)
 
 
+def view_orientation(doc: Document) -> str:
+    """The reading direction saved with the document's view state (``"LR"`` unless set)."""
+    view = doc.extra.get("view")
+    value = view.get("orientation") if isinstance(view, dict) else None
+    return value if value in ORIENTATIONS else LEFT_RIGHT
+
+
+def set_view_orientation(doc: Document, orientation: str) -> None:
+    """Save the reading direction in the document's view state (``"view"``, kept in the file).
+
+    Raises:
+        ValueError: ``orientation`` is not ``"LR"`` or ``"TB"``.
+    """
+    if orientation not in ORIENTATIONS:
+        raise ValueError(f"orientation must be 'LR' or 'TB', got {orientation!r}")
+    view = doc.extra.get("view")
+    if not isinstance(view, dict):
+        view = doc.extra["view"] = {}
+    view["orientation"] = orientation
+
+
 def layered_positions(doc: Document, orientation: str = LEFT_RIGHT, sizes: dict | None = None) -> dict:
     """``{node id: (x, y)}`` of :func:`layered_layout` (top-left corners of the cards)."""
     return layered_layout(doc, orientation, sizes).positions

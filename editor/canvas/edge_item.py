@@ -19,8 +19,23 @@ def _card(node: NodeItem, margin: float) -> QRectF:
     return node.solid_rect.translated(node.scenePos()).adjusted(-margin, -2.0, margin, 2.0)
 
 
-def curve(p1: QPointF, p2: QPointF) -> QPainterPath:
-    """The smooth cubic from an output port at ``p1`` to an input port at ``p2``."""
+def curve(p1: QPointF, p2: QPointF, orientation: str = "LR") -> QPainterPath:
+    """The smooth cubic from an output port at ``p1`` to an input port at ``p2``.
+
+    Args:
+        orientation: ``"TB"`` leaves downwards and enters from above; ``"LR"`` goes rightwards.
+    """
+    if orientation == "TB":
+        flipped = curve(QPointF(p1.y(), p1.x()), QPointF(p2.y(), p2.x()))
+        out = QPainterPath()
+        for i in range(flipped.elementCount()):
+            e = flipped.elementAt(i)
+            if e.isMoveTo():
+                out.moveTo(e.y, e.x)
+            elif e.isCurveTo():
+                c2, end = flipped.elementAt(i + 1), flipped.elementAt(i + 2)
+                out.cubicTo(QPointF(e.y, e.x), QPointF(c2.y, c2.x), QPointF(end.y, end.x))
+        return out
     path = QPainterPath(p1)
     dx = max(40.0, abs(p2.x() - p1.x()) * 0.5)
     if p2.x() < p1.x() - 20.0:  # backwards: swing out, pass below, come back in
@@ -163,7 +178,8 @@ class EdgeItem(QGraphicsItem):
         self.prepareGeometryChange()
         self._p1, self._p2 = p1, p2
         self._route = route
-        self._path = curve(p1, p2) if len(route) <= 2 else routed_path(route, router.orientation)
+        orientation = router.orientation if router is not None else "LR"
+        self._path = curve(p1, p2, orientation) if len(route) <= 2 else routed_path(route, orientation)
         self._shape = None
         self._placed_for = None
         self._place_label()

@@ -33,7 +33,7 @@ from graph_core.edits import (
     connection_refusal,
     delete_nodes,
 )
-from graph_core.layout import auto_layout_edit
+from graph_core.layout import auto_layout_edit, set_view_orientation, view_orientation
 from graph_core.tensor import format_shape
 
 #: keras.applications names the canvas accepts as a layer type (becomes an Application layer).
@@ -104,7 +104,7 @@ class GraphScene(QGraphicsScene):
         self.addItem(self._overview)
         self._hint = DragHint()
         self.addItem(self._hint)
-        self.router = EdgeRouter(self._card_rects)
+        self.router = EdgeRouter(self._card_rects, view_orientation(doc))
         self._build()
         self.selectionChanged.connect(self._on_selection_changed)
         session.changed.connect(self._on_changed)
@@ -282,13 +282,34 @@ class GraphScene(QGraphicsScene):
         """Select every node."""
         self._select(list(self.document.nodes))
 
-    def auto_layout(self) -> bool:
-        """Lay the graph out in layers, as one Move edit."""
+    def auto_layout(self, orientation: str | None = None) -> bool:
+        """Lay the graph out in layers, as one Move edit.
+
+        Args:
+            orientation: ``"LR"`` or ``"TB"`` switches the reading direction first (view state,
+                saved with the document); None keeps the current one.
+        """
+        if orientation is not None and orientation != self.router.orientation:
+            self.set_orientation(orientation)
         if not self.document.nodes:
             return False
-        edit = auto_layout_edit(self.document)
+        sizes = {nid: (item.solid_rect.width(), item.solid_rect.height()) for nid, item in self._nodes.items()}
+        edit = auto_layout_edit(self.document, self.router.orientation, sizes)
         edit.label = "Auto layout"
         return self.session.push(edit, self.document)
+
+    @property
+    def orientation(self) -> str:
+        """``"LR"`` (data flows right) or ``"TB"`` (data flows down)."""
+        return self.router.orientation
+
+    def set_orientation(self, orientation: str) -> None:
+        """Switch where ports sit and how edges leave cards; saved in the document's view state."""
+        set_view_orientation(self.document, orientation)
+        self.router.orientation = orientation
+        for item in self._nodes.values():
+            item.set_orientation(orientation)
+        self._reroute()
 
     def items_bounding_rect(self) -> QRectF:
         """The rectangle covering every node card (with ports, badges and tags)."""
@@ -378,6 +399,7 @@ class GraphScene(QGraphicsScene):
 
     def _create_node(self, nid: str) -> NodeItem:
         item = NodeItem(nid)
+        item.orientation = self.router.orientation
         item.refresh(self.document, self._known_outputs(nid))
         x, y = self.document.nodes[nid].pos
         item.setPos(x, y)

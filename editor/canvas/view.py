@@ -161,6 +161,7 @@ class GraphView(QGraphicsView):
             "select_all": ("Select All", [QKeySequence(QKeySequence.SelectAll)], scene.select_all),
             "fit": ("Fit to View", [QKeySequence("Ctrl+0"), QKeySequence(Qt.Key_Home)], self.fit_to_view),
             "auto_layout": ("Auto Layout", [QKeySequence("Ctrl+L")], self._auto_layout),
+            "layout_tb": ("Top to Bottom", [QKeySequence("Ctrl+Shift+L")], self._toggle_direction),
             "zoom_in": ("Zoom In", [QKeySequence(QKeySequence.ZoomIn), QKeySequence("Ctrl+=")],
                         lambda: self.zoom_by(S.ZOOM_STEP)),
             "zoom_out": ("Zoom Out", [QKeySequence(QKeySequence.ZoomOut)], lambda: self.zoom_by(1 / S.ZOOM_STEP)),
@@ -172,7 +173,8 @@ class GraphView(QGraphicsView):
             "call_again": "Call the selected layer once more on new inputs: both calls share one set of weights",
             "make_independent": "Give this call its own copy of the shared layer (its own weights)",
             "mark_output": "Expose the selected layer's output as a model output",
-            "auto_layout": "Arrange the graph in columns from inputs to outputs",
+            "auto_layout": "Arrange the graph in layers from inputs to outputs (long models wrap into bands)",
+            "layout_tb": "Lay the graph out top to bottom (as Netron and plot_model draw it) instead of left to right",
             "fit": "Zoom to show the whole graph",
         }
         actions = {}
@@ -189,6 +191,8 @@ class GraphView(QGraphicsView):
             self.addAction(act)
             actions[key] = act
         actions["mark_output"].setCheckable(True)
+        actions["layout_tb"].setCheckable(True)
+        actions["layout_tb"].setChecked(scene.orientation == "TB")
         return actions
 
     def _update_actions(self, _ids=None) -> None:
@@ -216,6 +220,11 @@ class GraphView(QGraphicsView):
 
     def _auto_layout(self) -> None:
         if self.graph_scene().auto_layout():
+            self.fit_to_view()
+
+    def _toggle_direction(self) -> None:
+        want = "TB" if self._actions["layout_tb"].isChecked() else "LR"
+        if self.graph_scene().auto_layout(want):
             self.fit_to_view()
 
     def _call_again(self) -> None:

@@ -39,7 +39,7 @@ def overlapping_cards(rects: dict) -> list:
     items = sorted(rects.items(), key=lambda kv: kv[1][0])
     pairs = []
     for i, (a, (ax, ay, aw, ah)) in enumerate(items):
-        for b, (bx, by, bw, bh) in items[i + 1:]:
+        for b, (bx, by, _bw, bh) in items[i + 1:]:
             if bx >= ax + aw:
                 break
             if ay < by + bh and by < ay + ah:
