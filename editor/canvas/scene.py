@@ -56,6 +56,10 @@ class _WireDrag:
         self.hover: tuple | None = None
 
 
+def _rect_tuple(rect: QRectF) -> tuple:
+    return (rect.x(), rect.y(), rect.width(), rect.height())
+
+
 class GraphScene(QGraphicsScene):
     """Nodes, ports and edges of one document, kept in step with its change events.
 
@@ -105,6 +109,7 @@ class GraphScene(QGraphicsScene):
         self._hint = DragHint()
         self.addItem(self._hint)
         self.router = EdgeRouter(self._card_rects, view_orientation(doc))
+        self._routed_rects: dict = {}
         self._build()
         self.selectionChanged.connect(self._on_selection_changed)
         session.changed.connect(self._on_changed)
@@ -379,12 +384,40 @@ class GraphScene(QGraphicsScene):
     def _card_rects(self) -> dict:
         return {nid: item.solid_rect.translated(item.scenePos()) for nid, item in self._nodes.items()}
 
-    def _reroute(self) -> None:
+    def _reroute(self, rects: dict | None = None) -> None:
         """Route every edge again around the cards as they are now, then place new labels."""
         self._unplaced = []
         self.router.invalidate()
         for edge in self.edge_items():
             edge.update_geometry(reroute=True)
+        rects = self._card_rects() if rects is None else rects
+        self._routed_rects = {n: _rect_tuple(r) for n, r in rects.items()}
+
+    def _reroute_near(self, node_ids) -> None:
+        """Route again the edges near cards that moved, appeared, vanished or changed size.
+
+        Edges of cards that stayed put keep their routes (an edit of a layer's settings costs no
+        routing); when many cards changed, every edge is routed again.
+        """
+        old = self._routed_rects
+        new = self._card_rects()
+        changed = [n for n in set(node_ids) | (set(old) ^ set(new))
+                   if old.get(n) != (None if n not in new else _rect_tuple(new[n]))]
+        if not changed:
+            self._place_new_labels()
+            return
+        if len(changed) > 64:
+            self._reroute(new)
+            return
+        areas = [QRectF(*old[n]) for n in changed if n in old] + [new[n] for n in changed if n in new]
+        self.router.invalidate()
+        keep = set(changed)
+        for edge in self.edge_items():
+            if (edge.source.node_id in keep or edge.target.node_id in keep
+                    or any(edge.boundingRect().intersects(a) for a in areas)):
+                edge.update_geometry(reroute=True)
+        self._routed_rects = {n: _rect_tuple(r) for n, r in new.items()}
+        self._place_new_labels()
 
     def _rebuild(self) -> None:
         self._cancel_wire()
@@ -487,7 +520,7 @@ class GraphScene(QGraphicsScene):
                     if item.x() != x or item.y() != y:
                         item.setPos(x, y)
             self._grow_bounds(event.nodes)
-            self._reroute()
+            self._reroute_near(event.nodes)
             return
         touched = set(event.nodes)
         for lid in event.layers:
@@ -517,7 +550,7 @@ class GraphScene(QGraphicsScene):
             for edge in self._out_edges.get(nid, ()):
                 edge.update_geometry()
         self._grow_bounds(alive)
-        self._reroute()
+        self._reroute_near(touched)
         self._refresh_highlights()
 
     def _on_checked(self, doc: Document, result) -> None:

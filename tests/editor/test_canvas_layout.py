@@ -126,3 +126,27 @@ def test_switching_to_top_to_bottom_moves_ports_and_is_saved(qtbot):
     finally:
         scene.close()
         session.close()
+
+
+def test_an_edge_is_rerouted_when_a_card_is_moved_onto_it(qtbot):
+    from graph_core.edits import Move
+
+    doc = templates.load_template("multi-output")
+    session = DocumentSession(doc)
+    scene = GraphScene(session, doc)
+    try:
+        scene.auto_layout(LEFT_RIGHT)
+        edge = max(scene.edge_items(), key=lambda e: e.boundingRect().width())
+        points = edge.route_points()
+        (ax, ay), (bx, by) = max(zip(points, points[1:]), key=lambda s: abs(s[1][0] - s[0][0]))
+        assert ay == by, "the longest run of the band return is horizontal"
+        mover = next(n for n in doc.nodes if n not in (edge.source.node_id, edge.target.node_id)
+                     and all(e.source.node_id != n and e.target.node_id != n for e in [edge]))
+        height = scene.node_item(mover).card_rect().height()
+        assert session.push(Move({mover: ((ax + bx) / 2 - 92, ay - height / 2)}), doc)
+        from editor.canvas.geometry import scene_geometry
+
+        check_geometry(scene_geometry(scene))
+    finally:
+        scene.close()
+        session.close()
