@@ -121,6 +121,7 @@ class Inspector(QWidget):
         self.session = session
         session.changed.connect(self._on_changed)
         session.checked.connect(self._on_checked)
+        self._doc = None  # another session: what is top level changed, so build the view anew
         self.show_selection(doc or session.document, [])
 
     def show_selection(self, doc: Document, node_ids) -> None:

@@ -136,8 +136,8 @@ class MainWindow(QMainWindow):
         self.undo_group.setActiveStack(session.undo_stack)
         for signal, slot in self._session_connections(session):
             signal.connect(slot)
+        self.inspector.set_session(session)  # first: the new tabs report their selection to it
         self.tabs.set_session(session)
-        self.inspector.set_session(session)
         self.problems.set_session(session)
         self._tab_changed()
         self._update_title()
@@ -259,7 +259,7 @@ class MainWindow(QMainWindow):
                                                  tip="Write the model as Keras Functional-API Python")
         self.export_image_action = self._action("Export &Image…", files.export_image,
                                                 tip="Draw the graph to a PNG or SVG file")
-        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.quit_action = self._action("&Quit", self.quit_application, QKeySequence.StandardKey.Quit)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         for item in (self.new_action, self.new_template_action, None, self.open_action, self.recent_menu, None,
                      self.save_action, self.save_as_action, None, self.export_python_action,
@@ -476,6 +476,22 @@ class MainWindow(QMainWindow):
         """Remember the geometry and dock layout."""
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
+
+    def quit_application(self) -> bool:
+        """Close the window (asking to save changes) and end the application with every window.
+
+        Returns:
+            False when the user cancelled.
+        """
+        if not self.close():
+            return False
+        app = QApplication.instance()
+        if app is not None:
+            for widget in app.topLevelWidgets():
+                if widget is not self and widget.isVisible():
+                    widget.close()
+            app.quit()  # aboutToQuit stops the Keras worker
+        return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.files.maybe_save():

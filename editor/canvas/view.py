@@ -41,6 +41,7 @@ class GraphView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.NoFrame)
         self.setAcceptDrops(True)
+        self._opened = False
         self.setFocusPolicy(Qt.StrongFocus)
         self.setMouseTracking(True)
         self._pan_from: QPointF | None = None
@@ -94,8 +95,17 @@ class GraphView(QGraphicsView):
             return
         self.setTransform(QTransform.fromScale(S.LOD_MEDIUM, S.LOD_MEDIUM))
         visible = self.mapToScene(self.viewport().rect()).boundingRect()
-        self.centerOn(rect.left() - 40 + visible.width() / 2, rect.center().y())
+        # the inputs sit at the top-left in both reading directions (and in wrapped bands)
+        x = rect.left() - 40 + visible.width() / 2 if rect.width() + 80 > visible.width() else rect.center().x()
+        y = rect.top() - 40 + visible.height() / 2 if rect.height() + 80 > visible.height() else rect.center().y()
+        self.centerOn(x, y)
         self._after_transform()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if not self._opened and self.viewport().width() > 100 and self.viewport().height() > 100:
+            self._opened = True  # a view opens showing its graph (fitted, or its start legibly)
+            self.show_start()
 
     def fit_to_view(self) -> None:
         """Show the whole graph (never magnified above 100 %)."""
