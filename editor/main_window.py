@@ -364,13 +364,17 @@ class MainWindow(QMainWindow):
             counts.append(f"{errors} error{'s' if errors != 1 else ''}")
         if warnings:
             counts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-        if result.valid:
+        if not session.document.nodes:  # nothing to build yet: not "valid"
+            mark, colour, verdict = "○", "#64748b", "Empty model"
+        elif result.valid:
             mark, colour, verdict = "✓", "#15803d", "Valid"
         else:
             mark, colour, verdict = "✗", "#c62828", "Invalid"
         detail = (" · " + ", ".join(counts)) if counts else ""
         self.status_valid.setText(f"<span style='color:{colour}'><b>{mark} {verdict}</b></span>{html.escape(detail)}")
-        self.status_valid.setToolTip("Open the Problems panel for details" if counts else "No problems")
+        self.status_valid.setToolTip("Open the Problems panel for details" if counts else
+                                     "Add layers from the palette (or press Tab on the canvas)"
+                                     if not session.document.nodes else "No problems")
         known = "" if result.params_known else "+"
         self.status_params.setText(f"Params: <b>{result.total:,}{known}</b> "
                                    f"({result.trainable:,} trainable)")

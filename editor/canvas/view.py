@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsView, QMenu
 
 from editor.canvas import style as S
 from editor.canvas.lod import level_for_zoom
+from editor.canvas.placement import free_spot
 from editor.canvas.quick_add import QuickAddPopup
 from editor.canvas.scene import GraphScene
 from graph_core import catalog
@@ -42,6 +43,8 @@ class GraphView(QGraphicsView):
         self.setFrameShape(QFrame.NoFrame)
         self.setAcceptDrops(True)
         self._opened = False
+        #: show the graph (fitted, or its start legibly) when the view first gets its size
+        self.open_fitted = False
         self.setFocusPolicy(Qt.StrongFocus)
         self.setMouseTracking(True)
         self._pan_from: QPointF | None = None
@@ -103,7 +106,8 @@ class GraphView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if not self._opened and self.viewport().width() > 100 and self.viewport().height() > 100:
+        if self.open_fitted and not self._opened and self.viewport().width() > 100 \
+                and self.viewport().height() > 100:
             self._opened = True  # a view opens showing its graph (fitted, or its start legibly)
             self.show_start()
 
@@ -285,6 +289,7 @@ class GraphView(QGraphicsView):
                 free = [i for i in range(item.n_out) if i not in item.out_used]
                 if free:
                     inputs = ((ids[0], free[0]),)
+        at = free_spot(scene, at, inputs[0][0] if inputs else None)  # never on top of another card
         return scene.add_layer_at(layer_type, at, inputs=inputs)
 
     def _popup_gone(self, *_args) -> None:
