@@ -32,8 +32,8 @@ from editor.problems_panel import ProblemsPanel
 APP_NAME = "LayerLoom"
 
 #: Canvas action keys (GraphView.actions()) shown in each menu, in order; None = separator.
-EDIT_KEYS = ("copy", "paste", "duplicate", "delete", None, "select_all")
-VIEW_KEYS = ("fit", "zoom_in", "zoom_out", "auto_layout", "layout_tb")
+EDIT_KEYS = ("copy", "paste", "duplicate", "delete", None, "select_all", "find")
+VIEW_KEYS = ("fit", "zoom_in", "zoom_out", "auto_layout", "layout_tb", "minimap")
 LAYER_KEYS = ("call_again", "make_independent", "mark_output")
 
 

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsView, QMenu
 
 from editor.canvas import style as S
 from editor.canvas.lod import level_for_zoom
+from editor.canvas.minimap import Minimap
 from editor.canvas.placement import free_spot
 from editor.canvas.quick_add import QuickAddPopup
 from editor.canvas.scene import GraphScene
@@ -43,6 +44,7 @@ class GraphView(QGraphicsView):
         self.setFrameShape(QFrame.NoFrame)
         self.setAcceptDrops(True)
         self._opened = False
+        self.find_bar = None
         #: show the graph (fitted, or its start legibly) when the view first gets its size
         self.open_fitted = False
         self.setFocusPolicy(Qt.StrongFocus)
@@ -54,6 +56,7 @@ class GraphView(QGraphicsView):
         self._zoom = 1.0
         self._popup: QuickAddPopup | None = None
         self._actions = self._make_actions()
+        self.minimap = Minimap(self)
         scene.nodeSelectionChanged.connect(self._update_actions)
         scene.wireDroppedOnEmpty.connect(self._wire_dropped)
         scene.session.undo_stack.indexChanged.connect(self._update_actions)
@@ -104,8 +107,23 @@ class GraphView(QGraphicsView):
         self.centerOn(x, y)
         self._after_transform()
 
+    def open_find(self):
+        """Show the find bar (Ctrl+F) and return it."""
+        if self.find_bar is None:
+            from editor.find_bar import FindBar
+
+            self.find_bar = FindBar(self)
+        self.find_bar.open_bar()
+        return self.find_bar
+
+    def _toggle_minimap(self) -> None:
+        self.minimap.set_wanted(self._actions["minimap"].isChecked())
+
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        if self.find_bar is not None and self.find_bar.isVisible():
+            self.find_bar.place()
+        self.minimap.place()
         if self.open_fitted and not self._opened and self.viewport().width() > 100 \
                 and self.viewport().height() > 100:
             self._opened = True  # a view opens showing its graph (fitted, or its start legibly)
@@ -176,6 +194,8 @@ class GraphView(QGraphicsView):
             "fit": ("Fit to View", [QKeySequence("Ctrl+0"), QKeySequence(Qt.Key_Home)], self.fit_to_view),
             "auto_layout": ("Auto Layout", [QKeySequence("Ctrl+L")], self._auto_layout),
             "layout_tb": ("Top to Bottom", [QKeySequence("Ctrl+Shift+L")], self._toggle_direction),
+            "find": ("Find Layer…", [QKeySequence(QKeySequence.Find)], self.open_find),
+            "minimap": ("Minimap", [QKeySequence("Ctrl+M")], self._toggle_minimap),
             "zoom_in": ("Zoom In", [QKeySequence(QKeySequence.ZoomIn), QKeySequence("Ctrl+=")],
                         lambda: self.zoom_by(S.ZOOM_STEP)),
             "zoom_out": ("Zoom Out", [QKeySequence(QKeySequence.ZoomOut)], lambda: self.zoom_by(1 / S.ZOOM_STEP)),
@@ -206,6 +226,8 @@ class GraphView(QGraphicsView):
             actions[key] = act
         actions["mark_output"].setCheckable(True)
         actions["layout_tb"].setCheckable(True)
+        actions["minimap"].setCheckable(True)
+        actions["minimap"].setChecked(True)
         actions["layout_tb"].setChecked(scene.orientation == "TB")
         return actions
 
