@@ -34,7 +34,7 @@ APP_NAME = "LayerLoom"
 #: Canvas action keys (GraphView.actions()) shown in each menu, in order; None = separator.
 EDIT_KEYS = ("copy", "paste", "duplicate", "delete", None, "select_all", "find")
 VIEW_KEYS = ("fit", "zoom_in", "zoom_out", "auto_layout", "layout_tb", "minimap")
-LAYER_KEYS = ("call_again", "make_independent", "mark_output")
+LAYER_KEYS = ("call_again", "make_independent", "mark_output", None, "collapse", "expand")
 
 
 SIDE_PANEL_MAX = 360

@@ -6,6 +6,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QCursor, QGuiApplication, QKeySequence, QPainter, QPixmap, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsView, QMenu
 
+from editor.canvas import blocks
 from editor.canvas import style as S
 from editor.canvas.lod import level_for_zoom
 from editor.canvas.minimap import Minimap
@@ -202,6 +203,10 @@ class GraphView(QGraphicsView):
             "call_again": ("Call Again (Shared Weights)", [QKeySequence("Ctrl+Shift+D")], self._call_again),
             "make_independent": ("Make Independent", [], self._make_independent),
             "mark_output": ("Mark as Output", [QKeySequence("Ctrl+Shift+O")], self._toggle_output),
+            "collapse": ("Collapse into Nested Model", [QKeySequence("Ctrl+G")],
+                         lambda: blocks.collapse_selection(self.graph_scene())),
+            "expand": ("Expand Nested Model", [QKeySequence("Ctrl+Shift+G")],
+                       lambda: blocks.expand_selected(self.graph_scene())),
         }
         tips = {
             "call_again": "Call the selected layer once more on new inputs: both calls share one set of weights",
@@ -243,6 +248,8 @@ class GraphView(QGraphicsView):
         a["call_again"].setEnabled(one)
         a["make_independent"].setEnabled(one and doc.is_shared(doc.nodes[ids[0]].layer))
         a["mark_output"].setEnabled(bool(ids))
+        a["collapse"].setEnabled(bool(ids))
+        a["expand"].setEnabled(one and doc.layer_of(ids[0]).type == "Model")
         is_out = bool(ids) and all(scene.is_output(n) for n in ids)
         a["mark_output"].setChecked(is_out)
         a["mark_output"].setText("Unmark as Output" if is_out else "Mark as Output")

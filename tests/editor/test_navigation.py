@@ -98,3 +98,46 @@ def test_minimap_can_be_switched_off(make_canvas, qtbot):
     cv.view.actions()["minimap"].trigger()
     qtbot.waitUntil(cv.view.minimap.isVisible)
     assert cv.view.minimap.geometry().bottomRight().x() <= cv.view.width()
+
+
+def _summary(doc):
+    from graph_core import check
+
+    result = check(doc)
+    return tuple(result.nodes[o.node].output(o.index) for o in doc.outputs), result.total
+
+
+def test_collapse_and_expand_from_the_canvas_are_one_undo_step_each(make_canvas, qtbot):
+    doc = templates.load_template("residual")
+    cv = make_canvas(doc)
+    before = _summary(doc)
+    inner = [n for n in doc.nodes if doc.layer_of(n).type in ("Conv2D", "BatchNormalization", "Add")]
+    cv.scene.select_nodes(inner)
+    assert cv.view.actions()["collapse"].isEnabled()
+    with qtbot.waitSignal(cv.session.changed):
+        cv.view.actions()["collapse"].trigger()
+    models = [n for n in doc.nodes if doc.layer_of(n).type == "Model"]
+    assert len(models) == 1 and cv.scene.selected_node_ids() == models
+    assert cv.scene.node_item(models[0]) is not None and _summary(doc) == before
+    assert cv.view.actions()["expand"].isEnabled()
+    with qtbot.waitSignal(cv.session.changed):
+        cv.view.actions()["expand"].trigger()
+    assert not any(doc.layer_of(n).type == "Model" for n in doc.nodes) and _summary(doc) == before
+    stack = cv.session.undo_stack
+    assert stack.count() == 2
+    stack.undo()
+    assert any(doc.layer_of(n).type == "Model" for n in doc.nodes)
+    stack.undo()
+    assert {doc.layer_of(n).name for n in inner} and _summary(doc) == before
+    assert len(cv.scene.node_items() if isinstance(cv.scene.node_items(), list) else list(cv.scene.node_items())) \
+        == len(doc.nodes)
+
+
+def test_collapse_refusal_is_reported(make_canvas, qtbot):
+    doc = templates.load_template("residual")
+    cv = make_canvas(doc)
+    cv.scene.select_nodes(doc.input_nodes())
+    with qtbot.waitSignal(cv.scene.statusMessage) as blocker:
+        cv.view.actions()["collapse"].trigger()
+    assert "model input" in blocker.args[0]
+    assert cv.session.undo_stack.count() == 0
