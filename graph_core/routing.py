@@ -174,16 +174,19 @@ class Obstacles:
         back, _ = self._forward(near, v2, u2, v2, self.slabs[:max(ti, 0)])
         if back[1:2] and back[1][0] == near:
             back = back[1:]
-        corridor = _corridor(self._all_busy(), v_out, v2)
+        corridor = _corridor(self._free_stripes(), v_out, v2)
         return out + [(far, corridor), (near, corridor)] + back
 
     def _band_between(self, v1: float, v2: float) -> bool:
         """True when a band gap (a wide stripe free across the drawing) lies between ``v1`` and ``v2``."""
-        return _stripes(self._all_busy(), v1, v2, BAND_STRIPE) != []
+        return _stripes(self._free_stripes(), v1, v2, BAND_STRIPE) != []
 
-    def _all_busy(self) -> list:
+    def _free_stripes(self) -> tuple:
+        """``(gaps, gap starts, merged busy)``: cross-axis stripes no card of any slab covers."""
         if self._busy is None:
-            self._busy = sorted(iv for slab in self.slabs for iv in zip(slab.starts, slab.ends))
+            merged = _merged(sorted(iv for slab in self.slabs for iv in zip(slab.starts, slab.ends)))
+            gaps = [(end, start) for (_, end), (start, _) in zip(merged, merged[1:]) if start > end]
+            self._busy = (gaps, [g[0] for g in gaps], merged)
         return self._busy
 
     def hits(self, rect, ignore=()) -> bool:
@@ -266,27 +269,32 @@ def _clamp(v: float, lo: float, hi: float) -> float:
     return min(max(v, lo), hi)
 
 
-def _stripes(intervals: list, v1: float, v2: float, min_width: float = 0.0) -> list:
+def _stripes(free: tuple, v1: float, v2: float, min_width: float = 0.0) -> list:
     """``(start, end)`` of the free stripes between ``v1`` and ``v2`` at least ``min_width`` wide,
-    nearest ``v1`` first."""
-    merged = _merged(intervals)
+    nearest ``v1`` first (``free`` from :meth:`Obstacles._free_stripes`)."""
+    gaps, starts, _ = free
     lo, hi = min(v1, v2), max(v1, v2)
-    found = [(end, start) for (_, end), (start, _) in zip(merged, merged[1:])
-             if start - end >= max(min_width, 1e-9) and end >= lo - 1e-9 and start <= hi + 1e-9]
+    found = []
+    for i in range(bisect.bisect_left(starts, lo - 1e-9), len(gaps)):
+        start, end = gaps[i]
+        if end > hi + 1e-9:
+            break
+        if end - start >= max(min_width, 1e-9):
+            found.append((start, end))
     return sorted(found, key=lambda iv: abs((iv[0] + iv[1]) / 2.0 - v1))
 
 
-def _corridor(intervals: list, v_from: float, v_to: float) -> float:
+def _corridor(free: tuple, v_from: float, v_to: float) -> float:
     """Middle of the band gap between ``v_from`` and ``v_to`` nearest ``v_from``, else of the widest
     free stripe between them, else the free point nearest their middle."""
-    wide = _stripes(intervals, v_from, v_to, BAND_STRIPE)
+    wide = _stripes(free, v_from, v_to, BAND_STRIPE)
     if wide:
         return (wide[0][0] + wide[0][1]) / 2.0
-    any_width = _stripes(intervals, v_from, v_to)
+    any_width = _stripes(free, v_from, v_to)
     if any_width:
         start, end = max(any_width, key=lambda iv: iv[1] - iv[0])
         return (start + end) / 2.0
-    return _nearest_free(intervals, (v_from + v_to) / 2.0)
+    return _nearest_free(free[2], (v_from + v_to) / 2.0)
 
 
 def _merged(intervals: list) -> list:
@@ -299,9 +307,9 @@ def _merged(intervals: list) -> list:
     return merged
 
 
-def _nearest_free(intervals: list, v: float) -> float:
-    """The point nearest ``v`` not strictly inside any of the sorted ``(start, end)`` intervals."""
-    for a, b in _merged(intervals):
+def _nearest_free(merged: list, v: float) -> float:
+    """The point nearest ``v`` not strictly inside any of the merged, sorted ``[start, end]`` intervals."""
+    for a, b in merged:
         if a < v < b:
             return a if v - a <= b - v else b
     return v
