@@ -158,6 +158,37 @@ def expand_edit(doc: Document, node_id: str) -> Compound:
     return Compound(edits, f"Expand {layer.name}")
 
 
+def tidied(doc: Document, edit: Compound, orientation: str = "LR") -> Compound:
+    """``edit``, followed in the same undo step by an auto layout when its cards would overlap.
+
+    The edit is tried on ``doc`` without notifying anyone and reverted at once, so the document
+    ends as it was.
+
+    Args:
+        doc: the document the edit is for.
+        edit: a collapse or expand edit.
+        orientation: the reading direction of the layout (``"LR"`` or ``"TB"``).
+    """
+    from graph_core.edits import Move
+    from graph_core.layout import card_size, layered_positions
+
+    edit.apply(doc)
+    try:
+        rects = [(nid, node.pos, card_size(doc, nid)) for nid, node in doc.nodes.items()]
+        crowded = any(_overlap(a, b) for i, a in enumerate(rects) for b in rects[i + 1:])
+        positions = layered_positions(doc, orientation) if crowded else None
+    finally:
+        edit.revert(doc)
+    if positions is None:
+        return edit
+    return Compound([edit, Move(positions)], edit.label)
+
+
+def _overlap(a, b) -> bool:
+    (_, (ax, ay), (aw, ah)), (_, (bx, by), (bw, bh)) = a, b
+    return ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
+
+
 def _free_name(name: str, taken: set) -> str:
     if name not in taken:
         return name

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph_core.collapse import collapse_edit, expand_edit
+from graph_core.collapse import collapse_edit, expand_edit, tidied
 from graph_core.errors import EditError
 
 
@@ -15,7 +15,7 @@ def collapse_selection(scene) -> str | None:
     doc = scene.document
     before = set(doc.nodes)
     try:
-        edit = collapse_edit(doc, scene.selected_node_ids())
+        edit = tidied(doc, collapse_edit(doc, scene.selected_node_ids()), scene.orientation)
     except EditError as exc:
         scene.statusMessage.emit(f"Cannot collapse: {exc}")
         return None
@@ -40,7 +40,7 @@ def expand_selected(scene) -> list:
         return []
     before = set(doc.nodes)
     try:
-        edit = expand_edit(doc, ids[0])
+        edit = tidied(doc, expand_edit(doc, ids[0]), scene.orientation)
     except EditError as exc:
         scene.statusMessage.emit(f"Cannot expand: {exc}")
         return []

@@ -98,3 +98,27 @@ def test_refusals_name_the_reason():
     calls = [n for n in shared.nodes if shared.is_shared(shared.nodes[n].layer)]
     with pytest.raises(EditError, match="also called outside"):
         collapse_edit(shared, calls[:1])
+
+
+def test_tidied_lays_out_only_when_cards_would_overlap():
+    from graph_core.collapse import tidied
+    from graph_core.edits import Compound, Move
+    from graph_core.layout import auto_layout_edit
+
+    doc = _residual()
+    doc.apply(auto_layout_edit(doc))
+    where_c2_was = doc.nodes[_by_name(doc, "c2")[0]].pos
+    doc.apply(collapse_edit(doc, _by_name(doc, "c1", "bn", "c2", "add"), "res_block"))
+    model = doc.nodes_of(doc.layer_by_name("res_block").id)[0]
+    assert tidied(doc, expand_edit(doc, model)).edits[-1].__class__ is not Move, "room enough: no layout"
+    doc.apply(Move({_by_name(doc, "gap")[0]: where_c2_was}))  # something now stands in the way
+    text = loom_format.dumps(doc)
+    edit = tidied(doc, expand_edit(doc, model))
+    assert loom_format.dumps(doc) == text, "trying the edit leaves the document as it was"
+    assert isinstance(edit, Compound) and isinstance(edit.edits[-1], Move)
+    doc.apply(edit)
+    from tests.graph_core.layout_checks import card_rects, overlapping_cards
+
+    assert overlapping_cards(card_rects(doc, {n: node.pos for n, node in doc.nodes.items()})) == []
+    doc.revert(edit)
+    assert loom_format.dumps(doc) == text
