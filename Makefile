@@ -8,13 +8,17 @@ QT_SYSTEM_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontcon
   libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 libxcb-randr0 \
   libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 libx11-xcb1
 
-.PHONY: run test setup bench lint clean
+.PHONY: run test test-fast setup bench lint clean
 
 run: setup
 	$(BIN)/layerloom
 
 test: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+# The quick subset for development: no slow tests, a quarter of the property-test examples.
+test-fast: setup
+	QT_QPA_PLATFORM=offscreen HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -q -m "not slow"
 
 setup: $(STAMP)
 

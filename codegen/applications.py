@@ -14,6 +14,7 @@ from codegen.errors import BuildError
 from graph_core.analysis import application_cache_key, check
 from graph_core.document import Document
 from graph_core.edits import SetLayerCache
+from graph_core.layer_kinds import kind_of
 
 _NOT_KWARGS = ("application",)
 
@@ -149,7 +150,7 @@ def missing_measurements(doc: Document) -> list:
     """
     missing = []
     for document in doc.iter_documents():
-        apps = [layer for layer in document.layers.values() if layer.type == "Application"]
+        apps = [layer for layer in document.layers.values() if kind_of(layer) == "application"]
         if not apps:
             continue
         result = check(document)

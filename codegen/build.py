@@ -15,12 +15,8 @@ from graph_core import catalog
 from graph_core.analysis import check
 from graph_core.document import Document, Layer
 from graph_core.graph_algorithms import ancestors, topological_order
-
-WRAPPERS = ("Bidirectional", "TimeDistributed")
-"""Layer types whose ``config["layer"]`` is a wrapped layer ``{"type": ..., "config": {...}}``."""
-
-POSITIONAL_CALL = ("MultiHeadAttention", "GroupedQueryAttention")
-"""Layer types called with their inputs as separate arguments (query, value, key)."""
+from graph_core.layer_kinds import call_spec_for, kind_of, spec_for
+from graph_core.training_settings import DEFAULT_COMPILE
 
 REFUSED_TYPES = ("Lambda", "TFSMLayer")
 """Built-in layer classes that could run code from a file; never built from a document."""
@@ -131,7 +127,7 @@ def _build_graph(doc: Document, name: str):
                                  f"{ref.index} does not exist", layer.name, nid)
             args.append(produced[ref.index])
         try:
-            result = call_layer(instance, layer.type, args)
+            result = call_layer(instance, layer, args)
         except BuildError:
             raise
         except Exception as exc:
@@ -152,13 +148,10 @@ def _build_graph(doc: Document, name: str):
         raise BuildError(f"model '{name}': {keras_message(exc)}") from None
 
 
-def call_layer(instance, layer_type: str, args: list):
-    """Call a Keras layer on its input tensors the way that layer type expects."""
-    if layer_type in POSITIONAL_CALL:
-        return instance(*args)
-    spec = catalog.get_spec(layer_type)
-    as_list = len(args) > 1 or (spec is not None and spec.min_inputs > 1)
-    return instance(args if as_list else args[0])
+def call_layer(instance, layer: Layer, args: list):
+    """Call a Keras layer on its input tensors the way its spec says (:class:`CallSpec`)."""
+    spec = spec_for(layer)
+    return instance(*call_spec_for(layer).arguments(args, spec.min_inputs if spec is not None else 1))
 
 
 def _make_input(layer: Layer, nid: str):
@@ -182,18 +175,18 @@ def make_layer(layer: Layer):
         BuildError: naming the layer, with Keras's reason; for a nested model, ``layer_name``
             is the Model layer and the message also names the layer inside it.
     """
+    kind = kind_of(layer)
+    if kind == "model" and layer.subgraph is None:
+        raise BuildError(f"{_label(layer)} has no graph", layer.name)
     try:
-        if layer.type == "Model":
-            if layer.subgraph is None:
-                raise BuildError(f"{_label(layer)} has no graph", layer.name)
+        if kind == "model":
             return _build_graph(layer.subgraph, layer.name)
-        if layer.type == "Application":
+        if kind == "application":
             return create_application(layer.config, name=layer.name)
         return make_plain_layer(layer.type, layer.config, layer.name)
     except BuildError as exc:
-        message = exc.message if exc.message.startswith(_label(layer)) else (
-            f"{_label(layer)}: {exc.message}")
-        raise BuildError(message, layer.name) from None
+        raise BuildError(f"{_label(layer)}: {exc.message}", layer.name, stage=exc.stage,
+                         reason=exc.reason) from None
     except Exception as exc:
         raise BuildError(f"{_label(layer)}: {keras_message(exc)}", layer.name) from None
 
@@ -213,7 +206,7 @@ def make_plain_layer(layer_type: str, config: dict, name: str | None):
     if spec is None:
         return _make_generic(layer_type, config, name)
     kwargs = keras_kwargs(layer_type, config)
-    if layer_type in WRAPPERS:
+    if spec.is_wrapper:
         inner = config.get("layer")
         if not isinstance(inner, dict) or not isinstance(inner.get("type"), str):
             raise BuildError(f'{layer_type} needs config["layer"] = {{"type": ..., "config": {{...}}}}')
@@ -231,7 +224,7 @@ def keras_kwargs(layer_type: str, config: dict) -> dict:
     kinds = {p.name: p.kind for p in spec.params} if spec is not None else {}
     kwargs = {}
     for key, value in config.items():
-        if key == "layer" and layer_type in WRAPPERS:
+        if kinds.get(key) == "layer":
             continue
         if kinds.get(key) in _TUPLE_KINDS and isinstance(value, list):
             value = _as_tuple(value)
@@ -307,8 +300,8 @@ def make_optimizer(doc: Document):
     """
     import keras
 
-    name = doc.compile.get("optimizer", "rmsprop")
-    rate = doc.compile.get("learning_rate", 0.001)
+    name = doc.compile.get("optimizer", DEFAULT_COMPILE["optimizer"])
+    rate = doc.compile.get("learning_rate", DEFAULT_COMPILE["learning_rate"])
     try:
         return keras.optimizers.get({"class_name": name, "config": {"learning_rate": rate}})
     except Exception as exc:
@@ -326,7 +319,8 @@ def compile_model(model, doc: Document) -> None:
     try:
         model.compile(optimizer=optimizer, **compile_settings(doc))
     except Exception as exc:
-        raise BuildError(f"compile: {keras_message(exc)}") from None
+        reason = keras_message(exc)
+        raise BuildError(f"compile: {reason}", stage="compile", reason=reason) from None
 
 
 def _label(layer: Layer) -> str:

@@ -18,6 +18,10 @@ EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 EXPORT_FORMATS = {".py": "Python source", ".keras": "Keras model file"}
 
 
+def _warning(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
 def _error(message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
 
@@ -106,6 +110,7 @@ def run_export(src: str, out: str) -> int:
         return EXIT_UNREADABLE
 
     def body(doc) -> int:
+        _warn_unchecked(doc)
         if ext == ".py":
             from codegen.python_export import export_python
             from graph_core.loom_format import write_atomic
@@ -120,6 +125,17 @@ def run_export(src: str, out: str) -> int:
         return EXIT_OK
 
     return _run_on_valid(src, body)
+
+
+def _warn_unchecked(doc) -> None:
+    """Say which layers an export cannot vouch for (types outside the catalog, unmeasured applications)."""
+    from graph_core.analysis import check
+
+    unchecked = check(doc).unchecked
+    if unchecked:
+        names = ", ".join(sorted({doc.layer_of(n).name for n in unchecked}))
+        _warning(f"LayerLoom cannot vouch for {names}: their type is outside its catalog (or Keras has not "
+                 f"measured the application); the export passes their configs through unchecked")
 
 
 def run_summary(src: str, expand_nested: bool = False) -> int:
@@ -177,10 +193,7 @@ def _number(value) -> str:
 
 def run_import(src: str, out: str) -> int:
     """``layerloom import MODEL -o FILE.loom``: delegates to :mod:`codegen.importer`."""
+    from codegen.importer import run_import_command
+
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    try:
-        from codegen.importer import run_import_command
-    except ImportError as exc:
-        _error(f"import is not available in this installation ({exc})")
-        return EXIT_UNREADABLE
     return run_import_command(src, out)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from graph_core import catalog
 from graph_core.analysis import check
 from graph_core.document import Document
 from graph_core.losses import canonical_loss
@@ -179,7 +180,7 @@ def embedding_bound(doc: Document, input_node: str) -> int | None:
         for consumer, slot in current.consumers(nid):
             stack.append((current, consumer))
             sub_layer = current.layer_of(consumer)
-            if sub_layer.type == "Model" and sub_layer.subgraph is not None:
+            if sub_layer.subgraph is not None:
                 sub_inputs = sub_layer.subgraph.input_nodes()
                 if slot < len(sub_inputs):
                     stack.append((sub_layer.subgraph, sub_inputs[slot]))
@@ -190,7 +191,8 @@ def _embedding_dim(layer_type: str, config: dict) -> int | None:
     if layer_type == "Embedding":
         dim = config.get("input_dim")
         return dim if isinstance(dim, int) and not isinstance(dim, bool) and dim > 0 else None
-    inner = config.get("layer") if layer_type in ("TimeDistributed", "Bidirectional") else None
+    spec = catalog.get_spec(layer_type)
+    inner = config.get("layer") if spec is not None and spec.is_wrapper else None
     if isinstance(inner, dict) and isinstance(inner.get("config"), dict):
         return _embedding_dim(str(inner.get("type")), inner["config"])
     return None

@@ -15,13 +15,19 @@ class BuildError(CodegenError):
         layer_name: the document layer Keras choked on (None when global), so views can map it
             back to the node.
         node_id: the node concerned, when known.
+        stage: what was being done: ``"build"``, ``"compile"``, ``"fit"`` or ``"save"``.
+        reason: the message without its stage prefix (``message`` by default), so callers can
+            phrase it their way without parsing the message.
     """
 
-    def __init__(self, message: str, layer_name: str | None = None, node_id: str | None = None):
+    def __init__(self, message: str, layer_name: str | None = None, node_id: str | None = None, *,
+                 stage: str = "build", reason: str | None = None):
         super().__init__(message)
         self.message = message
         self.layer_name = layer_name
         self.node_id = node_id
+        self.stage = stage
+        self.reason = message if reason is None else reason
 
 
 class FitCancelled(CodegenError):

@@ -9,6 +9,7 @@ from codegen.applications import keras_message
 from codegen.data_plan import output_names
 from codegen.errors import BuildError, CodegenError
 from graph_core.document import Document
+from graph_core.training_settings import DEFAULT_FIT
 
 ProgressFn = Callable[[dict], None]
 
@@ -129,10 +130,10 @@ def fit_synthetic(doc: Document, *, epochs: int | None = None, batch_size: int |
     from codegen.synthetic import synthetic_data
 
     settings = doc.fit
-    epochs = int(settings.get("epochs", 1) if epochs is None else epochs)
-    batch_size = int(settings.get("batch_size", 32) if batch_size is None else batch_size)
-    samples = int(settings.get("samples", 256) if samples is None else samples)
-    seed = int(settings.get("seed", 0) if seed is None else seed)
+    epochs = int(settings.get("epochs", DEFAULT_FIT["epochs"]) if epochs is None else epochs)
+    batch_size = int(settings.get("batch_size", DEFAULT_FIT["batch_size"]) if batch_size is None else batch_size)
+    samples = int(settings.get("samples", DEFAULT_FIT["samples"]) if samples is None else samples)
+    seed = int(settings.get("seed", DEFAULT_FIT["seed"]) if seed is None else seed)
     for label, value in (("epochs", epochs), ("batch size", batch_size), ("samples", samples)):
         if value < 1:
             raise BuildError(f"{label} must be at least 1, got {value}")
@@ -156,7 +157,8 @@ def fit_synthetic(doc: Document, *, epochs: int | None = None, batch_size: int |
     except CodegenError:
         raise
     except Exception as exc:
-        raise BuildError(f"fit: {keras_message(exc)}") from None
+        reason = keras_message(exc)
+        raise BuildError(f"fit: {reason}", stage="fit", reason=reason) from None
     if progress is not None:
         cancelled, epochs_run, batches_run = (progress.cancelled, progress.epochs_run,
                                               progress.batches_run)

@@ -22,63 +22,26 @@ Structural problems raise :class:`ConfigError` with a message naming the layer a
 from __future__ import annotations
 
 import heapq
-import struct
 from typing import Any
 
-from codegen.import_safety import is_keras_module
-from graph_core import catalog
+from codegen.import_compile import CompileTranslation
+from codegen.import_layer_config import (
+    FUNCTIONAL_CLASSES,
+    ConfigError,
+    LayerConfigReduction,
+    _clean,
+    _dtype_name,
+    _entry_name,
+    _is_int,
+    _is_model_entry,
+)
 from graph_core.edits import snake_case
-from graph_core.losses import canonical_loss
+from graph_core.layer_kinds import call_spec_for_type
 
-#: Class names of functional models (their call nodes are counted after a built-in node).
-FUNCTIONAL_CLASSES = frozenset({"Functional", "Model"})
+__all__ = ["FUNCTIONAL_CLASSES", "ConfigError", "translate_model"]
+
 #: Keras layers that are tensor operations recorded from ``keras.ops`` calls.
 _OPS_MODULE_PREFIXES = ("keras.src.ops", "keras.ops")
-
-#: Config keys that are not constructor arguments LayerLoom keeps, with the Keras value that
-#: makes them irrelevant. A key here with any other value is kept in the layer config.
-IRRELEVANT_EXTRAS = {
-    "quantization_config": None, "lora_rank": None, "lora_alpha": None, "synchronized": False,
-    "renorm": False, "renorm_clipping": None, "renorm_momentum": 0.99, "rms_scaling": False,
-    "zero_output_for_mask": False, "sliding_window": None, "flash_attention": None,
-    "activity_regularizer": None, "ragged": False, "optional": False, "sparse": False,
-    "seed": None, "use_cudnn": "auto", "time_major": False, "data_format": "channels_last",
-    "gradient_checkpointing": False,
-}
-#: Config keys dropped always: Keras bookkeeping, not constructor arguments.
-ALWAYS_DROPPED = frozenset({"name", "shared_object_id", "build_config", "batch_input_shape",
-                            "batch_shape", "implementation", "input_shape", "input_length",
-                            "query_shape", "key_shape", "value_shape"})
-#: Keras 2 argument names Keras 3 renamed: (class name, old key) -> new key.
-LEGACY_RENAMES = {("LeakyReLU", "alpha"): "negative_slope"}
-
-# Initializers: class name -> (alias Keras accepts as a string, default config values).
-_VS = {"seed": None, "input_axes": None, "output_axes": None}
-INITIALIZERS = {
-    "GlorotUniform": ("glorot_uniform", _VS), "GlorotNormal": ("glorot_normal", _VS),
-    "HeUniform": ("he_uniform", _VS), "HeNormal": ("he_normal", _VS),
-    "LecunUniform": ("lecun_uniform", _VS), "LecunNormal": ("lecun_normal", _VS),
-    "Zeros": ("zeros", {}), "Ones": ("ones", {}),
-    "Orthogonal": ("orthogonal", {"gain": 1.0, "seed": None}),
-    "OrthogonalInitializer": ("orthogonal", {"gain": 1.0, "seed": None}),
-    "RandomUniform": ("random_uniform", {"minval": -0.05, "maxval": 0.05, "seed": None}),
-    "RandomNormal": ("random_normal", {"mean": 0.0, "stddev": 0.05, "seed": None}),
-    "TruncatedNormal": ("truncated_normal", {"mean": 0.0, "stddev": 0.05, "seed": None}),
-    "Identity": ("identity", {"gain": 1.0}), "IdentityInitializer": ("identity", {"gain": 1.0}),
-    "Constant": ("constant", {"value": 0.0}),
-    "VarianceScaling": ("variance_scaling", {"scale": 1.0, "mode": "fan_in",
-                                             "distribution": "truncated_normal", "seed": None,
-                                             "input_axes": None, "output_axes": None}),
-}
-#: Initializer string aliases -> class names.
-INITIALIZER_ALIASES = {alias: cls for cls, (alias, _cfg) in INITIALIZERS.items()}
-INITIALIZER_ALIASES.update({"uniform": "RandomUniform", "normal": "RandomNormal", "zero": "Zeros",
-                            "one": "Ones"})
-
-
-class ConfigError(Exception):
-    """The model config does not have the structure of a Keras model; the message says where."""
-
 
 class _Ids:
     def __init__(self) -> None:
@@ -122,7 +85,7 @@ def translate_model(model: Any, keras_major: int | None = None, notes: list | No
     return graph
 
 
-class _Translator:
+class _Translator(LayerConfigReduction, CompileTranslation):
     def __init__(self, keras_major: int | None, notes: list):
         self.keras_major = keras_major
         self.notes = notes
@@ -201,7 +164,8 @@ class _Translator:
                     parsed[(name, k)] = ([], {}, {})
                     continue
                 where = f"layer '{name}' call {k}"
-                refs, kwargs, keyword_slots = _parse_call(data, where)
+                call = call_spec_for_type(str(by_name[name].get("class_name")))
+                refs, kwargs, keyword_slots = _parse_call(data, where, call.input_names)
                 resolved = [resolve(r, where, False, isinstance(data, list)) for r in refs]
                 parsed[(name, k)] = (resolved, kwargs, keyword_slots)
         inputs_resolved = [resolve(r, f"model '{model_name}' input", True, False) for r in input_refs]
@@ -346,173 +310,10 @@ class _Translator:
                 self.notes.append(f"Input '{name}': {key}=True is kept but LayerLoom does not model it")
         return out
 
-    def layer_config(self, class_name: str, raw: dict, name: str, wrapped: bool = False) -> dict:
-        """A Keras layer config -> the LayerLoom config (non-default constructor arguments)."""
-        config = _clean(raw)
-        for (cls, old), new in LEGACY_RENAMES.items():
-            if cls == class_name and old in config and new not in config:
-                config[new] = config.pop(old)
-        trainable = config.pop("trainable", True)
-        dtype = config.pop("dtype", None)
-        dtype_name = _dtype_name(dtype)
-        spec = catalog.get_spec(class_name)
-        out: dict = {}
-        if spec is None:
-            for key, value in config.items():
-                if key in ALWAYS_DROPPED:
-                    continue
-                out[key] = value
-            if dtype is not None and dtype_name not in (None, "float32"):
-                out["dtype"] = dtype
-        else:
-            for key, value in config.items():
-                if key in ALWAYS_DROPPED:
-                    continue
-                if key in ("layer", "backward_layer") and class_name in ("Bidirectional", "TimeDistributed"):
-                    continue
-                param = spec.param(key)
-                if param is None:
-                    if key in IRRELEVANT_EXTRAS and _same(IRRELEVANT_EXTRAS[key], value):
-                        continue
-                    if wrapped and key == "zero_output_for_mask":
-                        continue
-                    out[key] = value
-                    self.notes.append(f"layer '{name}': kept {key}={value!r}, a {class_name} argument "
-                                      f"LayerLoom's catalog does not list")
-                    continue
-                if _is_default(class_name, param, value, config):
-                    continue
-                out[key] = _simplify(param, value)
-            if class_name in ("Bidirectional", "TimeDistributed"):
-                out = {**self.wrapper_config(class_name, config, name), **out}
-            if dtype_name not in (None, "float32"):
-                out["dtype"] = dtype_name
-        if trainable is False:
-            out["trainable"] = False
-        return out
-
-    def wrapper_config(self, class_name: str, config: dict, name: str) -> dict:
-        inner = config.get("layer")
-        if not isinstance(inner, dict) or not isinstance(inner.get("class_name"), str):
-            raise ConfigError(f"layer '{name}' ({class_name}) has no wrapped layer in its config")
-        out = {"layer": self.inner_layer(inner, name)}
-        backward = config.get("backward_layer")
-        if class_name == "Bidirectional" and isinstance(backward, dict) \
-                and isinstance(backward.get("class_name"), str) and not _auto_backward(inner, backward):
-            out["backward_layer"] = self.inner_layer(backward, name)
-            self.notes.append(f"layer '{name}': its custom backward_layer is kept")
-        return out
-
-    def inner_layer(self, inner: dict, owner: str) -> dict:
-        class_name = inner["class_name"]
-        if _is_model_entry(inner):
-            sub = self.layer(inner, _entry_name(inner) or "model", None)
-            return {"type": "Model", "config": sub["config"]}
-        config = inner.get("config")
-        if not isinstance(config, dict):
-            raise ConfigError(f"layer '{owner}': its wrapped {class_name} has no config")
-        return {"type": class_name, "config": self.layer_config(class_name, config, owner, wrapped=True)}
-
-    # ----------------------------------------------------------------- compile settings
-    def apply_compile(self, graph: dict, cc: dict) -> None:
-        compile_out: dict = {}
-        optimizer = cc.get("optimizer", cc.get("optimizer_config"))
-        if isinstance(optimizer, str):
-            compile_out["optimizer"] = optimizer.lower()
-        elif isinstance(optimizer, dict) and isinstance(optimizer.get("class_name"), str):
-            module = optimizer.get("module")
-            if module is None or is_keras_module(module):
-                compile_out["optimizer"] = optimizer["class_name"].lower()
-                opt_cfg = optimizer.get("config") if isinstance(optimizer.get("config"), dict) else {}
-                lr = opt_cfg.get("learning_rate")
-                if isinstance(lr, dict):
-                    inner = lr.get("config") if isinstance(lr.get("config"), dict) else {}
-                    lr = inner.get("initial_learning_rate", inner.get("learning_rate"))
-                    self.notes.append("the learning-rate schedule was replaced by its initial rate")
-                if isinstance(lr, (int, float)) and not isinstance(lr, bool):
-                    compile_out["learning_rate"] = _tidy_float32(float(lr))
-            else:
-                self.notes.append(f"the custom optimizer {optimizer['class_name']} was not imported")
-        if compile_out:
-            graph["compile"] = compile_out
-        outputs = graph["outputs"]
-        names = graph.get("_output_names", [])
-        losses = _per_output(cc.get("loss"), outputs, names, is_leaf=_is_loss_leaf)
-        weights = _per_output(cc.get("loss_weights"), outputs, names,
-                              is_leaf=lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
-        metrics = _per_output(cc.get("metrics"), outputs, names, is_leaf=_is_metric_leaf, metrics=True)
-        for k, out in enumerate(outputs):
-            loss = self.loss_name(losses[k]) if losses[k] is not None else None
-            out["loss"] = loss
-            if isinstance(weights[k], (int, float)) and not isinstance(weights[k], bool):
-                out["loss_weight"] = float(weights[k])
-            out["metrics"] = self.metric_names(metrics[k])
-
-    def loss_name(self, value: Any) -> str | None:
-        if isinstance(value, str):
-            return value
-        if isinstance(value, dict):
-            module = value.get("module")
-            if module is not None and not is_keras_module(module):
-                self.notes.append(f"the custom loss {value.get('class_name')} was not imported")
-                return None
-            if value.get("class_name") == "function" and isinstance(value.get("config"), str):
-                return value["config"]
-            if isinstance(value.get("class_name"), str):
-                name = canonical_loss(snake_case(value["class_name"]))
-                cfg = value.get("config") if isinstance(value.get("config"), dict) else {}
-                odd = {k: v for k, v in cfg.items() if k not in ("name", "reduction", "dtype")
-                       and v not in (None, False, 0, 0.0, -1)}
-                if odd:
-                    self.notes.append(f"the loss {name} had settings {odd} that were not imported")
-                return name
-        return None
-
-    def metric_names(self, value: Any) -> list:
-        if value is None:
-            return []
-        items = value if isinstance(value, list) else [value]
-        names = []
-        for item in items:
-            if isinstance(item, str):
-                names.append(item)
-            elif isinstance(item, dict):
-                module = item.get("module")
-                if module is not None and not is_keras_module(module):
-                    self.notes.append(f"the custom metric {item.get('class_name')} was not imported")
-                    continue
-                if item.get("class_name") == "function" and isinstance(item.get("config"), str):
-                    names.append(item["config"])
-                elif isinstance(item.get("config"), dict) and isinstance(item["config"].get("name"), str):
-                    names.append(item["config"]["name"])
-                elif isinstance(item.get("class_name"), str):
-                    names.append(snake_case(item["class_name"]))
-        return names
-
-
 # ------------------------------------------------------------------------------ helpers
-def _entry_name(entry: dict) -> str | None:
-    name = entry.get("name")
-    if not isinstance(name, str):
-        config = entry.get("config")
-        name = config.get("name") if isinstance(config, dict) else None
-    return name if isinstance(name, str) and name else None
-
-
-def _is_model_entry(entry: dict) -> bool:
-    config = entry.get("config")
-    return isinstance(config, dict) and isinstance(config.get("layers"), list) and (
-        entry.get("class_name") in FUNCTIONAL_CLASSES or entry.get("class_name") == "Sequential"
-        or "input_layers" in config)
-
-
 def _is_ref(value: Any) -> bool:
     return (isinstance(value, list) and len(value) in (3, 4) and isinstance(value[0], str)
             and _is_int(value[1]) and _is_int(value[2]))
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _flatten_refs(value: Any, where: str) -> list:
@@ -538,8 +339,11 @@ def _flatten_refs(value: Any, where: str) -> list:
     return out
 
 
-def _parse_call(data: Any, where: str) -> tuple:
-    """One inbound node -> (tensor refs in order, non-tensor call kwargs, keyword input slots)."""
+def _parse_call(data: Any, where: str, input_names: tuple = ()) -> tuple:
+    """One inbound node -> (tensor refs in order, non-tensor call kwargs, keyword input slots).
+
+    ``input_names`` are the layer's named main inputs (its :class:`CallSpec`): given as
+    keywords (``query=…, value=…``) they are taken in that order, before other keywords."""
     refs: list = []
     kwargs_out: dict = {}
     keyword_slots: dict = {}
@@ -566,7 +370,7 @@ def _parse_call(data: Any, where: str) -> tuple:
     kwargs = data.get("kwargs") or {}
     if not isinstance(kwargs, dict):
         raise ConfigError(f"{where}: kwargs is not an object")
-    for key in _keyword_order(kwargs):
+    for key in _keyword_order(kwargs, input_names):
         value = kwargs[key]
         before = len(refs)
         _collect_tensors(value, refs, where)
@@ -577,9 +381,9 @@ def _parse_call(data: Any, where: str) -> tuple:
     return refs, kwargs_out, keyword_slots
 
 
-def _keyword_order(kwargs: dict) -> list:
-    """Query, value, key first (MultiHeadAttention's positional order), then the others."""
-    first = [k for k in ("query", "value", "key") if k in kwargs]
+def _keyword_order(kwargs: dict, input_names: tuple) -> list:
+    """The layer's named inputs first, in its positional order (query, value, key), then the others."""
+    first = [k for k in input_names if k in kwargs]
     return first + [k for k in kwargs if k not in first]
 
 
@@ -688,174 +492,3 @@ def _check_batch_shape(value: Any, where: str) -> list:
     return shape
 
 
-def _dtype_name(dtype: Any) -> str | None:
-    if dtype is None:
-        return None
-    if isinstance(dtype, str):
-        return dtype
-    if isinstance(dtype, dict):
-        cfg = dtype.get("config")
-        if isinstance(cfg, dict) and isinstance(cfg.get("name"), str):
-            return cfg["name"]
-    return None
-
-
-def _clean(value: Any) -> Any:
-    """Unwrap Keras serialization markers (tuples) and drop shared-object ids, recursively."""
-    if isinstance(value, dict):
-        if value.get("class_name") == "__tuple__" and isinstance(value.get("config"), dict):
-            return _clean(value["config"].get("value", []))
-        return {k: _clean(v) for k, v in value.items() if k != "shared_object_id"}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a is b
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    return a == b
-
-
-def initializer_alias(value: Any) -> str | None:
-    """The string alias of an initializer given by name or serialized dict with default settings."""
-    if isinstance(value, str):
-        cls = INITIALIZER_ALIASES.get(value)
-        return INITIALIZERS[cls][0] if cls else None
-    if not isinstance(value, dict) or not isinstance(value.get("class_name"), str):
-        return None
-    module = value.get("module")
-    if module is not None and not is_keras_module(module):
-        return None
-    cls = value["class_name"]
-    if cls not in INITIALIZERS:
-        return None
-    alias, defaults = INITIALIZERS[cls]
-    config = value.get("config") or {}
-    if not isinstance(config, dict):
-        return None
-    for key, v in config.items():
-        if key not in defaults or not _same(defaults[key], v):
-            return None
-    return alias
-
-
-def _initializer_class(value: Any) -> str | None:
-    alias = initializer_alias(value)
-    return INITIALIZER_ALIASES.get(alias) if alias else None
-
-
-def _expand_tuple(param, value: Any) -> Any:
-    """int_tuple values in one comparable form: ints repeated to the length, pairs for nested."""
-    if value is None:
-        return None
-    length = param.length or 1
-    if _is_int(value):
-        value = [value] * length
-    if not isinstance(value, (list, tuple)):
-        return value
-    if param.nested:
-        return tuple(tuple(v) if isinstance(v, (list, tuple)) else (v, v) for v in value)
-    return tuple(value)
-
-
-def _is_default(class_name: str, param, value: Any, config: dict) -> bool:
-    default = param.default
-    if default is catalog.REQUIRED:
-        return False
-    kind = param.kind
-    if kind == "activation":
-        return (value or "linear") == (default or "linear")
-    if kind == "initializer":
-        if default is None:
-            return value is None
-        return value is not None and _initializer_class(value) == INITIALIZER_ALIASES.get(default)
-    if param.name == "data_format" and default is None:
-        return value in (None, "channels_last")
-    if kind == "int_tuple":
-        if default is None:
-            if value is None:
-                return True
-            if param.name == "strides" and "pool_size" in config:
-                return _expand_tuple(param, value) == _expand_tuple(param, config["pool_size"])
-            return False
-        return _expand_tuple(param, value) == _expand_tuple(param, default)
-    if kind in ("shape", "axes") and isinstance(value, (list, tuple)) and isinstance(default, (list, tuple)):
-        return _same(list(value), list(default))
-    if class_name == "MultiHeadAttention" and param.name == "value_dim":
-        return value is None or value == config.get("key_dim")
-    return _same(default, value)
-
-
-def _simplify(param, value: Any) -> Any:
-    if param.kind == "initializer":
-        alias = initializer_alias(value)
-        if alias is not None:
-            return alias
-    return value
-
-
-def _auto_backward(forward: dict, backward: dict) -> bool:
-    """True when a Bidirectional's backward layer is the one Keras makes from the forward one."""
-    if forward.get("class_name") != backward.get("class_name"):
-        return False
-    f = _clean(forward.get("config")) if isinstance(forward.get("config"), dict) else {}
-    b = _clean(backward.get("config")) if isinstance(backward.get("config"), dict) else {}
-    ignore = ("name", "go_backwards")
-    f = {k: v for k, v in f.items() if k not in ignore}
-    b = {k: v for k, v in b.items() if k not in ignore}
-    return _same_dict(f, b)
-
-
-def _same_dict(a: Any, b: Any) -> bool:
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same_dict(a[k], b[k]) for k in a)
-    return _same(a, b)
-
-
-def _is_loss_leaf(value: Any) -> bool:
-    return value is None or isinstance(value, str) or (isinstance(value, dict) and "class_name" in value)
-
-
-def _is_metric_leaf(value: Any) -> bool:
-    return isinstance(value, str) or (isinstance(value, dict) and "class_name" in value)
-
-
-def _per_output(value: Any, outputs: list, names: list, is_leaf, metrics: bool = False) -> list:
-    """Spread a compile argument (one value, a list per output, or a dict by output name)."""
-    n = len(outputs)
-    if value is None:
-        return [None] * n
-    if isinstance(value, dict) and not is_leaf(value):
-        return [value.get(name) for name in names]
-    if metrics:
-        if isinstance(value, list):
-            if n > 1 and len(value) == n and all(v is None or isinstance(v, list) or
-                                                 (isinstance(v, dict) and not is_leaf(v)) for v in value):
-                return list(value)
-            if n == 1 and len(value) == 1 and isinstance(value[0], list):
-                return [value[0]]
-            return [value] * n
-        return [value] * n
-    if isinstance(value, list):
-        if len(value) == n:
-            return list(value)
-        if len(value) == 1:
-            return [value[0]] * n
-        return [None] * n
-    return [value] * n
-
-
-def _tidy_float32(value: float) -> float:
-    """The shortest decimal that rounds to the same float32 (0.009999999776 -> 0.01)."""
-    try:
-        target = struct.pack("f", value)
-    except (OverflowError, struct.error):
-        return value
-    for digits in range(1, 18):
-        candidate = float(f"{value:.{digits}g}")
-        if struct.pack("f", candidate) == target:
-            return candidate
-    return value

@@ -33,6 +33,7 @@ from codegen.import_config import ConfigError, translate_model
 from codegen.import_safety import check_safety
 from graph_core.document import Document
 from graph_core.errors import LoomFormatError
+from graph_core.layer_kinds import kind_of
 from graph_core.layout import layered_positions
 from graph_core.loom_format import FORMAT_NAME, FORMAT_VERSION, document_from_dict
 
@@ -220,14 +221,13 @@ def run_import_command(src: str, out: str) -> int:
     except OSError as exc:
         print(f"error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_UNREADABLE
-    nested = sum(1 for layer in doc.layers.values() if layer.type == "Model")
+    nested = sum(1 for layer in doc.layers.values() if kind_of(layer) == "model")
     errors = len(result.errors)
     warnings = len(result.problems) - errors
-    params = f"{result.total:,}" + ("" if result.params_known else "+")
     print(f"imported {src} -> {out}: {len(doc.layers)} layers ({nested} nested models), "
           f"{len(doc.nodes)} nodes, {len(doc.input_nodes())} inputs, {len(doc.outputs)} outputs, "
-          f"{params} params; check: {errors} error{'s' if errors != 1 else ''}, "
-          f"{warnings} warning{'s' if warnings != 1 else ''}")
+          f"{result.params_text()}; check: {errors} error{'s' if errors != 1 else ''}, "
+          f"{warnings} warning{'s' if warnings != 1 else ''} ({result.status})")
     for note in doc.extra.get("import_notes", []):
         print(f"note: {note}")
     return EXIT_OK
@@ -295,10 +295,8 @@ def _read_keras_zip(name: str) -> ModelFile:
 
 
 def _read_h5(name: str) -> ModelFile:
-    try:
-        import h5py
-    except ImportError:  # pragma: no cover - h5py is a dependency
-        raise ImportFailed(f"{name}: reading .h5 files needs the h5py package") from None
+    import h5py
+
     try:
         with h5py.File(name, "r") as f:
             attrs = f.attrs

@@ -49,7 +49,8 @@ def save_keras(doc: Document, path: str | os.PathLike, model=None) -> Path:
     except OSError as exc:
         raise CodegenError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from None
     except Exception as exc:
-        raise BuildError(f"Keras could not save the model: {keras_message(exc)}") from None
+        reason = keras_message(exc)
+        raise BuildError(f"Keras could not save the model: {reason}", stage="save", reason=reason) from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -11,245 +11,41 @@ identifiers reduced to ``[A-Za-z0-9_]``; comments and docstrings hold fixed text
 
 from __future__ import annotations
 
-import keyword
-import re
-
-from codegen.build import POSITIONAL_CALL, WRAPPERS, compile_settings, used_nodes
+from codegen.build import compile_settings, used_nodes
 from codegen.data_plan import POSITIVE_HIGH, POSITIVE_LOW, DataPlan, TargetPlan, plan_data
+from codegen.source_expr import (
+    INDENT,
+    WIDTH,
+    Attr,
+    Call,
+    Expr,
+    Kw,
+    Pair,
+    Raw,
+    Scope,
+    Seq,
+    _is_name,
+    identifier,
+    literal,
+    statement,
+    string,
+)
 from graph_core import catalog
 from graph_core.document import Document, Layer
+from graph_core.layer_kinds import call_spec_for, kind_of, output_count, spec_for
+from graph_core.training_settings import DEFAULT_COMPILE, DEFAULT_FIT, OPTIMIZERS
 
-WIDTH = 88
-"""Longest line the exporter writes (longer calls are wrapped)."""
+__all__ = ["export_python", "identifier", "positional_params", "string"]
 
-INDENT = "    "
-
-OPTIMIZERS = {
-    "adadelta": "Adadelta", "adafactor": "Adafactor", "adagrad": "Adagrad", "adam": "Adam",
-    "adamw": "AdamW", "adamax": "Adamax", "ftrl": "Ftrl", "lamb": "Lamb", "lion": "Lion",
-    "muon": "Muon", "nadam": "Nadam", "rmsprop": "RMSprop", "sgd": "SGD",
-}
-"""Lower-case optimizer name → ``keras.optimizers`` class."""
-
-KEYWORD_ONLY = ("MultiHeadAttention", "Dot")
-"""Layer types whose required arguments read better as keywords."""
 
 POSITIONAL_WHEN_SET = ("pool_size",)
 """Optional first arguments written positionally as Keras examples do (``MaxPooling1D(5)``)."""
-
-AVOID = frozenset({
-    "abs", "all", "any", "bool", "bytes", "callable", "compile", "dict", "dir", "eval", "exec",
-    "filter", "float", "format", "hash", "help", "id", "input", "int", "iter", "len", "list",
-    "map", "max", "min", "next", "object", "open", "print", "property", "range", "repr",
-    "round", "set", "slice", "sorted", "str", "sum", "super", "tuple", "type", "vars", "zip",
-    "l", "O", "I", "keras", "layers", "np", "numpy", "self", "cls",
-})
-"""Identifiers never used as variables: builtins that matter, the imports, ambiguous letters."""
 
 MODULE_NAMES = ("build_model", "make_data", "model", "x", "y", "history", "epoch", "loss",
                 "per_output", "name", "values")
 """Names used at the module level of the exported file."""
 
 _TUPLE_KINDS = ("int_tuple", "shape", "axes")
-
-
-# --------------------------------------------------------------------------- expressions
-class Expr:
-    """A Python expression that can be written flat or wrapped over several lines."""
-
-    def flat(self) -> str:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-
-class Raw(Expr):
-    """Text written as is (an identifier, a literal, a short fixed expression)."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-    def flat(self) -> str:
-        return self.text
-
-
-class Kw(Expr):
-    """A keyword argument ``name=value``."""
-
-    def __init__(self, name: str, value: Expr):
-        self.name = name
-        self.value = value
-
-    def flat(self) -> str:
-        return f"{self.name}={self.value.flat()}"
-
-
-class Pair(Expr):
-    """A dict entry ``key: value``."""
-
-    def __init__(self, key: Expr, value: Expr):
-        self.key = key
-        self.value = value
-
-    def flat(self) -> str:
-        return f"{self.key.flat()}: {self.value.flat()}"
-
-
-class Seq(Expr):
-    """Bracketed items: a list, tuple or dict literal, or the arguments of a call."""
-
-    def __init__(self, open_: str, items: list, close: str, one_tuple: bool = False):
-        self.open = open_
-        self.items = list(items)
-        self.close = close
-        self.one_tuple = one_tuple
-
-    def joined(self) -> str:
-        text = ", ".join(item.flat() for item in self.items)
-        return text + "," if self.one_tuple else text
-
-    def flat(self) -> str:
-        return f"{self.open}{self.joined()}{self.close}"
-
-
-class Call(Expr):
-    """``func(args)`` (or ``func[item]`` with ``brackets="[]"``); ``func`` may be a call."""
-
-    def __init__(self, func, args: list, brackets: str = "()"):
-        self.func = func if isinstance(func, Expr) else Raw(func)
-        self.args = Seq(brackets[0], args, brackets[1])
-
-    def flat(self) -> str:
-        return self.func.flat() + self.args.flat()
-
-
-class Attr(Expr):
-    """``value.name``."""
-
-    def __init__(self, value: Expr, name: str):
-        self.value = value
-        self.name = name
-
-    def flat(self) -> str:
-        return f"{self.value.flat()}.{self.name}"
-
-
-def render(expr: Expr, col: int, indent: int, tail: int = 0) -> str:
-    """Write ``expr`` starting at column ``col``, wrapping to stay within :data:`WIDTH`.
-
-    Args:
-        expr: the expression.
-        col: the column where it starts.
-        indent: the indentation of the line it starts on (continuation lines add to it).
-        tail: characters that follow the expression on its last line.
-    """
-    flat = expr.flat()
-    if col + len(flat) + tail <= WIDTH or isinstance(expr, Raw):
-        return flat
-    if isinstance(expr, Kw):
-        head = f"{expr.name}="
-        return head + render(expr.value, col + len(head), indent, tail)
-    if isinstance(expr, Pair):
-        head = f"{expr.key.flat()}: "
-        return head + render(expr.value, col + len(head), indent, tail)
-    if isinstance(expr, Seq):
-        return _render_group(expr, indent, tail)
-    if isinstance(expr, Attr):
-        return render(expr.value, col, indent, tail + len(expr.name) + 1) + "." + expr.name
-    head_flat = expr.func.flat()
-    if col + len(head_flat) + 1 <= WIDTH:  # split the last brackets first, as black does
-        return head_flat + _render_group(expr.args, indent, tail)
-    args_flat = expr.args.flat()
-    head = render(expr.func, col, indent, len(args_flat) + tail)
-    last = head.rsplit("\n", 1)[-1]
-    if "\n" in head:
-        last_col, last_indent = len(last), len(last) - len(last.lstrip(" "))
-    else:
-        last_col, last_indent = col + len(last), indent
-    if last_col + len(args_flat) + tail <= WIDTH:
-        return head + args_flat
-    return head + _render_group(expr.args, last_indent, tail)
-
-
-def _render_group(seq: Seq, indent: int, tail: int) -> str:
-    if not seq.items:
-        return seq.open + seq.close
-    inner = indent + len(INDENT)
-    pad, close_pad = " " * inner, " " * indent
-    joined = seq.joined()
-    if inner + len(joined) <= WIDTH:
-        return f"{seq.open}\n{pad}{joined}\n{close_pad}{seq.close}"
-    lines = [seq.open]
-    for item in seq.items:
-        lines.append(pad + render(item, inner, inner, 1) + ",")
-    lines.append(close_pad + seq.close)
-    return "\n".join(lines)
-
-
-def statement(level: int, target: str | None, expr: Expr, keyword_: str = "") -> str:
-    """One line (or wrapped lines) ``target = expr`` at ``level`` indentation levels."""
-    prefix = INDENT * level + keyword_ + (f"{target} = " if target else "")
-    return prefix + render(expr, len(prefix), len(INDENT) * level)
-
-
-# --------------------------------------------------------------------------- literals
-def string(text: str) -> str:
-    """A string literal made with ``repr()`` (in double quotes when nothing needs escaping)."""
-    text = str(text)
-    literal_ = repr(text)
-    if literal_.startswith("'") and '"' not in text and "'" not in text:
-        literal_ = '"' + literal_[1:-1] + '"'
-    return literal_
-
-
-def literal(value, as_tuple: bool = False) -> Expr:
-    """A JSON-like value as a Python literal (lists written as tuples when ``as_tuple``)."""
-    if value is None or isinstance(value, bool):
-        return Raw(repr(value))
-    if isinstance(value, int):
-        return Raw(repr(int(value)))
-    if isinstance(value, float):
-        return Raw(repr(float(value)))
-    if isinstance(value, str):
-        return Raw(string(value))
-    if isinstance(value, (list, tuple)):
-        items = [literal(v, as_tuple) for v in value]
-        if as_tuple or isinstance(value, tuple):
-            return Seq("(", items, ")", one_tuple=len(items) == 1)
-        return Seq("[", items, "]")
-    if isinstance(value, dict):
-        return Seq("{", [Pair(Raw(string(k)), literal(v, as_tuple)) for k, v in value.items()], "}")
-    return Raw(string(value))
-
-
-# --------------------------------------------------------------------------- identifiers
-def identifier(name: str) -> str:
-    """A valid, harmless Python identifier derived from ``name``."""
-    ident = re.sub(r"[^0-9A-Za-z_]", "_", str(name))
-    if not ident or ident[0].isdigit():
-        ident = f"layer_{ident}"
-    if keyword.iskeyword(ident) or keyword.issoftkeyword(ident) or ident in AVOID:
-        ident += "_"
-    return ident
-
-
-def _is_name(text) -> bool:
-    return isinstance(text, str) and text.isidentifier() and not keyword.iskeyword(text)
-
-
-class Scope:
-    """Hands out unique identifiers within one function (or the module)."""
-
-    def __init__(self, reserved=()):
-        self.used = set(reserved)
-
-    def take(self, base: str) -> str:
-        """Reserve and return ``identifier(base)``, with ``_2``, ``_3``… when taken."""
-        ident = identifier(base)
-        candidate, k = ident, 2
-        while candidate in self.used:
-            candidate = f"{ident}_{k}"
-            k += 1
-        self.used.add(candidate)
-        return candidate
 
 
 # --------------------------------------------------------------------------- the exporter
@@ -265,15 +61,16 @@ class _Exporter:
     def _name_builders(self, doc: Document) -> None:
         for nid in _used_nodes(doc):
             layer = doc.layer_of(nid)
-            if layer.type == "Model" and layer.subgraph is not None and id(layer) not in self.builders:
+            if kind_of(layer) == "model" and layer.subgraph is not None and id(layer) not in self.builders:
                 self.builders[id(layer)] = self.module.take(f"build_{layer.name}")
                 self._name_builders(layer.subgraph)
 
     # ---------------------------------------------------------------- layer constructors
     def layer_expr(self, layer: Layer) -> Expr:
-        if layer.type == "Model":
+        kind = kind_of(layer)
+        if kind == "model":
             return Call(self.builders[id(layer)], [])
-        if layer.type == "Application":
+        if kind == "application":
             return self.application_expr(layer)
         return self.plain_layer_expr(layer.type, layer.config, layer.name)
 
@@ -297,7 +94,7 @@ class _Exporter:
         defaults = _safe_resolve(layer_type, {})
         kinds = {p.name: p.kind for p in spec.params}
         args: list = []
-        if layer_type in WRAPPERS:
+        if spec.is_wrapper:
             inner = config.get("layer") if isinstance(config.get("layer"), dict) else {}
             inner_config = inner.get("config") if isinstance(inner.get("config"), dict) else {}
             args.append(self.plain_layer_expr(str(inner.get("type", "Layer")), inner_config, None))
@@ -305,7 +102,7 @@ class _Exporter:
         for key in positional:
             args.append(literal(config[key], as_tuple=kinds.get(key) in _TUPLE_KINDS))
         for key in config:
-            if key in positional or key == "name" or (key == "layer" and layer_type in WRAPPERS):
+            if key in positional or key == "name" or (key == "layer" and spec.is_wrapper):
                 continue
             if key in defaults and _same(resolved.get(key), defaults[key]):
                 continue
@@ -352,12 +149,12 @@ class _Exporter:
             calls.setdefault(doc.nodes[nid].layer, []).append(nid)
         for lid in calls:
             layer = doc.layers[lid]
-            if layer.type == "Model" and layer.subgraph is not None:
+            if kind_of(layer) == "model" and layer.subgraph is not None:
                 self.graph_function(layer.subgraph, self.builders[id(layer)], layer.name, top=False)
         scope = Scope(set(self.builders.values()) | {"build_model", "make_data", "model"})
         primary = {lid: scope.take(doc.layers[lid].name) for lid in calls}
         instance = {lid for lid in calls
-                    if doc.layers[lid].type in ("Model", "Application")
+                    if kind_of(doc.layers[lid]) in ("model", "application")
                     or (doc.layers[lid].type != "Input" and len(calls[lid]) > 1)}
         names: dict = {}
         for nid in nodes:
@@ -380,11 +177,10 @@ class _Exporter:
             if layer.type == "Input":
                 lines.append(statement(1, target, self.input_expr(layer)))
                 continue
-            args = [Raw(_ref_name(names, ref)) for ref in node.inputs]
-            spec = catalog.get_spec(layer.type)
-            if layer.type not in POSITIONAL_CALL and (
-                    len(args) > 1 or (spec is not None and spec.min_inputs > 1)):
-                args = [Seq("[", args, "]")]
+            spec = spec_for(layer)
+            args = call_spec_for(layer).arguments(
+                [Raw(_ref_name(names, ref)) for ref in node.inputs],
+                spec.min_inputs if spec is not None else 1, lambda items: Seq("[", items, "]"))
             if layer.id in instance:
                 var = primary[layer.id]
                 if layer.id not in declared:
@@ -409,8 +205,8 @@ class _Exporter:
         self.functions.append("\n".join(lines))
 
     def compile_args(self) -> list:
-        name = str(self.doc.compile.get("optimizer", "rmsprop"))
-        rate = literal(self.doc.compile.get("learning_rate", 0.001))
+        name = str(self.doc.compile.get("optimizer", DEFAULT_COMPILE["optimizer"]))
+        rate = literal(self.doc.compile.get("learning_rate", DEFAULT_COMPILE["learning_rate"]))
         cls = OPTIMIZERS.get(name.lower())
         if cls is not None:
             optimizer = Call(f"keras.optimizers.{cls}", [Kw("learning_rate", rate)])
@@ -479,7 +275,7 @@ class _Exporter:
 
     def main_block(self, dynamic: bool) -> str:
         fit = self.doc.fit
-        seed = literal(int(fit.get("seed", 0)))
+        seed = literal(int(fit.get("seed", DEFAULT_FIT["seed"])))
         lines = ['if __name__ == "__main__":',
                  statement(1, None, Call("keras.utils.set_random_seed", [seed])),
                  statement(1, "model", Call("build_model", [])),
@@ -489,11 +285,11 @@ class _Exporter:
                 "no output has a loss: choose one to train the model"))])))
             return "\n".join(lines)
         data_args = ([Raw("model")] if dynamic else []) + [
-            literal(int(fit.get("samples", 256))), Kw("seed", seed)]
+            literal(int(fit.get("samples", DEFAULT_FIT["samples"]))), Kw("seed", seed)]
         lines.append(statement(1, "x, y", Call("make_data", data_args)))
         lines.append(statement(1, "history", Call("model.fit", [
-            Raw("x"), Raw("y"), Kw("epochs", literal(int(fit.get("epochs", 1)))),
-            Kw("batch_size", literal(int(fit.get("batch_size", 32))))])))
+            Raw("x"), Raw("y"), Kw("epochs", literal(int(fit.get("epochs", DEFAULT_FIT["epochs"])))),
+            Kw("batch_size", literal(int(fit.get("batch_size", DEFAULT_FIT["batch_size"]))))])))
         lines.append(f'{INDENT}for epoch, loss in enumerate(history.history["loss"]):')
         if len(self.doc.outputs) == 1:
             lines.append(f'{INDENT * 2}print(f"epoch {{epoch + 1}}: loss {{loss:.4f}}")')
@@ -529,9 +325,10 @@ class _Exporter:
 def positional_params(layer_type: str, config: dict) -> list:
     """The arguments written positionally, as Keras examples do: the leading required ones
     (``Dense(32)``, ``Conv2D(64, 3)``, ``Embedding(1000, 64)``) and ``pool_size`` of pooling
-    layers (``MaxPooling1D(5)``); none for wrappers and :data:`KEYWORD_ONLY` types."""
+    layers (``MaxPooling1D(5)``); none for wrappers and types whose catalog entry asks for
+    keywords (``keyword_constructor``)."""
     spec = catalog.get_spec(layer_type)
-    if spec is None or layer_type in KEYWORD_ONLY or layer_type in WRAPPERS:
+    if spec is None or spec.keyword_constructor or spec.is_wrapper:
         return []
     names = []
     for p in spec.params:
@@ -593,22 +390,9 @@ def _ref_name(names: dict, ref) -> str:
 
 def _output_count(doc: Document, nid: str) -> int:
     """How many tensors a call returns (unpacked into that many variables)."""
-    layer = doc.layer_of(nid)
     wanted = 1 + max([doc.nodes[c].inputs[slot].index for c, slot in doc.consumers(nid)]
                      + [o.index for o in doc.outputs if o.node == nid], default=0)
-    if layer.type == "Model" and layer.subgraph is not None:
-        count = len(layer.subgraph.outputs)
-    elif layer.type == "Application":
-        counts = {len(e["outputs"]) for e in (layer.cache or {}).values()
-                  if isinstance(e, dict) and isinstance(e.get("outputs"), list)}
-        count = counts.pop() if len(counts) == 1 else 1
-    else:
-        spec = catalog.get_spec(layer.type)
-        try:
-            count = spec.num_outputs(_safe_resolve(layer.type, layer.config)) if spec else 1
-        except Exception:
-            count = 1
-    return max(count, wanted, 1)
+    return max(output_count(doc.layer_of(nid)), wanted)
 
 
 def _base_default(key: str, value) -> bool:

@@ -24,6 +24,7 @@ from codegen.data_plan import (
 )
 from codegen.errors import BuildError
 from graph_core.document import Document
+from graph_core.training_settings import DEFAULT_FIT
 
 
 @dataclass
@@ -136,8 +137,8 @@ def synthetic_data(doc: Document, samples: int | None = None, seed: int | None =
     Raises:
         BuildError: an input dtype has no synthetic data (strings) or shapes are unknown.
     """
-    samples = int(doc.fit.get("samples", 256) if samples is None else samples)
-    seed = int(doc.fit.get("seed", 0) if seed is None else seed)
+    samples = int(doc.fit.get("samples", DEFAULT_FIT["samples"]) if samples is None else samples)
+    seed = int(doc.fit.get("seed", DEFAULT_FIT["seed"]) if seed is None else seed)
     plan = complete_plan(plan if plan is not None else plan_data(doc), model)
     rng = np.random.default_rng(seed)
     xs = [make_input(rng, item, samples) for item in plan.inputs]

@@ -128,13 +128,11 @@ def attach_keras(window, start_worker: bool = True):
             panels are shown but the worker process is not started.
 
     Returns:
-        The integration object, or None when the Keras panels are not installed.
+        The integration object.
     """
-    try:
-        from editor import keras_panels
-        from editor.worker.client import KerasWorker
-    except ImportError:
-        return None
+    from editor import keras_panels
+    from editor.worker.client import KerasWorker
+
     if start_worker:
         integration = keras_panels.attach(window)
     else:
@@ -190,7 +188,7 @@ def run_editor(path: str | None = None, screenshot: str | None = None) -> int:
         attach_keras(window, start_worker=False)
         return _screenshot(app, window, screenshot, report)
     attach_keras(window)
-    from editor.files import app_settings
+    from editor.recent_files import app_settings
 
     window._remember_state = True
     window.restore_state(app_settings())

@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 
-EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE, EXIT_NOT_CHECKED = 0, 1, 2, 3
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,7 +98,8 @@ def _dispatch(args) -> int:
 
 
 def check_command(path: str, as_json: bool = False) -> int:
-    """``layerloom check``: exit 0 when valid (warnings allowed), 1 when invalid, 2 when unreadable."""
+    """``layerloom check``: exit 0 when valid (warnings allowed), 1 when invalid, 2 when unreadable,
+    3 when not checked (layers LayerLoom cannot vouch for, and no error among the rest)."""
     from graph_core import check, loom_format
     from graph_core.errors import LoomFormatError
 
@@ -115,7 +116,7 @@ def check_command(path: str, as_json: bool = False) -> int:
         print(json.dumps(result.to_json(doc), indent=2))
     else:
         print(format_report(doc, result, path))
-    return EXIT_OK if result.valid else EXIT_INVALID
+    return {"valid": EXIT_OK, "invalid": EXIT_INVALID}.get(result.status, EXIT_NOT_CHECKED)
 
 
 def format_report(doc, result, path: str) -> str:
@@ -125,13 +126,14 @@ def format_report(doc, result, path: str) -> str:
     warnings = len(result.problems) - errors
     for problem in result.problems:
         lines.append(str(problem))
-    unknown = sum(1 for value in result.layer_params.values() if value is None)
-    params = f"{result.total:,} params" if result.params_known else \
-        f"at least {result.total:,} params ({unknown} layer{'s' if unknown != 1 else ''} unknown)"
-    verdict = "valid" if result.valid else "INVALID"
-    lines.append(f"{path}: {verdict} — {len(doc.nodes)} nodes, {len(doc.layers)} layers, {params} "
+    verdict = {"valid": "valid", "invalid": "INVALID"}.get(result.status, "NOT CHECKED")
+    lines.append(f"{path}: {verdict} — {len(doc.nodes)} nodes, {len(doc.layers)} layers, {result.params_text()} "
                  f"({result.trainable:,} trainable), {errors} error{'s' if errors != 1 else ''}, "
                  f"{warnings} warning{'s' if warnings != 1 else ''}")
+    if result.unchecked:
+        names = ", ".join(sorted({doc.layer_of(n).name for n in result.unchecked}))
+        lines.append(f"not checked: LayerLoom cannot vouch for {names} (type outside its catalog, or an "
+                     f"application Keras has not measured); shapes and totals after them are unknown")
     return "\n".join(lines)
 
 

@@ -1,25 +1,25 @@
 """File commands of the main window: new, open, save, recent files, exports, autosave and recovery.
 
 Every question the commands ask (save changes?, which file?, restore?) goes through a
-:class:`Dialogs` object; tests pass a replacement so no modal dialog ever opens. Saving uses
-:func:`graph_core.loom_format.save`, which is atomic. Unsaved work is autosaved every 60 s to a
-recovery file (see :func:`recovery_dir`); it is removed when the document is saved or closed
-cleanly, and offered back at the next start when the editor did not close cleanly.
+:class:`editor.file_dialogs.Dialogs` object; tests pass a replacement so no modal dialog ever
+opens. Saving uses :func:`graph_core.loom_format.save`, which is atomic. Unsaved work is
+autosaved every 60 s to a recovery file (:mod:`editor.recovery`); it is removed when the document
+is saved or closed cleanly, and offered back at the next start when the editor did not close
+cleanly. Recent files are kept by :class:`editor.recent_files.RecentFiles`.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 
+from editor.file_dialogs import IMAGE_FILTER, LOOM_FILTER, PYTHON_FILTER, Dialogs
+from editor.recent_files import RecentFiles
+from editor.recovery import RecoveryEntry, list_recoveries, load_recovery, recovery_dir, remove_file, write_recovery
 from graph_core import loom_format
 from graph_core.document import Document
 from graph_core.errors import LoomFormatError
@@ -28,275 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from editor.main_window import MainWindow
 
 AUTOSAVE_INTERVAL_MS = 60_000
-MAX_RECENT = 10
-RECOVERY_KEY = "layerloom_recovery"
-LOOM_FILTER = "LayerLoom models (*.loom);;All files (*)"
-PYTHON_FILTER = "Python source (*.py)"
-IMAGE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 
 
-# ------------------------------------------------------------------------------ settings
-def app_settings() -> QSettings:
-    """The editor's persistent settings.
-
-    Set the environment variable ``LAYERLOOM_SETTINGS`` to an ``.ini`` path to keep them there
-    (tests do, so they never touch the user's settings).
-    """
-    override = os.environ.get("LAYERLOOM_SETTINGS")
-    if override:
-        return QSettings(override, QSettings.Format.IniFormat)
-    return QSettings("LayerLoom", "LayerLoom")
-
-
-class RecentFiles:
-    """The most recently opened or saved files, newest first (at most :data:`MAX_RECENT`).
-
-    Args:
-        settings: where the list is kept (:func:`app_settings` by default).
-    """
-
-    KEY = "recentFiles"
-
-    def __init__(self, settings: QSettings | None = None):
-        self.settings = settings if settings is not None else app_settings()
-
-    def _read(self) -> list:
-        value = self.settings.value(self.KEY, [])
-        if value is None:
-            return []
-        if isinstance(value, str):  # one-element lists come back as a plain string
-            return [value] if value else []
-        return [str(v) for v in value]
-
-    def _write(self, paths: list) -> None:
-        self.settings.setValue(self.KEY, list(paths))
-        self.settings.sync()
-
-    def paths(self) -> list:
-        """The existing recent files, newest first; files that disappeared are pruned.
-
-        Returns:
-            A list of absolute paths.
-        """
-        stored = self._read()
-        alive = [p for p in stored if os.path.isfile(p)]
-        if alive != stored:
-            self._write(alive)
-        return alive
-
-    def add(self, path: str) -> None:
-        """Put ``path`` first (it moves up if already listed)."""
-        path = os.path.abspath(path)
-        paths = [path] + [p for p in self._read() if p != path]
-        self._write(paths[:MAX_RECENT])
-
-    def clear(self) -> None:
-        """Forget every recent file."""
-        self._write([])
-
-
-# ------------------------------------------------------------------------------ recovery
-@dataclass(frozen=True)
-class RecoveryEntry:
-    """One recovery file left by an editor that did not close cleanly.
-
-    Attributes:
-        path: the recovery file.
-        original: the file the work belonged to (None for a never-saved document).
-        name: the model name.
-        saved_at: when it was written (seconds since the epoch).
-    """
-
-    path: str
-    original: str | None
-    name: str
-    saved_at: float
-
-    @property
-    def label(self) -> str:
-        """A line for the restore dialog."""
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.saved_at))
-        where = self.original or "never saved"
-        return f"{self.name} — {where} (autosaved {when})"
-
-
-def recovery_dir() -> Path:
-    """The folder of recovery files.
-
-    ``LAYERLOOM_RECOVERY_DIR`` overrides it; otherwise it is ``recovery`` inside Qt's
-    application data folder (``QStandardPaths.AppDataLocation``).
-    """
-    override = os.environ.get("LAYERLOOM_RECOVERY_DIR")
-    if override:
-        return Path(override)
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    if not base:
-        base = os.path.join(os.path.expanduser("~"), ".layerloom")
-    return Path(base) / "recovery"
-
-
-def write_recovery(doc: Document, target: Path, original: str | None) -> None:
-    """Write ``doc`` to the recovery file ``target`` (atomically), noting where it belongs."""
-    data = loom_format.document_to_dict(doc)
-    data[RECOVERY_KEY] = {"original": original, "saved_at": time.time(), "pid": os.getpid()}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    loom_format.write_atomic(target, json.dumps(data, indent=2, allow_nan=False) + "\n")
-
-
-def _pid_alive(pid) -> bool:
-    if not isinstance(pid, int) or pid <= 0 or pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
-def list_recoveries(folder: Path | None = None) -> list:
-    """The recovery files waiting to be restored, newest first.
-
-    Files written by another editor that is still running are skipped; unreadable ones too.
-
-    Returns:
-        A list of :class:`RecoveryEntry`.
-    """
-    folder = folder or recovery_dir()
-    entries = []
-    if not folder.is_dir():
-        return entries
-    for path in folder.glob("*.loom"):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            info = data.get(RECOVERY_KEY) or {}
-        except (OSError, ValueError, AttributeError):
-            continue
-        if _pid_alive(info.get("pid")):
-            continue
-        saved_at = info.get("saved_at")
-        if not isinstance(saved_at, (int, float)):
-            saved_at = path.stat().st_mtime
-        original = info.get("original") if isinstance(info.get("original"), str) else None
-        entries.append(RecoveryEntry(str(path), original, str(data.get("name", path.stem)), float(saved_at)))
-    entries.sort(key=lambda e: -e.saved_at)
-    return entries
-
-
-def load_recovery(entry: RecoveryEntry):
-    """Open a recovery file as an unsaved session (its Save goes to the original file).
-
-    Returns:
-        A :class:`editor.session.DocumentSession` marked modified.
-
-    Raises:
-        LoomFormatError: the recovery file is damaged.
-    """
-    from editor.session import DocumentSession
-
-    doc = loom_format.load(entry.path)
-    doc.extra.pop(RECOVERY_KEY, None)
-    session = DocumentSession(doc, entry.original)
-    session.undo_stack.resetClean()  # restored work is unsaved work
-    return session
-
-
-def remove_file(path) -> None:
-    """Delete a file, ignoring a file that is already gone."""
-    if path:
-        try:
-            os.unlink(path)
-        except FileNotFoundError:
-            pass
-        except OSError:
-            pass
-
-
-# ------------------------------------------------------------------------------ dialogs
-class Dialogs:
-    """The questions file commands ask, as real Qt dialogs. Tests replace this object.
-
-    Args:
-        parent: the window the dialogs belong to.
-    """
-
-    SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
-    RESTORE, LATER = "restore", "later"
-
-    def __init__(self, parent: QWidget):
-        self.parent = parent
-        self.last_folder = ""
-
-    def ask_save_changes(self, title: str) -> str:
-        """Ask whether to save changes to ``title``; returns "save", "discard" or "cancel"."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
-                          f"Save the changes to {title} before closing it?",
-                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                          | QMessageBox.StandardButton.Cancel, self.parent)
-        box.setInformativeText("Your changes are lost if you don't save them.")
-        box.setDefaultButton(QMessageBox.StandardButton.Save)
-        answer = box.exec()
-        return {QMessageBox.StandardButton.Save: self.SAVE,
-                QMessageBox.StandardButton.Discard: self.DISCARD}.get(
-                    QMessageBox.StandardButton(answer), self.CANCEL)
-
-    def open_path(self) -> str | None:
-        """Ask for a ``.loom`` file to open."""
-        path, _ = QFileDialog.getOpenFileName(self.parent, "Open model", self.last_folder, LOOM_FILTER)
-        return self._remember(path)
-
-    def save_path(self, caption: str, suggested: str, filters: str) -> str | None:
-        """Ask where to save; ``suggested`` is the proposed file name."""
-        start = os.path.join(self.last_folder, suggested) if self.last_folder else suggested
-        path, _ = QFileDialog.getSaveFileName(self.parent, caption, start, filters)
-        return self._remember(path)
-
-    def error(self, title: str, message: str) -> None:
-        """Show an error message."""
-        QMessageBox.critical(self.parent, title, message)
-
-    def choose_template(self) -> str | None:
-        """Let the user pick a template; returns its slug or None."""
-        from editor.template_gallery import TemplateGallery
-
-        return TemplateGallery.choose(self.parent)
-
-    def ask_restore(self, entries: list) -> tuple:
-        """Offer recovery files; returns ``("restore", entry)``, ``("discard", None)`` or ``("later", None)``."""
-        from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QVBoxLayout
-
-        dialog = QDialog(self.parent)
-        dialog.setWindowTitle("Recover unsaved work")
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(QLabel("LayerLoom did not close cleanly. Restore this autosaved work?"))
-        listing = QListWidget()
-        for entry in entries:
-            listing.addItem(entry.label)
-        listing.setCurrentRow(0)
-        layout.addWidget(listing)
-        buttons = QDialogButtonBox()
-        restore = buttons.addButton("Restore", QDialogButtonBox.ButtonRole.AcceptRole)
-        discard = buttons.addButton("Discard all", QDialogButtonBox.ButtonRole.DestructiveRole)
-        buttons.addButton("Later", QDialogButtonBox.ButtonRole.RejectRole)
-        layout.addWidget(buttons)
-        choice = {"action": self.LATER}
-        restore.clicked.connect(lambda: (choice.update(action=self.RESTORE), dialog.accept()))
-        discard.clicked.connect(lambda: (choice.update(action=self.DISCARD), dialog.accept()))
-        buttons.rejected.connect(dialog.reject)
-        dialog.exec()
-        if choice["action"] == self.RESTORE and listing.currentRow() >= 0:
-            return self.RESTORE, entries[listing.currentRow()]
-        return choice["action"], None
-
-    def _remember(self, path: str) -> str | None:
-        if not path:
-            return None
-        self.last_folder = os.path.dirname(path)
-        return path
-
-
-# ------------------------------------------------------------------------------ controller
 class FileController(QObject):
     """The File menu's commands for one main window.
 

@@ -8,7 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QGridLayout, QLabel, QToolButton, QWidget
 
-from editor.param_editors import ParamEditor, format_value
+from editor.param_editors import ParamEditor
+from editor.param_text import format_value
 from graph_core.catalog import ParamSpec
 
 ERROR_COLOR = "#c62828"

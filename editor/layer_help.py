@@ -1,6 +1,6 @@
 """Layer documentation from the catalog (like ``?layers.Dense``): :func:`layer_help_html` and :class:`HelpDialog`.
 
-Also the parameters of ``Application`` layers, which are not catalog layers.
+Model and Application layers get their help from their kinds' specs (:mod:`graph_core.layer_kinds`).
 """
 
 from __future__ import annotations
@@ -10,34 +10,8 @@ import html
 from PySide6.QtWidgets import QDialog, QTextBrowser, QVBoxLayout, QWidget
 
 from editor.inspector_widgets import MUTED_COLOR
-from editor.param_editors import format_value
-from graph_core import catalog
-from graph_core.catalog import REQUIRED, ParamSpec
-
-APPLICATIONS = ("Xception", "VGG16", "VGG19", "ResNet50", "ResNet50V2", "ResNet101", "ResNet152",
-                "InceptionV3", "InceptionResNetV2", "MobileNet", "MobileNetV2", "MobileNetV3Small",
-                "MobileNetV3Large", "DenseNet121", "DenseNet169", "DenseNet201", "NASNetMobile",
-                "EfficientNetB0", "EfficientNetV2B0", "ConvNeXtTiny")
-
-#: Parameters of ``Application`` layers (not catalog layers: Keras computes their shapes).
-APPLICATION_PARAMS = (
-    ParamSpec("application", "str", REQUIRED, choices=APPLICATIONS, main=True,
-              doc="the keras.applications model, e.g. Xception"),
-    ParamSpec("include_top", "bool", True, main=True,
-              doc="whether to include the fully connected classifier at the top"),
-    ParamSpec("weights", "choice", "imagenet", choices=("imagenet",), allow_none=True, main=True,
-              doc="None (random initialization) or 'imagenet' (pre-trained weights)"),
-    ParamSpec("pooling", "choice", None, choices=("avg", "max"), allow_none=True,
-              doc="pooling of the last feature map when include_top is False"),
-    ParamSpec("classes", "int", 1000, minimum=1,
-              doc="number of classes, only with include_top=True and no pre-trained weights"),
-)
-APPLICATION_DESCRIPTION = ("A keras.applications model used as a layer. LayerLoom cannot know its "
-                           "internals: its output shapes and parameter count come from Keras "
-                           "(open the Summary to compute them).")
-MODEL_DESCRIPTION = ("A whole functional model used as a layer: its inputs are its Input layers, in "
-                     "order; calling it at several nodes shares its weights.")
-
+from editor.param_text import format_value
+from graph_core.layer_kinds import spec_for_type
 
 
 def _signature(layer_type: str, params: tuple) -> str:
@@ -51,17 +25,18 @@ def layer_help_html(layer_type: str) -> str:
     """The documentation of a layer type, like ``?layers.Dense``: signature, description, every
     parameter with its kind, default and doc (catalog data; Keras is not imported)."""
     esc = html.escape
-    if layer_type == "Application":
-        params, description, inputs = APPLICATION_PARAMS, APPLICATION_DESCRIPTION, "1 image tensor"
+    spec = spec_for_type(layer_type)
+    kind = spec.kind if spec is not None else None
+    if kind == "application":
+        params, description, inputs = spec.params, spec.description, "1 image tensor"
         signature = "keras.applications.<Application>(include_top=True, weights='imagenet', pooling=None, ...)"
-        category = "Models"
-    elif layer_type == "Model":
+        category = spec.category
+    elif kind == "model":
         return (f"<h3>Model <span style='color:{MUTED_COLOR}'>(Models)</span></h3>"
                 f"<p><code>y = model(x)</code> — <code>y1, y2 = model([x1, x2])</code></p>"
-                f"<p>{esc(MODEL_DESCRIPTION)}</p><p>Double-click the node to open the nested model in a "
+                f"<p>{esc(spec.description)}</p><p>Double-click the node to open the nested model in a "
                 f"tab and edit it; every call of it changes with it.</p>")
     else:
-        spec = catalog.get_spec(layer_type)
         if spec is None:
             return (f"<h3>{esc(layer_type)}</h3><p>This layer type is not in LayerLoom's catalog. Its config "
                     f"is kept and exported unchanged; its shapes and parameters are unknown.</p>")

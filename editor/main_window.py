@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.files import Dialogs, FileController
+from editor.file_dialogs import Dialogs
+from editor.files import FileController
 from editor.inspector import Inspector
 from editor.nested_tabs import NestedTabs
 from editor.palette import Palette
 from editor.problems_panel import ProblemsPanel
+from graph_core.layer_kinds import kind_of
 
 APP_NAME = "LayerLoom"
 
@@ -63,7 +65,7 @@ class MainWindow(QMainWindow):
 
     Args:
         session: the document to show (an empty model when None).
-        dialogs: the file dialogs / questions (:class:`editor.files.Dialogs`); tests pass fakes.
+        dialogs: the file dialogs / questions (:class:`editor.file_dialogs.Dialogs`); tests pass fakes.
         settings: QSettings for recent files and window state (``app_settings()`` by default).
         scene_factory: ``(session, doc) -> (scene, view)`` for the canvas tabs.
 
@@ -364,22 +366,24 @@ class MainWindow(QMainWindow):
             counts.append(f"{errors} error{'s' if errors != 1 else ''}")
         if warnings:
             counts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+        mark, colour, verdict = {"valid": ("✓", "#15803d", "Valid"), "invalid": ("✗", "#c62828", "Invalid")}.get(
+            result.status, ("?", "#b45309", "Not checked"))
         if not session.document.nodes:  # nothing to build yet: not "valid"
             mark, colour, verdict = "○", "#64748b", "Empty model"
-        elif result.valid:
-            mark, colour, verdict = "✓", "#15803d", "Valid"
-        else:
-            mark, colour, verdict = "✗", "#c62828", "Invalid"
         detail = (" · " + ", ".join(counts)) if counts else ""
         self.status_valid.setText(f"<span style='color:{colour}'><b>{mark} {verdict}</b></span>{html.escape(detail)}")
         self.status_valid.setToolTip("Open the Problems panel for details" if counts else
                                      "Add layers from the palette (or press Tab on the canvas)"
                                      if not session.document.nodes else "No problems")
         known = "" if result.params_known else "+"
-        self.status_params.setText(f"Params: <b>{result.total:,}{known}</b> "
+        self.status_params.setText(f"Params: <b>{'≥ ' if known else ''}{result.total:,}</b> "
                                    f"({result.trainable:,} trainable)")
-        self.status_params.setToolTip("Total parameters (a shared layer counts once)"
-                                      + ("" if result.params_known else "; some layers are not measured yet"))
+        self.status_params.setToolTip(result.params_text() + " (a shared layer counts once)")
+        if result.unchecked:
+            doc = self.session.document
+            names = ", ".join(sorted({doc.layer_of(n).name for n in result.unchecked if n in doc.nodes}))
+            self.status_valid.setToolTip(f"LayerLoom cannot vouch for: {names}. Their shapes and parameters "
+                                         f"(and everything after them) are unknown.")
 
     def status_text(self) -> str:
         """The permanent status texts without markup (tests)."""
@@ -447,12 +451,12 @@ class MainWindow(QMainWindow):
 
     def _update_layer_actions(self) -> None:
         layer = self.inspector.layer()
-        self.open_nested_action.setEnabled(layer is not None and layer.type == "Model")
+        self.open_nested_action.setEnabled(layer is not None and kind_of(layer) == "model")
         self.help_action.setEnabled(layer is not None)
 
     def _open_selected_nested(self) -> None:
         layer = self.inspector.layer()
-        if layer is not None and layer.type == "Model":
+        if layer is not None and kind_of(layer) == "model":
             self.tabs.open_nested(layer.id)
 
     def _layer_help(self) -> None:

@@ -21,11 +21,7 @@ from graph_core.document import Document
 
 def default_scene_factory(session, doc: Document) -> tuple:
     """Build the canvas for ``doc``: ``(GraphScene, GraphView)``."""
-    try:
-        from editor.canvas import GraphScene, GraphView
-    except ImportError:  # the package may not re-export them
-        from editor.canvas.scene import GraphScene
-        from editor.canvas.view import GraphView
+    from editor.canvas import GraphScene, GraphView
 
     scene = GraphScene(session, doc)
     view = GraphView(scene)

@@ -110,9 +110,8 @@ class OutputEditor(QFrame):
         messages = []
         if result is not None:
             for p in result.problems:
-                if out.node in p.node_ids and p.code.startswith(("loss.", "metric.")) \
-                        and p.message.startswith(f"output {self.index} "):
-                    messages.append(p.message.split(": ", 1)[-1])
+                if p.output_index == self.index and p.code.startswith(("loss.", "metric.")):
+                    messages.append(p.text)
         set_error(self.error, "\n".join(messages) if self.training else "")
 
     def _loss_chosen(self, index: int) -> None:

@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from editor.canvas.quick_add import name_tokens
+from editor.canvas.style import category_color
 from graph_core import catalog
+from graph_core.layer_kinds import APPLICATION_SPEC, MODEL_SPEC
 
 MIME_LAYER = "application/x-layerloom-layer"
 TYPE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -36,35 +38,23 @@ def search_words(layer_type: str, description: str, category: str) -> tuple:
 
 #: Extra entries that are not catalog layers: whole models used as layers.
 MODEL_ENTRIES = (
-    ("Model", ("A whole functional model used as a layer (shared like any layer). Double-click its "
-              "node on the canvas to draw the model inside.")),
-    ("Application", ("A keras.applications model such as Xception (include_top=False) used as a "
-                    "layer; its shapes and parameters come from Keras.")),
+    (MODEL_SPEC.type, ("A whole functional model used as a layer (shared like any layer). Double-click its "
+                       "node on the canvas to draw the model inside.")),
+    (APPLICATION_SPEC.type, ("A keras.applications model such as Xception (include_top=False) used as a "
+                             "layer; its shapes and parameters come from Keras.")),
 )
-
-#: Fallback colours per category (the canvas's own colours are used when available).
-CATEGORY_COLORS = {
-    "Core": "#4f7cac", "Convolution": "#c0713a", "Pooling": "#b59a3b", "Reshaping": "#7a8a99",
-    "Normalization": "#5b9a8b", "Activation": "#a05a8c", "Regularization": "#8c8c5a",
-    "Embedding": "#6c6fb5", "Recurrent": "#3f9a5b", "Attention": "#b5566c", "Merge": "#8a6bb0",
-    "Models": "#2f6f9f",
-}
+#: Entries drawn in their own colour rather than their category's.
+_OWN_COLOUR = ("Input", MODEL_SPEC.type, APPLICATION_SPEC.type)
 
 
 def category_hex(category: str) -> str:
-    """The category's colour: the canvas's (so palette and nodes match), else ours."""
-    try:
-        from editor.canvas.style import CATEGORY_COLORS as CANVAS_COLORS
-    except ImportError:  # pragma: no cover
-        CANVAS_COLORS = {}
-    if category == "Models":
-        category = "Model"
-    return CANVAS_COLORS.get(category) or CATEGORY_COLORS.get(category, "#888888")
+    """The category's colour: the canvas's, so palette entries and nodes match."""
+    return category_color(MODEL_SPEC.type if category == MODEL_SPEC.category else category)
 
 
 def category_icon(category: str, size: int = 12, layer_type: str = "") -> QIcon:
     """A small rounded swatch in the colour of the category (or of ``Input``/``Application``)."""
-    if layer_type in ("Input", "Application", "Model"):
+    if layer_type in _OWN_COLOUR:
         category = layer_type
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
@@ -149,7 +139,7 @@ class Palette(QWidget):
                 item.setData(0, TYPE_ROLE, layer_type)
                 item.setData(0, SEARCH_ROLE, search_words(layer_type, description, category))
                 item.setIcon(0, category_icon(category, layer_type=layer_type)
-                             if layer_type in ("Input", "Application", "Model") else icon)
+                             if layer_type in _OWN_COLOUR else icon)
                 item.setToolTip(0, f"<b>{layer_type}</b><br>{description}<br><i>Drag onto the canvas, "
                                    f"or double-click to add it.</i>")
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

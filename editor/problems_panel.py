@@ -200,6 +200,9 @@ class ProblemsPanel(QWidget):
             if warnings:
                 parts.append(f"<span style='color:#b45309'><b>{warnings}</b> warning"
                              f"{'s' if warnings != 1 else ''}</span>")
+            if not errors and self.session.result().unchecked:
+                parts.insert(0, "<span style='color:#b45309'><b>Not checked</b>: LayerLoom cannot vouch for every "
+                                "layer</span>")
             self.summary.setText(" · ".join(parts) + "  <span style='color:#6b7280'>(click to select)</span>")
 
     def _activate(self, item: QListWidgetItem, fit: bool) -> None:

@@ -3,17 +3,21 @@
 The session is the editor's single entry point for changing a document: views call
 :meth:`DocumentSession.push` with a graph_core edit; it goes on the QUndoStack (one gesture = one
 step) and is applied to the document (the top-level one or a nested model's), whose change events
-then update every view. Each document (top level and nested) has its own incremental Analyzer.
+then update every view. The session watches every document of the project explicitly: the top
+level and each nested model's graph (:meth:`graph_core.document.Document.iter_documents`), each
+with its own incremental Analyzer; the set is brought up to date whenever the layers of a watched
+document change, never as a side effect of asking for a result.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from graph_core.analysis import Analyzer, CheckResult
+from graph_core.analysis import Analyzer, CheckResult, check
 from graph_core.document import ChangeEvent, Document
 from graph_core.edits import Edit
 from graph_core.errors import EditError
@@ -76,27 +80,52 @@ class DocumentSession(QObject):
         self.path = path
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self.cleanChanged)
-        self._analyzers: dict[int, Analyzer] = {}
-        self._unsubscribers = []
-        self._watch(document)
+        self._analyzers: dict[Document, Analyzer] = {}  # documents hash by identity
+        self._unsubscribers: dict[Document, Callable] = {}
+        self._watch_documents()
 
     # ------------------------------------------------------------------ documents
-    def _watch(self, doc: Document) -> None:
-        self._analyzers[id(doc)] = Analyzer(doc)
-        self._unsubscribers.append(doc.subscribe(self._on_change))
+    def watched_documents(self) -> list:
+        """The documents the session follows: the top level, then every nested model's, depth first."""
+        return list(self._analyzers)
+
+    def _watch_documents(self) -> None:
+        """Follow exactly the documents of the project (nested models come and go with their layers)."""
+        wanted = list(self.document.iter_documents())
+        keep = set(wanted)
+        for doc in [d for d in self._analyzers if d not in keep]:
+            self._unsubscribers.pop(doc)()
+            self._analyzers.pop(doc).close()
+        for doc in wanted:
+            if doc not in self._analyzers:
+                self._analyzers[doc] = Analyzer(doc)  # subscribed first: it is fresh when we emit
+                self._unsubscribers[doc] = doc.subscribe(self._on_change)
 
     def analyzer(self, doc: Document | None = None) -> Analyzer:
-        """The incremental analyzer of ``doc`` (the top-level document by default)."""
+        """The incremental analyzer of ``doc`` (the top-level document by default).
+
+        Raises:
+            KeyError: ``doc`` is not a document of this session.
+        """
         doc = doc or self.document
-        if id(doc) not in self._analyzers:
-            self._watch(doc)
-        return self._analyzers[id(doc)]
+        analyzer = self._analyzers.get(doc)
+        if analyzer is None:
+            raise KeyError(f"model {doc.name!r} is not a document of this session")
+        return analyzer
 
     def result(self, doc: Document | None = None) -> CheckResult:
-        """The current check result of ``doc`` (recomputed incrementally when needed)."""
-        return self.analyzer(doc).result()
+        """The current check result of ``doc`` (recomputed incrementally when needed).
+
+        A document outside the session (e.g. a nested model whose layer was just deleted) gets a
+        one-off :func:`graph_core.analysis.check`; the session does not start following it.
+        """
+        doc = doc or self.document
+        analyzer = self._analyzers.get(doc)
+        return analyzer.result() if analyzer is not None else check(doc)
 
     def _on_change(self, doc: Document, event: ChangeEvent) -> None:
+        if event.kind in ("structure", "reset"):
+            self._watch_documents()
         self.changed.emit(doc, event)
         if event.affects_analysis:
             self.checked.emit(doc, self.result(doc))
@@ -137,7 +166,7 @@ class DocumentSession(QObject):
 
     def close(self) -> None:
         """Stop following the documents."""
-        for unsubscribe in self._unsubscribers:
+        for unsubscribe in self._unsubscribers.values():
             unsubscribe()
         for analyzer in self._analyzers.values():
             analyzer.close()

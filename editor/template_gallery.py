@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.canvas.style import category_color
 from graph_core import catalog, templates
 from graph_core.document import Document
 from graph_core.errors import LoomFormatError
@@ -26,19 +27,10 @@ from graph_core.layout import layered_positions
 THUMB_SIZE = QSize(168, 104)
 SLUG_ROLE = Qt.ItemDataRole.UserRole + 1
 
-_FALLBACK_COLORS = {"Input": "#0EA5E9", "Model": "#334155", "Application": "#0F766E"}
-
-
 def _layer_color(layer_type: str) -> QColor:
-    try:
-        from editor.canvas.style import category_color
-    except ImportError:  # pragma: no cover - the canvas package is always there in a full install
-        category_color = None
     spec = catalog.get_spec(layer_type)
     category = "Input" if layer_type == "Input" else (spec.category if spec else layer_type)
-    if category_color is not None:
-        return QColor(category_color(category))
-    return QColor(_FALLBACK_COLORS.get(category, "#64748B"))
+    return QColor(category_color(category))
 
 
 def template_thumbnail(doc: Document, size: QSize = THUMB_SIZE) -> QPixmap:

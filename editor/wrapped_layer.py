@@ -22,13 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from editor.inspector_widgets import ParamRow, add_param_row, align_label_columns, new_param_grid, set_error
-from editor.param_editors import ParamEditor, editor_class, jsonable, make_editor, shrinkable
+from editor.param_editors import ParamEditor, editor_class, make_editor, shrinkable
+from editor.param_text import jsonable
 from graph_core import catalog
 from graph_core.catalog import CATALOG, REQUIRED, ParamSpec
 from graph_core.edits import DELETE
 
-#: Wrapper layer types whose ``"layer"`` parameter gets a :class:`WrappedLayerEditor`.
-WRAPPERS = ("Bidirectional", "TimeDistributed")
 #: Inner types offered first (in this order); TimeDistributed then lists every other one-input type.
 _FIRST = {
     "Bidirectional": ("LSTM", "GRU", "SimpleRNN"),
@@ -42,13 +41,14 @@ def wrapped_choices(wrapper_type: str) -> tuple:
     if wrapper_type == "Bidirectional":
         return first
     rest = tuple(t for t, spec in CATALOG.items()
-                 if t not in first and t not in WRAPPERS and spec.min_inputs == 1 and spec.max_inputs == 1)
+                 if t not in first and not spec.is_wrapper and spec.min_inputs == 1 and spec.max_inputs == 1)
     return first + rest
 
 
 def can_edit_wrapped(wrapper_type: str, param: ParamSpec, value) -> bool:
     """Whether ``value`` of ``param`` gets a :class:`WrappedLayerEditor` (else a literal field)."""
-    if wrapper_type not in WRAPPERS or param.name != "layer":
+    spec = catalog.get_spec(wrapper_type)
+    if spec is None or not spec.is_wrapper or param.kind != "layer":
         return False
     if value is REQUIRED or value is None:
         return True

@@ -15,9 +15,13 @@ from graph_core import catalog
 from graph_core.document import ChangeEvent, Document, Layer
 from graph_core.errors import ShapeError
 from graph_core.graph_algorithms import ancestors, find_cycles, topological_order
+from graph_core.layer_kinds import spec_for
 from graph_core.losses import loss_problems
 from graph_core.problems import ERROR, WARNING, Problem
 from graph_core.tensor import FLOAT_DTYPES, TensorSpec, format_shape
+
+VALID, INVALID, NOT_CHECKED = "valid", "invalid", "not checked"
+"""The three states of a checked document (:attr:`CheckResult.status`)."""
 
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 UNKNOWN = TensorSpec(None, "float32")
@@ -46,8 +50,14 @@ class CheckResult:
         problems: all problems, errors first, in graph order.
         nodes: per node id, its :class:`NodeResult`.
         layer_params: per layer id, ``(trainable, non_trainable)`` or None when unknown.
-        trainable, non_trainable: totals over layers (a shared layer counted once).
+        trainable, non_trainable: totals over the layers of the model (a shared layer counted
+            once; layers that reach no output are not part of the model and not counted).
         params_known: False when some layer's count is unknown (totals are then a lower bound).
+        unchecked: nodes LayerLoom cannot vouch for: layer types outside the catalog, and
+            applications whose shapes Keras has not measured yet.
+        unused_params: ``(trainable, non_trainable)`` of the layers that reach no output,
+            shown apart (Keras leaves them out of the model).
+        unused_layers: the ids of those layers.
     """
 
     problems: list
@@ -56,6 +66,9 @@ class CheckResult:
     trainable: int
     non_trainable: int
     params_known: bool
+    unchecked: tuple = ()
+    unused_params: tuple = (0, 0)
+    unused_layers: tuple = ()
 
     @property
     def valid(self) -> bool:
@@ -63,9 +76,34 @@ class CheckResult:
         return not any(p.is_error for p in self.problems)
 
     @property
+    def status(self) -> str:
+        """``"invalid"`` (an error), ``"not checked"`` (parts LayerLoom cannot vouch for) or ``"valid"``."""
+        if not self.valid:
+            return INVALID
+        return NOT_CHECKED if self.unchecked else VALID
+
+    @property
     def total(self) -> int:
-        """Total parameter count."""
+        """Total parameter count of the known parts (a lower bound unless ``params_known``)."""
         return self.trainable + self.non_trainable
+
+    @property
+    def known_total(self) -> int | None:
+        """The total parameter count, or None when some part of it is unknown."""
+        return self.total if self.params_known else None
+
+    def params_text(self) -> str:
+        """The parameter count in words: ``1,234 params``, ``at least 1,234 params (2 layers
+        unknown)``, with ``+ 56 in layers that reach no output`` when there are such layers."""
+        unknown = sum(1 for value in self.layer_params.values() if value is None)
+        if self.params_known:
+            text = f"{self.total:,} params"
+        else:
+            text = f"at least {self.total:,} params ({unknown} layer{'s' if unknown != 1 else ''} unknown)"
+        unused = sum(self.unused_params)
+        if self.unused_layers:
+            text += f" + {unused:,} in layers that reach no output"
+        return text
 
     @property
     def errors(self) -> list:
@@ -91,9 +129,13 @@ class CheckResult:
                 "output_shapes": [list(s.shape) if s.shape is not None else None for s in specs],
                 "dtype": specs[0].dtype if len(specs) == 1 else [s.dtype for s in specs],
             }
-        return {"valid": self.valid, "problems": [p.to_dict() for p in self.problems], "nodes": nodes,
-                "params": {"total": self.total, "trainable": self.trainable,
-                           "non_trainable": self.non_trainable, "known": self.params_known}}
+        return {"valid": self.valid, "status": self.status, "problems": [p.to_dict() for p in self.problems],
+                "nodes": nodes, "unchecked": [doc.layer_of(n).name for n in self.unchecked],
+                "params": {"total": self.known_total, "at_least": self.total, "trainable": self.trainable,
+                           "non_trainable": self.non_trainable, "known": self.params_known,
+                           "unused": {"layers": [doc.layers[lid].name for lid in self.unused_layers],
+                                      "trainable": self.unused_params[0],
+                                      "non_trainable": self.unused_params[1]}}}
 
 
 def application_cache_key(config: dict, input_specs: list) -> str:
@@ -119,6 +161,7 @@ class Analyzer:
         self._sub_analyzers: dict[str, Analyzer] = {}
         self._result: CheckResult | None = None
         self._graph_problems_cache: list | None = None
+        self._needed: set | None = None  # the nodes that take part in the model (with the graph problems)
         self._unsubscribe = doc.subscribe(self._on_change)
 
     def close(self) -> None:
@@ -196,11 +239,11 @@ class Analyzer:
                     f"{label} reads output {ref.index} of '{doc.node_label(ref.node)}', which has only "
                     f"{len(producer.outputs)} output{'s' if len(producer.outputs) != 1 else ''}",
                     (nid, ref.node), "connect one of its existing outputs"))
-        if layer.type == "Model":
+        spec = spec_for(layer)
+        if spec is not None and spec.kind == "model":
             return self._evaluate_model(nid, layer, inputs, problems)
-        if layer.type == "Application":
+        if spec is not None and spec.kind == "application":
             return self._evaluate_application(nid, layer, inputs, problems)
-        spec = catalog.get_spec(layer.type)
         if spec is None:
             problems.append(Problem(
                 WARNING, "layer.unknown_type",
@@ -209,8 +252,9 @@ class Analyzer:
                 "the exported code passes its config through unchanged"))
             return NodeResult(None, None, problems)
         resolved, param_problems = self._layer_check(layer)
-        problems.extend(Problem(ERROR, "param.invalid", f"{label}: {msg}", tuple(doc.nodes_of(layer.id)), hint)
-                        for _name, msg, hint in param_problems)
+        problems.extend(Problem(ERROR, "param.invalid", f"{label}: {msg}", tuple(doc.nodes_of(layer.id)), hint,
+                                param=name or None, detail=msg)
+                        for name, msg, hint in param_problems)
         arity = _arity_problem(spec, label, len(inputs), nid)
         if arity:
             problems.append(arity)
@@ -328,12 +372,30 @@ class Analyzer:
         if self._graph_problems_cache is None:
             self._graph_problems_cache = self._graph_problems()
         problems.extend(self._graph_problems_cache)
-        layer_params, trainable, non_trainable, known = self._params(problems)
+        layer_params, trainable, non_trainable, known, unused = self._params(problems)
         if not doc.is_nested:  # losses and metrics belong to the top-level model only
             problems.extend(self._output_problems())
         problems.sort(key=lambda p: (not p.is_error,
                                      min((order_index.get(n, 0) for n in p.node_ids), default=-1)))
-        return CheckResult(_dedupe(problems), dict(self._results), layer_params, trainable, non_trainable, known)
+        unchecked = tuple(nid for nid in doc.nodes if nid in self._results and self._unchecked(nid))
+        unused_params = (sum(layer_params[lid][0] for lid in unused if layer_params.get(lid)),
+                         sum(layer_params[lid][1] for lid in unused if layer_params.get(lid)))
+        return CheckResult(_dedupe(problems), dict(self._results), layer_params, trainable, non_trainable, known,
+                           unchecked, unused_params, tuple(unused))
+
+    def _unchecked(self, nid: str) -> bool:
+        """Whether LayerLoom cannot vouch for this node: unknown type, unmeasured application, or
+        a nested model with such parts."""
+        layer = self.doc.layer_of(nid)
+        spec = spec_for(layer)
+        if spec is None:
+            return True
+        if spec.kind == "application":
+            return any(p.code == "application.not_measured" for p in self._results[nid].problems)
+        if spec.kind == "model":
+            sub = self._sub_analyzers.get(layer.id)
+            return sub is not None and bool(sub.result().unchecked)
+        return False
 
     def _graph_problems(self) -> list:
         doc = self.doc
@@ -354,8 +416,10 @@ class Analyzer:
         if not doc.outputs and doc.nodes:
             problems.append(Problem(ERROR, "graph.no_outputs", f"model '{doc.name}' has no output", (),
                                     "select the last layer and mark it as an output"))
+        self._needed = set(doc.nodes)
         if doc.outputs:
             needed = ancestors(doc, [o.node for o in doc.outputs])
+            self._needed = needed | set(inputs)
             for nid in doc.nodes:
                 if nid not in needed:
                     what = ("Input" if doc.layer_of(nid).type == "Input" else "layer")
@@ -379,20 +443,26 @@ class Analyzer:
 
     def _params(self, problems: list) -> tuple:
         doc = self.doc
+        needed = self._needed if self._needed is not None else set(doc.nodes)
         layer_params: dict = {}
         trainable = non_trainable = 0
         known = True
+        unused: list = []
         for layer in doc.layers.values():
             calls = [n for n in doc.nodes_of(layer.id) if n in self._results]
             counts = [(n, self._results[n].params) for n in calls if self._results[n].params is not None]
+            in_model = any(n in needed for n in calls)
+            if calls and not in_model:
+                unused.append(layer.id)
             if layer.type != "Input" and not counts:
                 layer_params[layer.id] = None
-                known = known and not calls
+                known = known and not (calls and in_model)
                 continue
             value = counts[0][1] if counts else (0, 0)
             layer_params[layer.id] = value
-            trainable += value[0]
-            non_trainable += value[1]
+            if in_model or not calls:
+                trainable += value[0]
+                non_trainable += value[1]
             for other, count in counts[1:]:
                 if count != value:
                     first = counts[0][0]
@@ -403,7 +473,7 @@ class Analyzer:
                         f"{_describe(layer)} is shared but called on {shape_a} at '{doc.node_label(first)}' "
                         f"and on {shape_b} at '{doc.node_label(other)}'; one set of weights cannot fit both",
                         (other, first), "feed both calls tensors of the same shape, or make this call independent"))
-        return layer_params, trainable, non_trainable, known
+        return layer_params, trainable, non_trainable, known, unused
 
     def _output_problems(self) -> list:
         doc = self.doc
@@ -415,17 +485,18 @@ class Analyzer:
             label = f"output {k} ('{doc.node_label(out.node)}')"
             if out.ref in seen:
                 problems.append(Problem(ERROR, "output.duplicate", f"{label} is listed twice", (out.node,),
-                                        "remove one of the two"))
+                                        "remove one of the two", output_index=k, detail="listed twice"))
             seen.add(out.ref)
             res = self._results.get(out.node)
             if res is not None and res.outputs is not None and out.index >= len(res.outputs):
                 problems.append(Problem(ERROR, "graph.bad_output_index",
                                         f"{label} exposes output {out.index}, which the layer does not have",
-                                        (out.node,), "mark an existing output"))
+                                        (out.node,), "mark an existing output", output_index=k))
                 continue
             spec = res.output(out.index) if res else UNKNOWN
             for severity, code, msg, hint in loss_problems(out.loss, spec, out.loss_weight, out.metrics):
-                problems.append(Problem(severity, code, f"{label}: {msg}", (out.node,), hint))
+                problems.append(Problem(severity, code, f"{label}: {msg}", (out.node,), hint,
+                                        output_index=k, detail=msg))
         return problems
 
 
@@ -455,8 +526,12 @@ def _cache_entry(layer: Layer, inputs: list) -> dict | None:
 
 
 def _frozen(layer: Layer, params: tuple | None) -> tuple | None:
-    """A layer with ``trainable: false`` keeps its weights, all of them non-trainable."""
+    """A layer with ``trainable: false`` keeps its weights, all of them non-trainable (except where
+    Keras does not freeze them: :attr:`LayerSpec.frozen_by_trainable`)."""
     if params is None or layer.config.get("trainable", True) is not False:
+        return params
+    spec = spec_for(layer)
+    if spec is not None and not spec.frozen_by_trainable:
         return params
     return (0, params[0] + params[1])
 

@@ -32,12 +32,13 @@ from graph_core.layer_rules import (
 )
 from graph_core.layer_rules.common import REGISTRY, arity_error
 from graph_core.layer_rules.params import ACTIVATIONS
-from graph_core.layer_rules.spec import PARAM_KINDS, REQUIRED, LayerSpec, ParamSpec
+from graph_core.layer_rules.spec import BASE_ARGS, PARAM_KINDS, REQUIRED, CallSpec, LayerSpec, ParamSpec
 from graph_core.tensor import FLOAT_DTYPES, INTEGER_DTYPES
 
 __all__ = [
     "CATALOG",
     "CATEGORY_ORDER",
+    "CallSpec",
     "PARAM_KINDS",
     "REQUIRED",
     "LayerSpec",
@@ -59,35 +60,25 @@ _KNOWN_ACTIVATIONS = frozenset(ACTIVATIONS) | frozenset((
     "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "tanh_shrink", "threshold",
 ))
 _DTYPES = FLOAT_DTYPES | INTEGER_DTYPES | frozenset(("bool", "string"))
-_INPUT_NAMES = {"MultiHeadAttention": " (query, value[, key])"}
+#: Initializer names Keras accepts as a class but cannot build from the bare string.
+_INITIALIZERS_NEEDING_ARGUMENTS = frozenset({"constant"})
 _CONFIG_ERRORS = (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, AttributeError)
 
 
 # --- building the catalog ------------------------------------------------------------------
 
-def _arity_text(spec: LayerSpec) -> str:
-    lo, hi = spec.min_inputs, spec.max_inputs
-    plural = "s" if (hi or lo) != 1 else ""
-    if hi is None:
-        return f"at least {lo} inputs"
-    if lo == hi:
-        return f"{lo} input{plural}{_INPUT_NAMES.get(spec.type, '')}"
-    return f"{lo} to {hi} inputs{_INPUT_NAMES.get(spec.type, '')}"
-
-
 def _guard(spec: LayerSpec) -> LayerSpec:
     """Wrap infer/count_params: check the number of inputs, turn crashes into ShapeError."""
-    infer, count, lo, hi = spec.infer, spec.count_params, spec.min_inputs, spec.max_inputs
-    layer, want = spec.type, _arity_text(spec)
+    infer, count = spec.infer, spec.count_params
+    layer, want = spec.type, spec.arity_text()
 
     def config_error(exc: Exception) -> ShapeError:
         return ShapeError(f"{layer} cannot be evaluated with this configuration ({exc!r})",
                           "fix the parameters flagged on this layer", "config.invalid")
 
     def guarded_infer(config: dict, inputs: list) -> list:
-        n = len(inputs)
-        if n < lo or (hi is not None and n > hi):
-            arity_error(layer, want, n)
+        if not spec.accepts_inputs(len(inputs)):
+            arity_error(layer, want, len(inputs))
         try:
             return infer(config, inputs)
         except ShapeError:
@@ -137,7 +128,7 @@ def _normalizer(p: ParamSpec):
         return _tuple_value
     if p.kind in ("shape", "axes"):
         return lambda _p, v: tuple(v) if isinstance(v, list) else v
-    if p.name == "layer" and p.kind == "any":
+    if p.kind == "layer":
         return lambda _p, v: _resolve_inner(v)
     return None
 
@@ -259,6 +250,9 @@ def _value_problem(p: ParamSpec, v) -> str | None:
     elif kind == "dtype":
         ok = v in _DTYPES
     elif kind == "initializer":
+        if isinstance(v, str) and v.lower() in _INITIALIZERS_NEEDING_ARGUMENTS:
+            return (f"{p.name} {v!r} cannot be built by name (Keras needs its value); use "
+                    f'{{"class_name": "Constant", "config": {{"value": 0.0}}}}')
         ok = isinstance(v, (str, dict))
     if ok:
         return None
@@ -318,8 +312,9 @@ def _check_inner(value) -> list:
             for name, msg, hint in check_params(value["type"], value.get("config", {}))]
 
 
-#: Arguments every Keras layer accepts besides its own (kept by imports, used by build and export).
-BASE_LAYER_ARGS = ("trainable", "dtype")
+#: Arguments Keras layers accept besides their own (kept by imports, used by build and export);
+#: a few classes take fewer (``LayerSpec.base_args``).
+BASE_LAYER_ARGS = BASE_ARGS
 
 
 def _base_arg_problem(key: str, value) -> str | None:
@@ -351,14 +346,14 @@ def check_params(layer_type: str, config: dict) -> list:
         return [("", f"config must be a dict, got {config!r}", "")]
     problems = []
     names = {p.name for p in spec.params}
-    for key in BASE_LAYER_ARGS:
+    for key in spec.base_args:
         if key in config and key not in names:
             message = _base_arg_problem(key, config[key])
             if message:
                 problems.append((key, message, "trainable is true or false; dtype is e.g. float32 or mixed_float16"))
     for key in config:
-        if key not in names and key not in BASE_LAYER_ARGS:
-            valid = ", ".join(p.name for p in spec.params) or "none"
+        if key not in names and key not in spec.base_args:
+            valid = ", ".join([p.name for p in spec.params] + list(spec.base_args)) or "none"
             problems.append((key, f"unknown parameter {key!r} for {layer_type}",
                              f"valid parameters: {valid}"))
     for p in spec.params:
@@ -367,7 +362,7 @@ def check_params(layer_type: str, config: dict) -> list:
                 problems.append((p.name, f"{p.name} is required", f"set {p.name}: {p.doc}"))
             continue
         value = config[p.name]
-        if p.name == "layer" and p.kind == "any":
+        if p.kind == "layer":
             problems.extend(_check_inner(value))
             continue
         try:

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from graph_core.training_settings import DEFAULT_COMPILE, DEFAULT_FIT
+
 
 class TensorRef(NamedTuple):
     """One output tensor of a node: ``(node id, output index)``."""
@@ -80,10 +82,6 @@ class Output:
     def ref(self) -> TensorRef:
         """The tensor this output exposes."""
         return TensorRef(self.node, self.index)
-
-
-DEFAULT_COMPILE = {"optimizer": "rmsprop", "learning_rate": 0.001}
-DEFAULT_FIT = {"epochs": 1, "batch_size": 32, "samples": 256, "seed": 0}
 
 
 @dataclass(frozen=True)

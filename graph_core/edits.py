@@ -141,7 +141,7 @@ def connection_refusal(doc: Document, source: TensorRef, target: str, slot: int 
     Returns:
         A sentence naming the layers and the reason (cycle, occupied port, arity), or None.
     """
-    from graph_core.catalog import get_spec
+    from graph_core.layer_kinds import spec_for
 
     if source.node not in doc.nodes:
         return f"node {source.node!r} does not exist"
@@ -151,14 +151,9 @@ def connection_refusal(doc: Document, source: TensorRef, target: str, slot: int 
     if source.node == target:
         return f"'{dst_name}' cannot take its own output: a model must be a directed acyclic graph"
     layer = doc.layer_of(target)
-    spec = get_spec(layer.type)
+    spec = spec_for(layer)
     count = len(doc.nodes[target].inputs)
-    if layer.type == "Model" and layer.subgraph is not None:
-        max_inputs: int | None = len(layer.subgraph.input_nodes())
-    elif spec is not None:
-        max_inputs = spec.max_inputs
-    else:
-        max_inputs = None
+    max_inputs = spec.max_inputs if spec is not None and (spec.kind != "model" or layer.subgraph) else None
     if slot is not None and not 0 <= slot <= count:
         return f"'{dst_name}' has no input {slot}"
     if replace and (slot is None or slot >= count):
@@ -249,7 +244,7 @@ class SetConfig(Edit):
 
     def apply(self, doc):
         layer = _require_layer(doc, self.layer_id)
-        if self.key == "graph" and layer.type == "Model":
+        if self.key == "graph" and layer.subgraph is not None:
             raise EditError("edit a nested model's graph through its own document")
         self._old = copy.deepcopy(layer.config)
         _put(layer.config, self.key, _copy_value(self.value))
@@ -544,7 +539,7 @@ def add_layer(doc: Document, layer_type: str, config: dict | None = None, *,
     """
     layer_id = doc.new_id("l")
     layer = Layer(layer_id, layer_type, name or doc.unique_name(snake_case(layer_type)), dict(config or {}))
-    if layer_type == "Model" and layer.subgraph is None:
+    if _is_model_type(layer_type):
         layer.subgraph = Document(layer.name)
     node = Node(doc.new_id("n"), layer_id, [TensorRef(*r) for r in inputs], tuple(pos))
     return AddNode(node, layer)
@@ -617,3 +612,10 @@ def snake_case(name: str) -> str:
                 out.append("_")
         out.append(ch.lower())
     return "".join(out).replace("__", "_")
+
+
+def _is_model_type(layer_type: str) -> bool:
+    from graph_core.layer_kinds import spec_for_type
+
+    spec = spec_for_type(layer_type)
+    return spec is not None and spec.kind == "model"

@@ -14,16 +14,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from graph_core.document import (
-    DEFAULT_COMPILE,
-    DEFAULT_FIT,
-    Document,
-    Layer,
-    Node,
-    Output,
-    TensorRef,
-)
+from graph_core.document import Document, Layer, Node, Output, TensorRef
 from graph_core.errors import LoomFormatError
+from graph_core.training_settings import DEFAULT_COMPILE, DEFAULT_FIT, FIT_PARAMS
 
 FORMAT_NAME = "layerloom"
 FORMAT_VERSION = 1
@@ -213,10 +206,10 @@ def _check_settings(doc: Document, path: str) -> None:
         raise LoomFormatError(f"{path}.compile.optimizer", "expected an optimizer name such as \"adam\"")
     if not _is_number(doc.compile.get("learning_rate")):
         raise LoomFormatError(f"{path}.compile.learning_rate", "expected a number")
-    for key in ("epochs", "batch_size", "samples", "seed"):
-        value = doc.fit.get(key)
-        if not _is_int(value) or value < (0 if key == "seed" else 1):
-            raise LoomFormatError(f"{path}.fit.{key}", f"expected a positive integer, found {_show(value)}")
+    for param in FIT_PARAMS:
+        value = doc.fit.get(param.name)
+        if not _is_int(value) or value < param.minimum:
+            raise LoomFormatError(f"{path}.fit.{param.name}", f"expected a positive integer, found {_show(value)}")
 
 
 def _expect(value: Any, kind: type, path: str, what: str):

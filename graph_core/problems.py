@@ -18,6 +18,10 @@ class Problem:
         message: one sentence naming the layer(s) and showing the shapes involved.
         node_ids: the nodes concerned (the editor selects them).
         hint: what to do about it (may be empty).
+        output_index: for problems of one model output, its position in ``doc.outputs``.
+        param: for problems of one layer parameter, its name (``units``, ``layer.units``).
+        detail: the message without the part naming where it is (``output 0 ('dense'): ``),
+            for views that already show where.
     """
 
     severity: str
@@ -25,6 +29,14 @@ class Problem:
     message: str
     node_ids: tuple = field(default=())
     hint: str = ""
+    output_index: int | None = None
+    param: str | None = None
+    detail: str = ""
+
+    @property
+    def text(self) -> str:
+        """The problem in the fewest words: ``detail`` when set, else ``message``."""
+        return self.detail or self.message
 
     @property
     def is_error(self) -> bool:
@@ -33,8 +45,13 @@ class Problem:
 
     def to_dict(self) -> dict:
         """JSON-ready form (used by ``layerloom check --json``)."""
-        return {"severity": self.severity, "code": self.code, "message": self.message,
-                "nodes": list(self.node_ids), "hint": self.hint}
+        out = {"severity": self.severity, "code": self.code, "message": self.message,
+               "nodes": list(self.node_ids), "hint": self.hint}
+        if self.output_index is not None:
+            out["output"] = self.output_index
+        if self.param is not None:
+            out["param"] = self.param
+        return out
 
     def __str__(self) -> str:
         text = f"{self.severity}: {self.message} [{self.code}]"

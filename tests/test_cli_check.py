@@ -55,3 +55,22 @@ def test_templates_list_and_write(tmp_path, capsys):
     assert len(doc.nodes_of(doc.layer_by_name("shared_lstm").id)) == 2
     assert main(["templates", "nope", "-o", str(out)]) == 1
     assert "available" in capsys.readouterr().err
+
+
+def test_check_cli_says_not_checked_and_exits_3(tmp_path, capsys):
+    path = tmp_path / "m.loom"
+    loom_format.save(_unknown_layer_document(), path)
+    assert main(["check", str(path)]) == 3
+    out = capsys.readouterr().out
+    assert "NOT CHECKED" in out and "custom_scale_layer" in out and "at least 15 params" in out
+    assert main(["check", str(path), "--json"]) == 3
+    assert json.loads(capsys.readouterr().out)["params"]["total"] is None
+
+
+def _unknown_layer_document():
+    from graph_core.builder import GraphBuilder
+
+    g = GraphBuilder("m")
+    h = g.layer("Dense", g.input(shape=[4]), units=3)
+    g.output(g.layer("CustomScaleLayer", h, scale=0.17))
+    return g.document

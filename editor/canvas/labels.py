@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from graph_core import catalog
 from graph_core.document import Document, Layer
+from graph_core.layer_kinds import call_spec_for, kind_of, output_count, spec_for
 from graph_core.layer_rules.spec import REQUIRED
 from graph_core.tensor import format_shape
 
@@ -15,18 +16,18 @@ _CONV_LIKE = ("Conv", "SeparableConv", "DepthwiseConv")
 
 def layer_category(layer: Layer) -> str:
     """The colour category of a layer: its catalog category, or Input/Model/Application."""
-    if layer.type == "Input":
-        return "Input"
-    if layer.type in ("Model", "Application"):
-        return layer.type
-    spec = catalog.get_spec(layer.type)
-    return spec.category if spec is not None else "Unknown"
+    spec = spec_for(layer)
+    if spec is None:
+        return "Unknown"
+    if spec.kind in ("input", "model", "application"):
+        return spec.type
+    return spec.category
 
 
 def layer_title(layer: Layer) -> str:
     """The big text of a node: the Keras class, or the application's name (``Xception``)."""
-    if layer.type == "Application":
-        return str(layer.config.get("application") or "Application")
+    if kind_of(layer) == "application":
+        return str(layer.config.get("application") or layer.type)
     return layer.type
 
 
@@ -99,13 +100,14 @@ def param_summary(layer: Layer, doc: Document | None = None) -> str:
         The text, possibly empty.
     """
     t = layer.type
-    if t == "Model":
+    kind = kind_of(layer)
+    if kind == "model":
         sub = layer.subgraph
         if sub is None:
             return "empty model"
         n_in, n_out = len(sub.input_nodes()), len(sub.outputs)
         return f"{len(sub.layers)} layers · {n_in} in → {n_out} out"
-    if t == "Application":
+    if kind == "application":
         cfg = layer.config
         bits = ["with top" if cfg.get("include_top", True) else "no top"]
         weights = cfg.get("weights", "imagenet")
@@ -227,12 +229,7 @@ def input_port_count(doc: Document, node_id: str) -> int:
     node = doc.nodes[node_id]
     layer = doc.layers[node.layer]
     used = len(node.inputs)
-    if layer.type == "Model":
-        wanted = len(layer.subgraph.input_nodes()) if layer.subgraph is not None else 1
-        return max(wanted, used)
-    if layer.type == "Application":
-        return max(1, used)
-    spec = catalog.get_spec(layer.type)
+    spec = spec_for(layer)
     if spec is None:
         return used + 1
     if spec.max_inputs is None:
@@ -249,21 +246,7 @@ def output_port_count(doc: Document, node_id: str, known_outputs: int | None = N
         known_outputs: the number of outputs the last check found, if any (used when the
             catalog cannot tell, e.g. applications and unknown types).
     """
-    layer = doc.layer_of(node_id)
-    count = 1
-    if layer.type == "Model":
-        count = len(layer.subgraph.outputs) if layer.subgraph is not None else 1
-    elif layer.type == "Application":
-        count = known_outputs or 1
-    else:
-        spec = catalog.get_spec(layer.type)
-        if spec is not None:
-            try:
-                count = int(spec.num_outputs(_resolved(layer)))
-            except Exception:
-                count = 1
-        elif known_outputs:
-            count = known_outputs
+    count = output_count(doc.layer_of(node_id), known_outputs)
     used = max((ref.index + 1 for c, _s in doc.consumers(node_id)
                 for ref in doc.nodes[c].inputs if ref.node == node_id), default=0)
     return max(1, count, used)
@@ -271,13 +254,4 @@ def output_port_count(doc: Document, node_id: str, known_outputs: int | None = N
 
 def input_port_name(doc: Document, node_id: str, slot: int) -> str:
     """A readable name of input ``slot`` (``query`` for attention, the Input's name for models)."""
-    layer = doc.layer_of(node_id)
-    if layer.type == "MultiHeadAttention":
-        names = ("query", "value", "key")
-        if slot < len(names):
-            return names[slot]
-    if layer.type == "Model" and layer.subgraph is not None:
-        subs = layer.subgraph.input_nodes()
-        if slot < len(subs):
-            return layer.subgraph.layer_of(subs[slot]).name
-    return f"input {slot}"
+    return call_spec_for(doc.layer_of(node_id)).input_name(slot)

@@ -138,3 +138,44 @@ class OverviewItem(QGraphicsItem):
                 painter.setPen(want)
                 current = want
             painter.drawPath(item.path())
+
+
+class SceneBounds:
+    """The rectangle covering a scene's node cards, grown as they move, and the scene rect around it.
+
+    Args:
+        scene: the :class:`editor.canvas.scene.GraphScene` (its ``items_bounding_rect``).
+        overview: the scene's :class:`OverviewItem`, told whenever the bounds change.
+        margin: room kept around the cards in the scene rect, so the view can pan past them.
+
+    Attributes:
+        rect: the rectangle covering every card (null for an empty scene).
+    """
+
+    def __init__(self, scene, overview: OverviewItem, margin: float):
+        self._scene = scene
+        self._overview = overview
+        self._margin = margin
+        self.rect = QRectF()
+
+    def recompute(self) -> None:
+        """Measure every card again."""
+        self.rect = self._scene.items_bounding_rect()
+        self._apply()
+
+    def grow(self, items) -> None:
+        """Include the cards ``items`` (added or moved); the bounds never shrink here."""
+        rect = QRectF(self.rect)
+        for item in items:
+            rect = rect.united(item.sceneBoundingRect())
+        if rect != self.rect:
+            self.rect = rect
+            self._apply()
+        else:
+            self._overview.invalidate()
+
+    def _apply(self) -> None:
+        m = self._margin
+        rect = self.rect if not self.rect.isNull() else QRectF(0, 0, 1, 1)
+        self._scene.setSceneRect(rect.adjusted(-m, -m, m, m))
+        self._overview.invalidate(rect)

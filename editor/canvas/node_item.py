@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGraphicsItem
 from editor.canvas import labels
 from editor.canvas import style as S
 from editor.canvas.lod import FULL, MEDIUM
-from graph_core import catalog
+from graph_core.layer_kinds import kind_of, spec_for
 
 IN, OUT = "in", "out"
 _UNSET = object()
@@ -164,7 +164,7 @@ class NodeItem(QGraphicsItem):
         self.layer_type = layer.type
         self.category = labels.layer_category(layer)
         self.is_input = layer.type == "Input"
-        self.is_model = layer.type == "Model"
+        self.is_model = kind_of(layer) == "model"
         self.n_in = labels.input_port_count(doc, self.node_id)
         self.n_out = labels.output_port_count(doc, self.node_id, known_outputs)
         self.connected_in = len(node.inputs)
@@ -179,11 +179,11 @@ class NodeItem(QGraphicsItem):
             f"{layer.name}  ·  call {calls.index(self.node_id) + 1}"
         self._params_text = labels.param_summary(layer, doc)
         spec_doc = f"{layer.type} '{layer.name}'"
-        spec = catalog.get_spec(layer.type)
+        spec = spec_for(layer)
         if spec is not None:
             spec_doc += f"\n{spec.description}"
-        elif layer.type == "Model":
-            spec_doc += "\nA nested model used as a layer. Double-click to open it."
+        if self.is_model:
+            spec_doc += " Double-click to open it."
         self._layer_tip = spec_doc
         self.setToolTip(spec_doc)
         self._relayout()

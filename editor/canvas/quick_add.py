@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QListWidget, QListWidge
 
 from editor.canvas import style as S
 from graph_core import catalog
+from graph_core.layer_kinds import APPLICATION_SPEC, APPLICATIONS, MODEL_SPEC
 
 TYPE_ROLE = Qt.UserRole + 1
 _NAVIGATION = {Qt.Key_Up, Qt.Key_Down, Qt.Key_PageUp, Qt.Key_PageDown}
@@ -17,11 +18,10 @@ _NAVIGATION = {Qt.Key_Up, Qt.Key_Down, Qt.Key_PageUp, Qt.Key_PageDown}
 
 def entries() -> list:
     """Everything the popup offers: ``(type, category, description)`` in palette order."""
-    from editor.canvas.scene import APPLICATIONS
-
     out = [(spec.type, spec.category, spec.description) for spec in catalog.CATALOG.values()]
-    out.append(("Model", "Model", "A whole functional model used as a layer (double-click to edit it)."))
-    out.extend((name, "Application", f"keras.applications.{name} as a layer (include_top=False)")
+    out.append((MODEL_SPEC.type, MODEL_SPEC.type,
+                "A whole functional model used as a layer (double-click to edit it)."))
+    out.extend((name, APPLICATION_SPEC.type, f"keras.applications.{name} as a layer (include_top=False)")
                for name in APPLICATIONS)
     return out
 

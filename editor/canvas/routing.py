@@ -112,3 +112,72 @@ def _cells(rect: QRectF) -> list:
     x0, x1 = int(rect.left() // _CELL), int(rect.right() // _CELL)
     y0, y1 = int(rect.top() // _CELL), int(rect.bottom() // _CELL)
     return [(x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+
+
+def _rect_tuple(rect: QRectF) -> tuple:
+    return (rect.x(), rect.y(), rect.width(), rect.height())
+
+
+class RoutedEdges:
+    """Mixin of :class:`editor.canvas.scene.GraphScene`: edges routed around the cards.
+
+    The scene calls :meth:`_init_routing` once, :meth:`_reroute` after building, and
+    :meth:`_reroute_near` after cards moved, appeared, vanished or changed size.
+    """
+
+    def _init_routing(self, orientation: str) -> None:
+        self.router = EdgeRouter(self._card_rects, orientation)
+        self._routed_rects: dict = {}
+
+    @property
+    def orientation(self) -> str:
+        """``"LR"`` (data flows right) or ``"TB"`` (data flows down)."""
+        return self.router.orientation
+
+    def set_orientation(self, orientation: str) -> None:
+        """Switch where ports sit and how edges leave cards; saved in the document's view state."""
+        from graph_core.layout import set_view_orientation
+
+        set_view_orientation(self.document, orientation)
+        self.router.orientation = orientation
+        for item in self._nodes.values():
+            item.set_orientation(orientation)
+        self._reroute()
+
+    def _card_rects(self) -> dict:
+        return {nid: item.solid_rect.translated(item.scenePos()) for nid, item in self._nodes.items()}
+
+    def _reroute(self, rects: dict | None = None) -> None:
+        """Route every edge again around the cards as they are now (this also places labels)."""
+        self._unplaced = []
+        self.router.invalidate()
+        for edge in self.edge_items():
+            edge.update_geometry(reroute=True)
+        rects = self._card_rects() if rects is None else rects
+        self._routed_rects = {n: _rect_tuple(r) for n, r in rects.items()}
+
+    def _reroute_near(self, node_ids) -> None:
+        """Route again the edges near cards that moved, appeared, vanished or changed size.
+
+        Edges of cards that stayed put keep their routes (an edit of a layer's settings costs no
+        routing); when many cards changed, every edge is routed again.
+        """
+        old = self._routed_rects
+        new = self._card_rects()
+        changed = [n for n in set(node_ids) | (set(old) ^ set(new))
+                   if old.get(n) != (None if n not in new else _rect_tuple(new[n]))]
+        if not changed:
+            self._place_new_labels()
+            return
+        if len(changed) > 64:
+            self._reroute(new)
+            return
+        areas = [QRectF(*old[n]) for n in changed if n in old] + [new[n] for n in changed if n in new]
+        self.router.invalidate()
+        keep = set(changed)
+        for edge in self.edge_items():
+            if (edge.source.node_id in keep or edge.target.node_id in keep
+                    or any(edge.boundingRect().intersects(a) for a in areas)):
+                edge.update_geometry(reroute=True)
+        self._routed_rects = {n: _rect_tuple(r) for n, r in new.items()}
+        self._place_new_labels()

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsView, QMenu
 
 from editor.canvas import blocks
 from editor.canvas import style as S
+from editor.canvas.hit_test import node_item_at
 from editor.canvas.lod import level_for_zoom
 from editor.canvas.minimap import Minimap
 from editor.canvas.placement import free_spot
@@ -401,7 +402,7 @@ class GraphView(QGraphicsView):
     def _on_empty(self, pos: QPoint) -> bool:
         scene = self.graph_scene()
         sp = self.mapToScene(pos)
-        if scene._node_at(sp) is not None:
+        if node_item_at(scene, sp) is not None:
             return False
         return not any(it.isVisible() and it.flags() & it.GraphicsItemFlag.ItemIsSelectable
                        for it in scene.items(sp))

@@ -167,8 +167,7 @@ class SummaryPanel(QWidget):
             more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
             self._error_path, self._error_nodes = (), [n for n in first.node_ids[:1] if n in doc.nodes]
             self.text.clear()
-            self.params_label.setText(f"Estimated params: {result.total:,}" + ("" if result.params_known else "+")
-                                      + "  ·  from LayerLoom's own shape rules (not built)")
+            self.params_label.setText(f"LayerLoom's count: {result.params_text()}")
             self._set_status("invalid", f"Not built — the model has {len(errors)} error"
                              f"{'s' if len(errors) != 1 else ''}: {first.message}{more}",
                              link=bool(self._error_nodes))

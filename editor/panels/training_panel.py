@@ -3,20 +3,19 @@
 The compile settings (optimizer, learning rate, per-output loss, loss weight and metrics) and the
 fit settings (epochs, batch size, samples, seed) are the document's own: editing them pushes
 ``SetSetting``/``SetOutput`` edits through the session, so they are undoable and stay in sync
-with the inspector. "Run" sends a snapshot of the document to the Keras worker, which fits it on
-synthetic data in its own process; progress arrives per batch (throttled by the worker) and the
-loss curves are drawn by :class:`LossChart`, a small QPainter widget whose repaints are
-coalesced. "Cancel" stops the fit after its current batch.
+with the inspector, which shows the same :class:`editor.settings_form.SettingsForm`. "Run" sends
+a snapshot of the document to the Keras worker, which fits it on synthetic data in its own
+process; progress arrives per batch (throttled by the worker) and the loss curves are drawn by
+:class:`editor.panels.loss_chart.LossChart`, whose repaints are coalesced. "Cancel" stops the fit
+after its current batch.
 """
 
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen, QPolygonF
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -29,178 +28,19 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QSizePolicy,
-    QSpinBox,
     QTableWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from editor.panels.loss_chart import TOTAL, LossChart
 from editor.panels.summary_panel import locate
 from editor.qt_signals import reconnect
-from graph_core.edits import SetOutput, SetSetting
+from editor.settings_form import SettingsForm
+from graph_core.edits import SetOutput
 from graph_core.losses import LOSSES
 
-OPTIMIZERS = ("rmsprop", "adam", "adamw", "sgd", "adagrad", "adadelta", "adamax", "nadam", "ftrl", "lion")
 NO_LOSS = "(none)"
-TOTAL = "loss"
-
-
-class LossChart(QWidget):
-    """Loss curves: one polyline per series over fractional epochs, with axes and a legend.
-
-    Points are appended as batches finish; the widget repaints at most once per
-    ``repaint_ms`` however many points arrive (coalesced with a single-shot timer).
-
-    Attributes:
-        points_received: points accepted since the last :meth:`clear`.
-        paints: how many times the chart was painted.
-    """
-
-    COLORS = ("#202020", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
-              "#17becf", "#bcbd22")
-
-    def __init__(self, parent: QWidget | None = None, repaint_ms: int = 100):
-        super().__init__(parent)
-        self.setObjectName("LossChart")
-        self.setMinimumHeight(140)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self._series: dict[str, list] = {}
-        self._colors: dict[str, QColor] = {}
-        self._repaint = QTimer(self)
-        self._repaint.setSingleShot(True)
-        self._repaint.setInterval(repaint_ms)
-        self._repaint.timeout.connect(self.update)
-        self.points_received = 0
-        self.paints = 0
-        self.x_label = "epoch"
-
-    def sizeHint(self) -> QSize:
-        return QSize(360, 200)
-
-    def clear(self) -> None:
-        """Remove every series."""
-        self._series.clear()
-        self._colors.clear()
-        self.points_received = 0
-        self.update()
-
-    def series(self) -> dict:
-        """``{name: [(x, y), …]}`` (copies)."""
-        return {name: list(points) for name, points in self._series.items()}
-
-    def add_point(self, name: str, x: float, y) -> bool:
-        """Append a point to series ``name`` (created on first use); non-finite y is skipped."""
-        if y is None:
-            return False
-        try:
-            x, y = float(x), float(y)
-        except (TypeError, ValueError):
-            return False
-        if not (math.isfinite(x) and math.isfinite(y)):
-            return False
-        points = self._series.get(name)
-        if points is None:
-            points = self._series[name] = []
-            self._colors[name] = QColor(self.COLORS[(len(self._colors)) % len(self.COLORS)])
-        if points and x < points[-1][0]:
-            return False
-        points.append((x, y))
-        self.points_received += 1
-        if not self._repaint.isActive():
-            self._repaint.start()
-        return True
-
-    def plot_rects(self, metrics: QFontMetrics | None = None) -> tuple:
-        """``(plot area, x-axis title rect)``: the title sits right of the plot, clear of the last
-        tick label (which is centred on the plot's right edge)."""
-        metrics = metrics or QFontMetrics(self.font())
-        left = metrics.horizontalAdvance("0.0000") + 12
-        bottom = metrics.height() + 10
-        title_w = metrics.horizontalAdvance(self.x_label) + 4
-        right = 20 + 4 + title_w + 4  # half a tick label, a gap, the title, a margin
-        plot = QRectF(left, 8, max(10.0, self.width() - left - right), max(10.0, self.height() - bottom - 8))
-        return plot, QRectF(plot.right() + 24, plot.bottom() + 3, title_w, metrics.height())
-
-    def paintEvent(self, _event) -> None:
-        self.paints += 1
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.fillRect(self.rect(), self.palette().base())
-        metrics = QFontMetrics(self.font())
-        text_color = self.palette().text().color()
-        if not any(self._series.values()):
-            painter.setPen(self.palette().placeholderText().color())
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Loss curves appear here during a fit")
-            painter.end()
-            return
-        xs = [x for pts in self._series.values() for x, _ in pts]
-        ys = [y for pts in self._series.values() for _, y in pts]
-        x_max = max(1.0, math.ceil(max(xs)))
-        y_min, y_max = min(0.0, min(ys)), max(ys)
-        if y_max <= y_min:
-            y_max = y_min + 1.0
-        y_max += (y_max - y_min) * 0.05
-        left = metrics.horizontalAdvance("0.0000") + 12
-        plot, x_label_rect = self.plot_rects(metrics)
-
-        def to_screen(x: float, y: float) -> QPointF:
-            return QPointF(plot.left() + x / x_max * plot.width(),
-                           plot.bottom() - (y - y_min) / (y_max - y_min) * plot.height())
-
-        axis_pen = QPen(text_color)
-        axis_pen.setWidthF(1.0)
-        grid_pen = QPen(QColor(text_color.red(), text_color.green(), text_color.blue(), 40))
-        painter.setPen(axis_pen)
-        painter.drawLine(plot.bottomLeft(), plot.bottomRight())
-        painter.drawLine(plot.bottomLeft(), plot.topLeft())
-        for k in range(5):
-            value = y_min + (y_max - y_min) * k / 4
-            point = to_screen(0, value)
-            painter.setPen(grid_pen)
-            painter.drawLine(QPointF(plot.left(), point.y()), QPointF(plot.right(), point.y()))
-            painter.setPen(axis_pen)
-            label = f"{value:.3g}"
-            painter.drawText(QRectF(0, point.y() - metrics.height() / 2, left - 6, metrics.height()),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
-        step = max(1, int(math.ceil(x_max / 10)))
-        for epoch in range(0, int(x_max) + 1, step):
-            point = to_screen(epoch, y_min)
-            painter.drawLine(point, QPointF(point.x(), point.y() + 3))
-            painter.drawText(QRectF(point.x() - 20, point.y() + 3, 40, metrics.height()),
-                             Qt.AlignmentFlag.AlignHCenter, str(epoch))
-        painter.drawText(x_label_rect, Qt.AlignmentFlag.AlignLeft, self.x_label)
-        width = max(1, int(plot.width()))
-        for name, points in self._series.items():
-            stride = max(1, len(points) // (2 * width))
-            shown = points[::stride]
-            if shown[-1] is not points[-1]:
-                shown.append(points[-1])
-            pen = QPen(self._colors[name])
-            pen.setWidthF(2.0 if name == TOTAL else 1.4)
-            painter.setPen(pen)
-            if len(shown) == 1:
-                painter.drawEllipse(to_screen(*shown[0]), 2, 2)
-            else:
-                painter.drawPolyline(QPolygonF([to_screen(x, y) for x, y in shown]))
-        # legend, top right
-        names = list(self._series)
-        legend_w = max(metrics.horizontalAdvance(n) for n in names) + 30
-        y = plot.top() + 4
-        box = QRectF(plot.right() - legend_w - 4, y - 2, legend_w + 2, len(names) * metrics.height() + 4)
-        painter.fillRect(box, QColor(self.palette().base().color().red(), self.palette().base().color().green(),
-                                     self.palette().base().color().blue(), 210))
-        for name in names:
-            pen = QPen(self._colors[name])
-            pen.setWidthF(2.0)
-            painter.setPen(pen)
-            x0 = box.left() + 4
-            mid = y + metrics.height() / 2
-            painter.drawLine(QPointF(x0, mid), QPointF(x0 + 16, mid))
-            painter.setPen(text_color)
-            painter.drawText(QPointF(x0 + 22, y + metrics.ascent()), name)
-            y += metrics.height()
-        painter.end()
 
 
 class TrainingPanel(QWidget):
@@ -236,14 +76,10 @@ class TrainingPanel(QWidget):
         self._output_rows: list = []  # per output: (loss combo, weight spin, metrics edit)
 
         # compile settings
-        self.optimizer = QComboBox()
-        self.optimizer.setEditable(True)
-        self.optimizer.addItems(OPTIMIZERS)
-        self.optimizer.activated.connect(self._push_optimizer)
-        self.optimizer.lineEdit().editingFinished.connect(self._push_optimizer)
-        self.learning_rate = QLineEdit()
-        self.learning_rate.setPlaceholderText("0.001")
-        self.learning_rate.editingFinished.connect(self._push_learning_rate)
+        self.compile_form = SettingsForm("compile", self._push)
+        self.compile_form.problem.connect(lambda message: self._set_status(message, error=True))
+        self.optimizer = self.compile_form.editor("optimizer").widget
+        self.learning_rate = self.compile_form.editor("learning_rate").widget
         self.outputs = QTableWidget(0, 4)
         self.outputs.setHorizontalHeaderLabels(["Output", "Loss", "Weight", "Metrics"])
         self.outputs.verticalHeader().setVisible(False)
@@ -253,15 +89,14 @@ class TrainingPanel(QWidget):
         compile_box = QGroupBox("Compile")
         compile_box.setMinimumWidth(440)
         form = QFormLayout(compile_box)
-        form.addRow("Optimizer", self.optimizer)
-        form.addRow("Learning rate", self.learning_rate)
+        form.addRow(self.compile_form)
         form.addRow(self.outputs)
 
         # fit settings
-        self.epochs = self._spin(1, 100_000, "epochs")
-        self.batch_size = self._spin(1, 1_000_000, "batch_size")
-        self.samples = self._spin(1, 100_000_000, "samples")
-        self.seed = self._spin(0, 2**31 - 1, "seed")
+        self.fit_form = SettingsForm("fit", self._push, columns=2)
+        self.fit_form.problem.connect(lambda message: self._set_status(message, error=True))
+        self.epochs, self.batch_size, self.samples, self.seed = (
+            self.fit_form.editor(name).widget for name in ("epochs", "batch_size", "samples", "seed"))
         self.tensorboard_dir = QLineEdit()
         self.tensorboard_dir.setPlaceholderText("optional: a folder for TensorBoard logs")
         browse = QPushButton("Browse…")
@@ -271,12 +106,7 @@ class TrainingPanel(QWidget):
         board_row.addWidget(browse)
         fit_box = QGroupBox("Fit on synthetic data")
         fit_form = QFormLayout(fit_box)
-        numbers = QHBoxLayout()
-        for label, spin in (("Epochs", self.epochs), ("Batch", self.batch_size), ("Samples", self.samples),
-                            ("Seed", self.seed)):
-            numbers.addWidget(QLabel(label))
-            numbers.addWidget(spin, 1)
-        fit_form.addRow(numbers)
+        fit_form.addRow(self.fit_form)
         fit_form.addRow("TensorBoard", board_row)
 
         # run
@@ -328,14 +158,6 @@ class TrainingPanel(QWidget):
         worker.fitCancelling.connect(self._on_cancelling)
         self._set_running(False)
 
-    def _spin(self, low: int, high: int, key: str) -> QSpinBox:
-        spin = QSpinBox()
-        spin.setRange(low, high)
-        spin.setKeyboardTracking(False)
-        spin.setProperty("fit_key", key)
-        spin.valueChanged.connect(self._on_fit_spin)
-        return spin
-
     # ------------------------------------------------------------------ session
     def set_session(self, session) -> None:
         """Follow ``session`` (a DocumentSession, or None)."""
@@ -369,25 +191,15 @@ class TrainingPanel(QWidget):
         try:
             session = self.session
             enabled = session is not None
-            for widget in (self.optimizer, self.learning_rate, self.outputs, self.epochs, self.batch_size,
-                           self.samples, self.seed):
+            for widget in (self.compile_form, self.outputs, self.fit_form):
                 widget.setEnabled(enabled)
             if session is None:
                 self.outputs.setRowCount(0)
                 self._output_rows = []
                 return
             doc = session.document
-            optimizer = str(doc.compile.get("optimizer", "rmsprop"))
-            if self.optimizer.currentText() != optimizer:
-                self.optimizer.setCurrentText(optimizer)
-            rate = doc.compile.get("learning_rate", 0.001)
-            if self._parse_rate(self.learning_rate.text()) != rate:
-                self.learning_rate.setText(f"{rate:g}" if isinstance(rate, (int, float)) else str(rate))
-            for key, spin in (("epochs", self.epochs), ("batch_size", self.batch_size), ("samples", self.samples),
-                              ("seed", self.seed)):
-                value = doc.fit.get(key)
-                if isinstance(value, int) and spin.value() != value:
-                    spin.setValue(value)
+            self.compile_form.sync(doc)
+            self.fit_form.sync(doc)
             self._sync_outputs(doc)
         finally:
             self._syncing = False
@@ -446,41 +258,6 @@ class TrainingPanel(QWidget):
         if self._syncing or self.session is None:
             return False
         return self.session.push(edit)
-
-    def _push_optimizer(self, *_args) -> None:
-        if self.session is None:
-            return
-        name = self.optimizer.currentText().strip()
-        if name and name != self.session.document.compile.get("optimizer"):
-            self._push(SetSetting("compile", "optimizer", name))
-
-    @staticmethod
-    def _parse_rate(text: str) -> float | None:
-        try:
-            value = float(text)
-        except ValueError:
-            return None
-        return value if math.isfinite(value) and value > 0 else None
-
-    def _push_learning_rate(self) -> None:
-        if self.session is None or self._syncing:
-            return
-        value = self._parse_rate(self.learning_rate.text().strip())
-        if value is None:
-            self._set_status("The learning rate must be a number greater than 0.", error=True)
-            self.sync_from_document()
-            return
-        if value != self.session.document.compile.get("learning_rate"):
-            self._push(SetSetting("compile", "learning_rate", value))
-
-    def _on_fit_spin(self, value: int) -> None:
-        key = self.sender().property("fit_key") if self.sender() is not None else None
-        if key:
-            self._push_fit(str(key), value)
-
-    def _push_fit(self, key: str, value: int) -> None:
-        if self.session is not None and self.session.document.fit.get(key) != value:
-            self._push(SetSetting("fit", key, int(value)))
 
     def _sender_row(self) -> int:
         sender = self.sender()

@@ -105,6 +105,7 @@ class KerasWorker(QObject):
         self.last_export_failure: dict = {}
         self.stale_dropped = 0
         self.restarts = 0
+        self.forced_stops = 0  # shutdowns that had to terminate or kill the process
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -195,6 +196,7 @@ class KerasWorker(QObject):
                 proc.write(protocol.encode(protocol.make_request("shutdown", 0)))
                 proc.closeWriteChannel()
             if not proc.waitForFinished(timeout_ms):
+                self.forced_stops += 1
                 proc.terminate()
                 if not proc.waitForFinished(1500):
                     proc.kill()

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import collections
 import importlib.util
-import inspect
 import os
 import sys
 import threading
@@ -34,7 +33,15 @@ import time
 import traceback
 from typing import Any
 
+from codegen.worker_tasks import (
+    build_error_fields,
+    error_text,
+    keras_versions,
+    layer_docs,
+    tensorboard_callbacks,
+)
 from editor.worker import protocol
+from graph_core.layer_kinds import kind_of
 
 THROTTLE_S = 0.05
 """Least time between two batch progress messages, in seconds."""
@@ -83,54 +90,13 @@ def _params(request: dict) -> dict:
     return params if isinstance(params, dict) else {}
 
 
-def _guess_layer(doc, text: str) -> str | None:
-    """The name of a document layer that ``text`` (a Keras message) quotes, if any."""
-    names = sorted({layer.name for d in doc.iter_documents() for layer in d.layers.values()},
-                   key=len, reverse=True)
-    for name in names:
-        if f"'{name}'" in text or f'"{name}"' in text or f"name={name}" in text:
-            return name
-    return None
-
-
-def _node_of(doc, layer_name: str | None) -> str | None:
-    if not layer_name:
-        return None
-    layer = doc.layer_by_name(layer_name)
-    if layer is None:
-        return None
-    nodes = doc.nodes_of(layer.id)
-    return nodes[0] if nodes else None
-
-
 def _application_layers(doc, path: list):
     """Yield ``(path, layer)`` for every Application layer of ``doc`` and its nested models."""
     for layer in doc.layers.values():
-        if layer.type == "Application":
+        if kind_of(layer) == "application":
             yield path, layer
         elif layer.subgraph is not None:
             yield from _application_layers(layer.subgraph, path + [layer.id])
-
-
-def _error_text(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    if len(text) > 2000:
-        text = text[:2000] + " …"
-    return text
-
-
-def _build_error_fields(doc, exc: BaseException) -> dict:
-    """message/layer_name/node_id for a failed build (a BuildError, or any Keras exception)."""
-    from codegen.errors import BuildError
-
-    if isinstance(exc, BuildError):
-        layer_name = exc.layer_name
-        node_id = exc.node_id or _node_of(doc, layer_name)
-        return {"message": exc.message, "layer_name": layer_name, "node_id": node_id}
-    text = _error_text(exc)
-    layer_name = _guess_layer(doc, text)
-    return {"message": f"Keras could not build the model: {type(exc).__name__}: {text}",
-            "layer_name": layer_name, "node_id": _node_of(doc, layer_name)}
 
 
 # ---------------------------------------------------------------------------------- jobs
@@ -196,7 +162,7 @@ class Worker:
                 traceback.print_exc()
                 self.channel.send(protocol.make_reply(
                     "error", request, request_kind=request.get("kind"),
-                    message=f"{type(exc).__name__}: {_error_text(exc)}"))
+                    message=f"{type(exc).__name__}: {error_text(exc)}"))
 
     # ------------------------------------------------------------------ summary / build
     def _summary(self, request: dict) -> None:
@@ -209,7 +175,7 @@ class Worker:
             model = build_model(doc, compile=False)
             result = summarize(doc, expand_nested=bool(params.get("expand_nested", False)), model=model)
         except Exception as exc:
-            self.channel.send(protocol.make_reply("build_error", request, **_build_error_fields(doc, exc)))
+            self.channel.send(protocol.make_reply("build_error", request, **build_error_fields(doc, exc)))
             return
         fields = {"text": result.text, "total": int(result.total), "trainable": int(result.trainable),
                   "non_trainable": int(result.non_trainable)}
@@ -228,10 +194,8 @@ class Worker:
         found = list(_application_layers(doc, []))
         if not found:
             return []
-        try:
-            from codegen.applications import fill_application_caches
-        except ImportError:
-            return []
+        from codegen.applications import fill_application_caches
+
         before = {(tuple(path), layer.id): layer.cache for path, layer in found}
         try:
             fill_application_caches(doc, model=model)
@@ -249,7 +213,7 @@ class Worker:
         try:
             model = build_model(doc, compile=bool(_params(request).get("compile", True)))
         except Exception as exc:
-            self.channel.send(protocol.make_reply("build_error", request, **_build_error_fields(doc, exc)))
+            self.channel.send(protocol.make_reply("build_error", request, **build_error_fields(doc, exc)))
             return
         self.channel.send(protocol.make_reply("built", request, params=int(model.count_params()),
                                               name=model.name))
@@ -270,7 +234,7 @@ class Worker:
                                                   message=exc.message, layer_name=exc.layer_name))
             return
         except Exception as exc:
-            message = getattr(exc, "message", None) or _error_text(exc)
+            message = getattr(exc, "message", None) or error_text(exc)
             self.channel.send(protocol.make_reply("import_failed", request, path=path, refused=False,
                                                   message=str(message), layer_name=None))
             return
@@ -285,35 +249,22 @@ class Worker:
         try:
             save_keras(doc, path)
         except BuildError as exc:
-            fields = _build_error_fields(doc, exc)
+            fields = build_error_fields(doc, exc)
         except CodegenError as exc:
-            fields = {"message": _error_text(exc)}
+            fields = {"message": error_text(exc)}
         except OSError as exc:
             fields = {"message": f"cannot write {path}: {exc.strerror or exc}"}
         except Exception as exc:
-            fields = _build_error_fields(doc, exc)
+            fields = build_error_fields(doc, exc)
         else:
             self.channel.send(protocol.make_reply("exported", request, path=path))
             return
         self.channel.send(protocol.make_reply("export_failed", request, path=path, **fields))
 
     def _layer_docs(self, request: dict) -> None:
-        import keras
-
         layer_type = str(_params(request).get("layer_type") or "")
-        cls = getattr(keras.layers, layer_type, None) if layer_type.isidentifier() else None
-        if cls is None and layer_type.isidentifier():
-            cls = getattr(keras, layer_type, None)
-        if cls is None or not inspect.isclass(cls):
-            self.channel.send(protocol.make_reply("layer_docs", request, layer_type=layer_type, text="",
-                                                  signature="", found=False))
-            return
-        try:
-            signature = f"keras.layers.{cls.__name__}{inspect.signature(cls.__init__)}".replace("(self, ", "(")
-        except (TypeError, ValueError):
-            signature = f"keras.layers.{cls.__name__}(...)"
-        self.channel.send(protocol.make_reply("layer_docs", request, layer_type=layer_type, found=True,
-                                              signature=signature, text=inspect.getdoc(cls) or ""))
+        self.channel.send(protocol.make_reply("layer_docs", request, layer_type=layer_type,
+                                              **layer_docs(layer_type)))
 
     # ------------------------------------------------------------------ fit
     def _start_fit(self, request: dict) -> None:
@@ -347,7 +298,7 @@ class Worker:
             reply = self._fit_body(request, state)
         except Exception as exc:  # pragma: no cover - _fit_body reports its own errors
             traceback.print_exc()
-            reply = protocol.make_reply("fit_failed", request, message=_error_text(exc))
+            reply = protocol.make_reply("fit_failed", request, message=error_text(exc))
         # The fit is over before the editor hears of it, so it may start the next one at once.
         with self._fit_lock:
             self._fit = None
@@ -393,9 +344,9 @@ class Worker:
             log_dir = None
         if log_dir:
             try:
-                kwargs.update(self._tensorboard(fit_synthetic, doc, params, str(log_dir)))
+                kwargs["callbacks"] = tensorboard_callbacks(str(log_dir))
             except Exception as exc:
-                return protocol.make_reply("fit_failed", request, **_build_error_fields(doc, exc))
+                return protocol.make_reply("fit_failed", request, **build_error_fields(doc, exc))
         started = time.monotonic()
         cancelled = False
         try:
@@ -403,10 +354,9 @@ class Worker:
         except FitCancelled:
             history, cancelled = None, True
         except Exception as exc:
-            fields = _build_error_fields(doc, exc)
-            if not fields["message"].startswith("Keras could not build"):
-                reason = fields["message"]
-                fields["message"] = "the fit failed: " + (reason[4:].lstrip() if reason.startswith("fit:") else reason)
+            fields = build_error_fields(doc, exc)
+            if fields["origin"] == "layerloom":
+                fields["message"] = "the fit failed: " + fields["reason"]
             traceback.print_exc()
             return protocol.make_reply("fit_failed", request, **fields)
         cancelled = cancelled or bool(getattr(history, "cancelled", False))
@@ -419,37 +369,8 @@ class Worker:
             seconds=round(time.monotonic() - started, 3), notes=notes,
             tensorboard_dir=str(log_dir) if log_dir else None)
 
-    @staticmethod
-    def _tensorboard(fit_synthetic, doc, params: dict, log_dir: str) -> dict:
-        """Extra ``fit_synthetic`` arguments that add ``keras.callbacks.TensorBoard(log_dir)``."""
-        import keras
-
-        os.makedirs(log_dir, exist_ok=True)
-        return {"callbacks": [keras.callbacks.TensorBoard(log_dir=log_dir)]}
-
 
 # ---------------------------------------------------------------------------------- main
-def _warm_up() -> dict:
-    """Import Keras (and TensorFlow) now, so the first request is quick; return versions."""
-    versions = {"python": sys.version.split()[0]}
-    try:
-        import keras
-
-        versions["keras"] = keras.__version__
-        versions["backend"] = keras.backend.backend()
-        import tensorflow as tf
-
-        versions["tensorflow"] = tf.__version__
-    except Exception as exc:  # reported in ready; requests will fail with their own messages
-        versions["error"] = f"{type(exc).__name__}: {_error_text(exc)}"
-    for module in ("codegen.build", "codegen.summary", "codegen.fit"):
-        try:
-            __import__(module)
-        except Exception:
-            pass
-    return versions
-
-
 def _lower_priority() -> None:
     """Yield the CPU to the editor: training is background work, the window must stay fluid.
 
@@ -475,7 +396,7 @@ def main(argv: list | None = None) -> int:
     worker = Worker(channel)
 
     def warm_up() -> None:
-        versions = _warm_up()
+        versions = keras_versions()
         channel.send(protocol.make_reply("ready", None, pid=os.getpid(), protocol=protocol.PROTOCOL_VERSION,
                                          versions=versions))
 

@@ -12,7 +12,7 @@ from graph_core.layer_rules.common import (
     prod,
     unknown,
 )
-from graph_core.layer_rules.spec import LayerSpec, ParamSpec
+from graph_core.layer_rules.spec import CallSpec, LayerSpec, ParamSpec
 from graph_core.tensor import TensorSpec
 
 _LAYER = "MultiHeadAttention"
@@ -76,5 +76,6 @@ SPECS = (
                    doc="axes attention is applied over (None: all but batch, heads, features)"),
          ParamSpec("use_gate", "bool", False, doc="gate the attention output with a sigmoid"),
          *P.dense_extras(), P.seed()),
-        2, 3, infer_mha, count_mha),
+        2, 3, infer_mha, count_mha, call=CallSpec("positional", ("query", "value", "key")),
+        keyword_constructor=True, frozen_by_trainable=False),
 )

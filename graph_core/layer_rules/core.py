@@ -165,6 +165,11 @@ SPECS = (
         1, 1, same_shape_float, no_params,
     ),
     LayerSpec(
+        "ELU", "Activation", "Exponential linear unit: x for x > 0, alpha * (exp(x) - 1) below.",
+        (ParamSpec("alpha", "float", 1.0, doc="scale of the negative part", main=True),),
+        1, 1, same_shape_float, no_params,
+    ),
+    LayerSpec(
         "Softmax", "Activation", "Softmax over an axis.",
         (ParamSpec("axis", "axes", -1, doc="axis (or axes) to normalize over", main=True),),
         1, 1, infer_softmax, no_params,

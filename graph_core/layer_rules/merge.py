@@ -168,5 +168,5 @@ SPECS = (
                          "along, counted from 1", main=True),
                ParamSpec("normalize", "bool", False,
                          doc="L2-normalize first (gives cosine similarity)")),
-              2, 2, infer_dot, no_params, check=check_dot),
+              2, 2, infer_dot, no_params, check=check_dot, keyword_constructor=True),
 )

@@ -106,15 +106,13 @@ def _normalization_axes(config: dict) -> tuple:
 
 
 def infer_normalization(config: dict, inputs: list) -> list:
-    """Same shape; without given mean/variance the kept axes need fixed sizes."""
+    """Same shape; the kept axes need fixed sizes (with or without given mean/variance)."""
     shape = inputs[0].shape
     if shape is None:
         return unknown()
-    constants = config["mean"] is not None
     for a in _normalization_axes(config):
         pos = normalize_axis("Normalization", a, shape)
-        if not constants:
-            need_known("Normalization", shape, pos, f"the kept axis {a}", _HINT)
+        need_known("Normalization", shape, pos, f"the kept axis {a}", _HINT)
     return [TensorSpec(shape, FLOAT32)]
 
 

@@ -215,7 +215,7 @@ def _rnn_spec(layer: str, description: str) -> LayerSpec:
                      make_rnn_infer(layer), make_rnn_count(layer), outputs=_make_outputs(layer))
 
 
-_LAYER_PARAM = ParamSpec("layer", "any", REQUIRED, doc='the wrapped layer: {"type": ..., '
+_LAYER_PARAM = ParamSpec("layer", "layer", REQUIRED, doc='the wrapped layer: {"type": ..., '
                          '"config": {...}}', main=True)
 
 SPECS = (
@@ -230,10 +230,10 @@ SPECS = (
                    allow_none=True, doc="how to combine both directions (None: two outputs)",
                    main=True)),
         1, 1, infer_bidirectional, count_bidirectional, check=check_bidirectional,
-        outputs=bidirectional_outputs),
+        outputs=bidirectional_outputs, frozen_by_trainable=False),
     LayerSpec(
         "TimeDistributed", "Recurrent",
         "Applies a layer to every timestep of a sequence, with shared weights.",
         (_LAYER_PARAM,), 1, 1, infer_time_distributed, count_time_distributed,
-        check=check_time_distributed),
+        check=check_time_distributed, frozen_by_trainable=False),
 )

@@ -24,6 +24,9 @@ def make_spatial(n: int):
     return infer
 
 
+#: SpatialDropout's constructor takes ``dtype`` but not ``trainable`` (it has no weights).
+_NO_TRAINABLE = ("dtype",)
+
 SPECS = (
     LayerSpec("Dropout", "Regularization",
               "Randomly sets a fraction rate of inputs to 0 during training.",
@@ -32,13 +35,14 @@ SPECS = (
               1, 1, same_shape_float, no_params),
     LayerSpec("SpatialDropout1D", "Regularization",
               "Drops whole channels of a sequence (batch, steps, channels).",
-              (P.rate(), P.seed()), 1, 1, make_spatial(1), no_params),
+              (P.rate(), P.seed()), 1, 1, make_spatial(1), no_params, base_args=_NO_TRAINABLE),
     LayerSpec("SpatialDropout2D", "Regularization",
               "Drops whole feature maps of an image (batch, rows, cols, channels).",
-              (P.rate(), P.data_format(), P.seed()), 1, 1, make_spatial(2), no_params),
+              (P.rate(), P.data_format(), P.seed()), 1, 1, make_spatial(2), no_params,
+              base_args=_NO_TRAINABLE),
     LayerSpec("GaussianNoise", "Regularization",
               "Adds zero-centred Gaussian noise during training.",
-              (ParamSpec("stddev", "float", REQUIRED, minimum=0.0,
+              (ParamSpec("stddev", "float", REQUIRED, minimum=0.0, maximum=1.0,
                          doc="standard deviation of the noise", main=True), P.seed()),
               1, 1, same_shape_float, no_params),
 )

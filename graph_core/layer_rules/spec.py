@@ -34,9 +34,18 @@ REQUIRED = _Required()
 PARAM_KINDS = frozenset(
     {
         "int", "float", "bool", "str", "choice", "int_tuple", "shape", "activation",
-        "axis", "axes", "dtype", "initializer", "any",
+        "axis", "axes", "dtype", "initializer", "layer", "any",
     }
 )
+
+BASE_ARGS = ("trainable", "dtype")
+"""Arguments most Keras layers accept besides their own (through ``**kwargs``)."""
+
+CALL_STYLES = ("single", "list", "positional")
+"""How a layer receives its main inputs: ``layer(x)``, ``layer([a, b])`` or ``layer(q, v, k)``."""
+
+LAYER_KINDS = ("input", "layer", "model", "application")
+"""What a document layer is: an Input, a catalog layer, a nested model, a keras.applications model."""
 
 InferFn = Callable[[dict, "list[TensorSpec]"], "list[TensorSpec]"]
 CountFn = Callable[[dict, "list[TensorSpec]"], "tuple[int, int]"]
@@ -83,6 +92,46 @@ class ParamSpec:
 
 
 @dataclass(frozen=True)
+class CallSpec:
+    """How a layer is called: the one description build, export, import and the canvas read.
+
+    Args:
+        style: one of :data:`CALL_STYLES`. ``"single"`` takes one tensor; ``"list"`` takes a
+            list of tensors (merge layers; a single tensor is passed bare when the layer
+            accepts one); ``"positional"`` takes its inputs as separate arguments (attention:
+            ``layer(query, value, key)``).
+        input_names: readable names of the input slots, in order (``("query", "value",
+            "key")``); empty means ``input 0``, ``input 1``…
+    """
+
+    style: str = "single"
+    input_names: tuple = ()
+
+    def arguments(self, tensors: list, min_inputs: int = 1, make_list=list) -> list:
+        """The positional arguments of a call on ``tensors`` in this style.
+
+        Args:
+            tensors: the input tensors (Keras tensors, or expressions for the exporter).
+            min_inputs: the layer's least number of inputs (a list layer that needs several
+                always gets a list, even of one tensor).
+            make_list: builds the list argument from the tensors (``list`` for Keras; the
+                exporter passes a source-list builder).
+
+        Returns:
+            ``[x]``, ``[make_list([a, b])]`` or ``[q, v, k]``.
+        """
+        if self.style == "positional":
+            return list(tensors)
+        if len(tensors) > 1 or (self.style == "list" and min_inputs > 1):
+            return [make_list(list(tensors))]
+        return list(tensors[:1])
+
+    def input_name(self, slot: int) -> str:
+        """The name of input ``slot`` (``query``), or ``input <slot>``."""
+        return self.input_names[slot] if slot < len(self.input_names) else f"input {slot}"
+
+
+@dataclass(frozen=True)
 class LayerSpec:
     """Everything LayerLoom knows about one Keras layer class.
 
@@ -92,6 +141,14 @@ class LayerSpec:
     ``ShapeError`` with code ``"shape.unknown"`` otherwise); ``lint`` returns likely-mistake
     warnings ``(code, message, hint)``; ``check`` returns cross-parameter problems
     ``(param, message, hint)`` for a resolved config whose single values are valid.
+
+    ``call`` says how the layer is called (:class:`CallSpec`, derived from the arity when
+    omitted); ``kind`` is one of :data:`LAYER_KINDS`; ``keyword_constructor`` makes the
+    exporter write every constructor argument as a keyword (``Dot(axes=1)``); ``base_args``
+    are the base-layer arguments the constructor takes (SpatialDropout has no ``trainable``).
+    ``frozen_by_trainable`` is False for layers made of sub-layers (MultiHeadAttention and the
+    wrappers), whose ``trainable=False`` constructor argument Keras does not pass on: a model
+    still counts their weights as trainable.
     """
 
     type: str
@@ -105,6 +162,41 @@ class LayerSpec:
     lint: LintFn | None = None
     check: CheckFn | None = None
     outputs: Callable[[dict], int] | None = None
+    call: CallSpec | None = None
+    kind: str = "layer"
+    keyword_constructor: bool = False
+    base_args: tuple = BASE_ARGS
+    frozen_by_trainable: bool = True
+
+    @property
+    def call_spec(self) -> CallSpec:
+        """How this layer is called (derived from its arity unless the entry says otherwise)."""
+        if self.call is not None:
+            return self.call
+        several = self.max_inputs is None or self.max_inputs > 1
+        return CallSpec("list" if several else "single")
+
+    @property
+    def is_wrapper(self) -> bool:
+        """True for layers that wrap another layer (a parameter of kind ``"layer"``)."""
+        return any(p.kind == "layer" for p in self.params)
+
+    def accepts_inputs(self, count: int) -> bool:
+        """Whether a call on ``count`` main inputs has the right arity."""
+        return self.min_inputs <= count and (self.max_inputs is None or count <= self.max_inputs)
+
+    def arity_text(self) -> str:
+        """The inputs this layer takes, in words: ``1 input``, ``2 to 3 inputs (query, value[, key])``."""
+        lo, hi = self.min_inputs, self.max_inputs
+        if hi is None:
+            return f"at least {lo} inputs"
+        names = self.call_spec.input_names
+        named = ""
+        if names:
+            named = " (" + ", ".join(names[:lo]) + "".join(f"[, {n}]" for n in names[lo:hi]) + ")"
+        if lo == hi:
+            return f"{lo} input{'s' if lo != 1 else ''}{named}"
+        return f"{lo} to {hi} inputs{named}"
 
     def num_outputs(self, config: dict) -> int:
         """Number of output tensors a call of this layer produces.

@@ -15,7 +15,7 @@ from graph_core import catalog, check
 
 pytestmark = [pytest.mark.keras, pytest.mark.slow]
 
-APPLICATIONS = ("ResNet50", "InceptionV3", "MobileNetV2", "DenseNet121", "EfficientNetB0")
+APPLICATIONS = ("ResNet50", "InceptionV3", "MobileNetV2", "DenseNet121", "EfficientNetB0", "EfficientNetV2B0")
 INPUT_SHAPE = (96, 96, 3)
 
 

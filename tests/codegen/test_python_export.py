@@ -25,6 +25,7 @@ from graph_core import catalog
 from graph_core.builder import GraphBuilder
 from graph_core.templates import load_template
 from tests.codegen.helpers import SLUGS, built, structure
+from tests.hypothesis_profiles import examples
 
 pytestmark = pytest.mark.keras
 
@@ -214,7 +215,7 @@ def test_multiple_outputs_of_one_layer_are_unpacked():
     assert structure(_exec(text)["build_model"]()) == structure(build_model(b.document))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(names=st.lists(st.text(min_size=1, max_size=12), min_size=5, max_size=5, unique=True),
        loss=st.text(max_size=10), model_name=st.text(max_size=10))
 def test_any_names_give_valid_python_with_names_as_literals(names, loss, model_name):

@@ -26,8 +26,8 @@ from editor.param_editors import (
     IntEditor,
     LiteralEditor,
     TextEditor,
-    format_tuple,
 )
+from editor.param_text import format_tuple
 from editor.wrapped_layer import WrappedLayerEditor
 
 #: Room kept between a gesture's points and the viewport's border (pixels).

@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from editor.files import MAX_RECENT, RecentFiles, app_settings, list_recoveries, recovery_dir, write_recovery
+from editor.recent_files import MAX_RECENT, RecentFiles, app_settings
+from editor.recovery import list_recoveries, recovery_dir, write_recovery
 from graph_core import loom_format
 from graph_core.edits import Rename, SetConfig
 from graph_core.templates import load_template, template_path

@@ -8,7 +8,8 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication
 
 from editor.panels.code_panel import CodePanel
-from editor.panels.training_panel import LossChart, TrainingPanel
+from editor.panels.loss_chart import LossChart
+from editor.panels.training_panel import TrainingPanel
 from editor.session import DocumentSession
 from graph_core import templates
 from graph_core.builder import GraphBuilder

@@ -16,11 +16,8 @@ from editor.param_editors import (
     IntEditor,
     IntTupleEditor,
     LiteralEditor,
-    ParseError,
     ShapeEditor,
     make_editor,
-    parse_int_tuple,
-    parse_shape,
 )
 from graph_core import catalog
 from graph_core.analysis import check
@@ -45,29 +42,6 @@ def wait_inspector(qtbot, window, layer_name: str) -> None:
 
 
 # ------------------------------------------------------------------ pure helpers
-def test_parse_int_tuple_accepts_one_or_several_ints():
-    p = catalog.get_spec("Conv2D").param("kernel_size")
-    assert parse_int_tuple("3", p) == 3
-    assert parse_int_tuple("3, 3", p) == [3, 3]
-    assert parse_int_tuple("(5, 1)", p) == [5, 1]
-    with pytest.raises(ParseError):
-        parse_int_tuple("3, x", p)
-    with pytest.raises(ParseError):
-        parse_int_tuple("", p)
-    nested = catalog.get_spec("Cropping2D").param("cropping")
-    assert parse_int_tuple("(1, 1), (2, 2)", nested) == [[1, 1], [2, 2]]
-
-
-def test_parse_shape():
-    assert parse_shape("None, 128") == [None, 128]
-    assert parse_shape("(28, 28, 1)") == [28, 28, 1]
-    assert parse_shape("64") == [64]
-    assert parse_shape("64,") == [64]
-    for bad in ("0, 3", "a, 3", "-1"):
-        with pytest.raises(ParseError):
-            parse_shape(bad)
-
-
 def test_editor_kinds_follow_the_catalog(qapp):
     def kind(layer, name, value=None):
         p = catalog.get_spec(layer).param(name)

@@ -10,8 +10,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QTextCharFormat, QTextDocument
 
 from editor.panels.code_panel import CodePanel, PythonHighlighter
+from editor.panels.loss_chart import LossChart
 from editor.panels.summary_panel import SummaryPanel, locate
-from editor.panels.training_panel import LossChart, TrainingPanel
+from editor.panels.training_panel import TrainingPanel
 from editor.session import DocumentSession
 from graph_core import check
 from graph_core.edits import Connect, Disconnect, Rename, add_layer

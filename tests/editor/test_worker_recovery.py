@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 from PySide6.QtCore import QSettings, Qt, Signal
@@ -108,10 +107,9 @@ def test_shutdown_of_a_starting_worker_leaves_no_process(qtbot):
     fresh = KerasWorker()
     qtbot.waitUntil(lambda: fresh.pid != 0, timeout=REPLY_MS)
     pid = fresh.pid
-    started = time.monotonic()
     with qtbot.assertNotEmitted(fresh.crashed):
         fresh.shutdown()
-    assert time.monotonic() - started < 2.5  # it left on request, not after the 3 s terminate timeout
+    assert fresh.forced_stops == 0  # it left on request, not after the terminate timeout
     assert not _alive(pid)
     assert not fresh.is_running
 

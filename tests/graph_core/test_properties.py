@@ -23,6 +23,7 @@ from graph_core.edits import (
 )
 from graph_core.errors import EditError, LoomFormatError
 from graph_core.templates import list_templates, load_template
+from tests.hypothesis_profiles import examples
 
 LAYER_TYPES = sorted(CATALOG)
 CONFIG_VALUES = st.one_of(
@@ -58,7 +59,7 @@ def random_documents(draw):
     return {"format": "layerloom", "version": 1, "layers": layers, "nodes": nodes, "outputs": outputs}
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(random_documents())
 def test_random_graphs_never_crash_the_validator(data):
     doc = loom_format.document_from_dict(data)
@@ -100,7 +101,7 @@ def _random_edit(doc, rnd: random.Random):
     return None
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.sampled_from([t.slug for t in list_templates()]), st.integers(0, 2**32 - 1), st.integers(1, 25))
 def test_random_edit_sequences_revert_to_identical_document(slug, seed, steps):
     rnd = random.Random(seed)
@@ -157,7 +158,7 @@ def _mutations(data, rnd: random.Random):
 TEMPLATE_TEXTS = [t.path.read_text() for t in list_templates()]
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500), deadline=None)
 @given(st.integers(0, len(TEMPLATE_TEXTS) - 1), st.integers(0, 2**32 - 1))
 def test_mutated_files_fail_only_with_the_loaders_error(index, seed):
     rnd = random.Random(seed)
@@ -217,7 +218,7 @@ def test_atomic_save_keeps_old_file_when_writing_fails(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.loom"]
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=examples(120), deadline=None)
 @given(st.sampled_from([t.slug for t in list_templates()]), st.integers(0, 2**32 - 1), st.integers(1, 20))
 def test_incremental_analysis_always_equals_a_full_check(slug, seed, steps):
     from graph_core.analysis import Analyzer
