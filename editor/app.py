@@ -174,6 +174,13 @@ def run_editor(path: str | None = None, screenshot: str | None = None) -> int:
               "under `xvfb-run`, or use the headless commands: check, render, export, summary, fit.",
               file=sys.stderr)
         return EXIT_UNREADABLE
+    if screenshot is None:
+        from editor.platform_check import xcb_problem
+
+        problem = xcb_problem()  # Qt would abort with a misleading message
+        if problem:
+            print(problem, file=sys.stderr)
+            return EXIT_UNREADABLE
 
     from editor.main_window import MainWindow
     from editor.session import DocumentSession

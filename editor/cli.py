@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("render", help="draw a model's graph to PNG or SVG without a window")
     p.add_argument("file")
     p.add_argument("-o", "--output", required=True, metavar="OUT.png|OUT.svg")
+    p.add_argument("--geometry", metavar="OUT.json", help="also write the drawn cards, edges and labels")
 
     p = sub.add_parser("check", help="validate a .loom file: problems, shapes, params")
     p.add_argument("file")
@@ -102,7 +103,7 @@ def _dispatch(args) -> int:
     if args.command == "render":
         from editor.render import run_render
 
-        return run_render(args.file, args.output)
+        return run_render(args.file, args.output, args.geometry)
     if args.command == "check":
         if args.fix:
             from editor.fix_command import fix_command

@@ -73,6 +73,7 @@ class Inspector(QWidget):
         """Follow ``session``; shows the model settings of ``doc`` (its top-level document by default)."""
         reconnect(self.session, session, {"changed": self._on_changed, "checked": self._on_checked})
         self.session = session
+        self._doc = None  # another session: what is top level changed, so build the view anew
         self.show_selection(doc or session.document, [])
 
     def show_selection(self, doc: Document, node_ids) -> None:

@@ -34,9 +34,9 @@ from graph_core.layer_kinds import kind_of
 APP_NAME = "LayerLoom"
 
 #: Canvas action keys (GraphView.actions()) shown in each menu, in order; None = separator.
-EDIT_KEYS = ("copy", "paste", "duplicate", "delete", None, "select_all")
-VIEW_KEYS = ("fit", "zoom_in", "zoom_out", "auto_layout")
-LAYER_KEYS = ("call_again", "make_independent", "mark_output")
+EDIT_KEYS = ("copy", "paste", "duplicate", "delete", None, "select_all", "find")
+VIEW_KEYS = ("fit", "zoom_in", "zoom_out", "auto_layout", "layout_tb", "minimap")
+LAYER_KEYS = ("call_again", "make_independent", "mark_output", None, "collapse", "expand")
 
 
 SIDE_PANEL_MAX = 360
@@ -141,8 +141,8 @@ class MainWindow(QMainWindow):
         self.undo_group.setActiveStack(session.undo_stack)
         for signal, slot in self._session_connections(session):
             signal.connect(slot)
+        self.inspector.set_session(session)  # first: the new tabs report their selection to it
         self.tabs.set_session(session)
-        self.inspector.set_session(session)
         self.problems.set_session(session)
         self._tab_changed()
         self._update_title()
@@ -272,7 +272,7 @@ class MainWindow(QMainWindow):
                                                  tip="Write the model as Keras Functional-API Python")
         self.export_image_action = self._action("Export &Image…", files.export_image,
                                                 tip="Draw the graph to a PNG or SVG file")
-        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.quit_action = self._action("&Quit", self.quit_application, QKeySequence.StandardKey.Quit)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         for item in (self.new_action, self.new_template_action, None, self.open_action, self.recent_menu,
                      self.import_source_action, None,
@@ -380,9 +380,13 @@ class MainWindow(QMainWindow):
             counts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
         mark, colour, verdict = {"valid": ("✓", "#15803d", "Valid"), "invalid": ("✗", "#c62828", "Invalid")}.get(
             result.status, ("?", "#b45309", "Not checked"))
+        if not session.document.nodes:  # nothing to build yet: not "valid"
+            mark, colour, verdict = "○", "#64748b", "Empty model"
         detail = (" · " + ", ".join(counts)) if counts else ""
         self.status_valid.setText(f"<span style='color:{colour}'><b>{mark} {verdict}</b></span>{html.escape(detail)}")
-        self.status_valid.setToolTip("Open the Problems panel for details" if counts else "No problems")
+        self.status_valid.setToolTip("Open the Problems panel for details" if counts else
+                                     "Add layers from the palette (or press Tab on the canvas)"
+                                     if not session.document.nodes else "No problems")
         known = "" if result.params_known else "+"
         self.status_params.setText(f"Params: <b>{'≥ ' if known else ''}{result.total:,}</b> "
                                    f"({result.trainable:,} trainable)")
@@ -492,6 +496,22 @@ class MainWindow(QMainWindow):
         """Remember the geometry and dock layout."""
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
+
+    def quit_application(self) -> bool:
+        """Close the window (asking to save changes) and end the application with every window.
+
+        Returns:
+            False when the user cancelled.
+        """
+        if not self.close():
+            return False
+        app = QApplication.instance()
+        if app is not None:
+            for widget in app.topLevelWidgets():
+                if widget is not self and widget.isVisible():
+                    widget.close()
+            app.quit()  # aboutToQuit stops the Keras worker
+        return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.files.maybe_save():

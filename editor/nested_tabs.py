@@ -25,6 +25,7 @@ def default_scene_factory(session, doc: Document) -> tuple:
 
     scene = GraphScene(session, doc)
     view = GraphView(scene)
+    view.open_fitted = True  # every tab opens showing its graph
     return scene, view
 
 

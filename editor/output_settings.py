@@ -68,6 +68,9 @@ class OutputEditor(QFrame):
         for w in (self.loss, self.weight, self.metrics):
             shrinkable(w)
         self.error = error_label()
+        self.error.setParent(self)  # never a window of its own, even where it is not laid out
+        self.error.hide()
+        self.training = training
         if training:
             grid.addWidget(QLabel("loss"), 1, 0)
             grid.addWidget(self.loss, 1, 1)
@@ -109,7 +112,7 @@ class OutputEditor(QFrame):
             for p in result.problems:
                 if p.output_index == self.index and p.code.startswith(("loss.", "metric.")):
                     messages.append(p.text)
-        set_error(self.error, "\n".join(messages))
+        set_error(self.error, "\n".join(messages) if self.training else "")
 
     def _loss_chosen(self, index: int) -> None:
         value = self.loss.itemData(index)

@@ -7,6 +7,8 @@ window adds the layer at the centre of the view.
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
@@ -18,12 +20,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.canvas.quick_add import name_tokens
 from editor.canvas.style import category_color
 from graph_core import catalog
 from graph_core.layer_kinds import APPLICATION_SPEC, MODEL_SPEC
 
 MIME_LAYER = "application/x-layerloom-layer"
 TYPE_ROLE = Qt.ItemDataRole.UserRole + 1
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def search_words(layer_type: str, description: str, category: str) -> tuple:
+    """The words a palette search matches the start of: the name, its parts, description, category."""
+    words = [layer_type.lower(), *name_tokens(layer_type), category.lower()]
+    words.extend(re.findall(r"[a-z0-9]+", description.lower()))
+    return tuple(dict.fromkeys(words))
 
 #: Extra entries that are not catalog layers: whole models used as layers.
 MODEL_ENTRIES = (
@@ -126,6 +137,7 @@ class Palette(QWidget):
             for layer_type, description in entries:
                 item = QTreeWidgetItem([layer_type])
                 item.setData(0, TYPE_ROLE, layer_type)
+                item.setData(0, SEARCH_ROLE, search_words(layer_type, description, category))
                 item.setIcon(0, category_icon(category, layer_type=layer_type)
                              if layer_type in _OWN_COLOUR else icon)
                 item.setToolTip(0, f"<b>{layer_type}</b><br>{description}<br><i>Drag onto the canvas, "
@@ -156,15 +168,19 @@ class Palette(QWidget):
         return [it.data(0, TYPE_ROLE) for it in self.layer_items() if not it.isHidden()]
 
     def filter(self, text: str) -> None:
-        """Show only layers whose type or description contains ``text`` (case-insensitive)."""
+        """Show only layers whose type, description or category has a word starting with ``text``.
+
+        Matching is case-insensitive and by word start, so "add" finds ``Add`` but not every layer
+        whose help says "double-click to add" or whose name merely contains the letters.
+        """
         needle = text.strip().lower()
         for i in range(self.tree.topLevelItemCount()):
             top = self.tree.topLevelItem(i)
             shown = 0
             for k in range(top.childCount()):
                 item = top.child(k)
-                haystack = f"{item.text(0)} {item.toolTip(0)} {top.text(0)}".lower()
-                hide = bool(needle) and needle not in haystack
+                words = item.data(0, SEARCH_ROLE) or ()
+                hide = bool(needle) and not any(w.startswith(needle) for w in words)
                 item.setHidden(hide)
                 shown += not hide
             top.setHidden(shown == 0)

@@ -34,12 +34,13 @@ def ensure_app():
     return _app
 
 
-def render_document(doc, out_path: str) -> None:
+def render_document(doc, out_path: str, geometry_path: str | None = None) -> None:
     """Draw ``doc``'s graph to ``out_path`` (PNG or SVG, chosen by the extension).
 
     Args:
         doc: the :class:`graph_core.document.Document` to draw (it is not modified).
         out_path: the file to write, ending in ``.png`` or ``.svg``.
+        geometry_path: also write what was drawn (cards, edge points, labels) as JSON there.
 
     Raises:
         ValueError: the extension is neither ``.png`` nor ``.svg``.
@@ -61,6 +62,10 @@ def render_document(doc, out_path: str) -> None:
     scene = GraphScene(session, doc)
     try:
         scene.set_detail_level(FULL)
+        if geometry_path:
+            from editor.canvas.geometry import write_geometry
+
+            write_geometry(scene, geometry_path)
         scene.setBackgroundBrush(S.brush(S.EXPORT_BG))
         source = scene.items_bounding_rect()
         if source.isNull():
@@ -109,8 +114,8 @@ def render_document(doc, out_path: str) -> None:
         session.deleteLater()
 
 
-def run_render(path: str, out: str) -> int:
-    """``layerloom render FILE.loom -o OUT.png|OUT.svg``.
+def run_render(path: str, out: str, geometry: str | None = None) -> int:
+    """``layerloom render FILE.loom -o OUT.png|OUT.svg [--geometry OUT.json]``.
 
     Returns:
         0 on success ("wrote OUT" on stdout); 2 for an unreadable file, an unknown extension or
@@ -128,7 +133,7 @@ def run_render(path: str, out: str) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        render_document(doc, out)
+        render_document(doc, out, geometry)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

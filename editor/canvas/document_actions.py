@@ -151,11 +151,19 @@ class DocumentActions:
         """Select every node."""
         self._select(list(self.document.nodes))
 
-    def auto_layout(self) -> bool:
-        """Lay the graph out in layers, as one Move edit."""
+    def auto_layout(self, orientation: str | None = None) -> bool:
+        """Lay the graph out in layers, as one Move edit.
+
+        Args:
+            orientation: ``"LR"`` or ``"TB"`` switches the reading direction first (view state,
+                saved with the document); None keeps the current one.
+        """
+        if orientation is not None and orientation != self.orientation:
+            self.set_orientation(orientation)
         if not self.document.nodes:
             return False
-        edit = auto_layout_edit(self.document)
+        sizes = {nid: (item.solid_rect.width(), item.solid_rect.height()) for nid, item in self._nodes.items()}
+        edit = auto_layout_edit(self.document, self.orientation, sizes)
         edit.label = "Auto layout"
         return self.session.push(edit, self.document)
 

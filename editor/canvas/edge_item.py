@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QGraphicsItem
 from editor.canvas import style as S
 from editor.canvas.lod import FULL
 from editor.canvas.node_item import IN, OUT, NodeItem
+from editor.canvas.routing import flattened, routed_path
 
 _LABEL_SPOTS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78)
 
@@ -18,8 +19,23 @@ def _card(node: NodeItem, margin: float) -> QRectF:
     return node.solid_rect.translated(node.scenePos()).adjusted(-margin, -2.0, margin, 2.0)
 
 
-def curve(p1: QPointF, p2: QPointF) -> QPainterPath:
-    """The smooth cubic from an output port at ``p1`` to an input port at ``p2``."""
+def curve(p1: QPointF, p2: QPointF, orientation: str = "LR") -> QPainterPath:
+    """The smooth cubic from an output port at ``p1`` to an input port at ``p2``.
+
+    Args:
+        orientation: ``"TB"`` leaves downwards and enters from above; ``"LR"`` goes rightwards.
+    """
+    if orientation == "TB":
+        flipped = curve(QPointF(p1.y(), p1.x()), QPointF(p2.y(), p2.x()))
+        out = QPainterPath()
+        for i in range(flipped.elementCount()):
+            e = flipped.elementAt(i)
+            if e.isMoveTo():
+                out.moveTo(e.y, e.x)
+            elif e.isCurveTo():
+                c2, end = flipped.elementAt(i + 1), flipped.elementAt(i + 2)
+                out.cubicTo(QPointF(e.y, e.x), QPointF(c2.y, c2.x), QPointF(end.y, end.x))
+        return out
     path = QPainterPath(p1)
     dx = max(40.0, abs(p2.x() - p1.x()) * 0.5)
     if p2.x() < p1.x() - 20.0:  # backwards: swing out, pass below, come back in
@@ -56,6 +72,7 @@ class EdgeItem(QGraphicsItem):
         self._label_pos = QPointF()
         self._p1 = QPointF()
         self._p2 = QPointF()
+        self._route: list = []
         self.label_fits = True
         self._placed_for = None
         self.revealed = False
@@ -143,17 +160,37 @@ class EdgeItem(QGraphicsItem):
         """The curve in scene coordinates."""
         return self._path
 
-    def update_geometry(self) -> None:
-        """Recompute the curve from the current node positions and port counts."""
+    def update_geometry(self, reroute: bool = False) -> None:
+        """Recompute the curve from the current node positions and port counts.
+
+        Args:
+            reroute: route again even when the ports did not move (other cards moved).
+        """
         p1 = self.source.scenePos() + self.source.port_pos(OUT, self.index)
         p2 = self.target.scenePos() + self.target.port_pos(IN, self.slot)
-        if p1 == self._p1 and p2 == self._p2 and not self._path.isEmpty():
+        if p1 == self._p1 and p2 == self._p2 and not self._path.isEmpty() and not reroute:
+            return
+        router = getattr(self.scene(), "router", None)
+        route = router.route(p1, p2) if router is not None else [(p1.x(), p1.y()), (p2.x(), p2.y())]
+        if (route == self._route and p1 == self._p1 and p2 == self._p2 and not self._path.isEmpty()
+                and (self._placed_for is not None or not self.label)):
             return
         self.prepareGeometryChange()
         self._p1, self._p2 = p1, p2
-        self._path = curve(p1, p2)
+        self._route = route
+        orientation = router.orientation if router is not None else "LR"
+        self._path = curve(p1, p2, orientation) if len(route) <= 2 else routed_path(route, orientation)
         self._shape = None
+        self._placed_for = None
         self._place_label()
+
+    def route_points(self) -> list:
+        """The drawn path as ``[[x, y], ...]`` in scene coordinates (curves flattened)."""
+        return flattened(self._path)
+
+    def label_rect(self) -> QRectF | None:
+        """The shape label's rectangle in scene coordinates when it is drawn at full detail."""
+        return QRectF(self._label_rect) if self.label_shown() else None
 
     def _place_label(self) -> None:
         """Put the label on the curve where it overlaps no card (middle first), else mark it hidden."""
@@ -162,12 +199,19 @@ class EdgeItem(QGraphicsItem):
             w, h = self._label_size
             w += 2 * S.EDGE_LABEL_PAD_X
             h += 2 * S.EDGE_LABEL_PAD_Y
-            key = (self._p1.x(), self._p1.y(), self._p2.x(), self._p2.y(), w, h)
+            key = (self._p1.x(), self._p1.y(), self._p2.x(), self._p2.y(), w, h, len(self._route))
             if key != self._placed_for:
                 self._placed_for = key
                 self._choose_spot(w, h)
             bounds = bounds.united(self._label_rect.adjusted(-1, -1, 1, 1))
+        else:
+            self._claim(None)
         self._bounds = bounds
+
+    def _claim(self, rect) -> None:
+        router = getattr(self.scene(), "router", None)
+        if router is not None:
+            router.claim_label(self, rect)
 
     def _choose_spot(self, w: float, h: float) -> None:
         margin = S.PORT_RADIUS + 3.0
@@ -183,6 +227,7 @@ class EdgeItem(QGraphicsItem):
                     chosen = rect
                     break
         fits = chosen is not None
+        self._claim(chosen)
         if chosen is None:
             mid = self._path.pointAtPercent(0.5)
             chosen = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
@@ -196,6 +241,10 @@ class EdgeItem(QGraphicsItem):
         scene = self.scene()
         if scene is None:
             return False
+        router = getattr(scene, "router", None)
+        if router is not None:
+            ignore = (self.source.node_id, self.target.node_id)
+            return router.card_hit(rect, ignore) or router.label_hit(rect, self)
         for item in scene.items(rect, Qt.IntersectsItemBoundingRect):
             if isinstance(item, NodeItem) and item is not self.source and item is not self.target \
                     and _card(item, margin).intersects(rect):

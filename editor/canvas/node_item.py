@@ -139,6 +139,7 @@ class NodeItem(QGraphicsItem):
         self._title_w = 0.0
         self._texts_dirty = True
         self._in_ports: list = []
+        self.orientation = "LR"
         self._out_ports: list = []
         self.solid_rect = QRectF()
         self._title_text = self._name_text = self._params_text = ""
@@ -253,7 +254,10 @@ class NodeItem(QGraphicsItem):
         if self.tag_text:
             self._tag = True
             tw = min(f.tag_m.horizontalAdvance(self.tag_text) + 14.0, 3 * w)
-            self._tag_rect = QRectF(w - tw, self.height + S.TAG_GAP, tw, S.TAG_HEIGHT)
+            left = w - tw
+            if self.orientation == "TB":  # clear of the output ports along the bottom edge
+                left = max(left, (w + max(0, self.n_out - 1) * S.PORT_SPACING) / 2.0 + S.PORT_HIT_RADIUS)
+            self._tag_rect = QRectF(left, self.height + S.TAG_GAP, tw, S.TAG_HEIGHT)
         else:
             self._tag = None
             self._tag_rect = QRectF()
@@ -274,6 +278,8 @@ class NodeItem(QGraphicsItem):
         self.badge.setPos(w - 4.0, 4.0)
         bounds = QRectF(-S.PORT_HIT_RADIUS, -S.BADGE_SIZE / 2 - 2.0,
                         w + 2 * S.PORT_HIT_RADIUS, self.height + S.BADGE_SIZE / 2 + 2.0 + 6.0)
+        if self.orientation == "TB":
+            bounds = bounds.adjusted(0, -S.PORT_HIT_RADIUS, 0, S.PORT_HIT_RADIUS)
         if self.tag_text:
             bounds = bounds.united(self._tag_rect.adjusted(-1, -1, 1, 1))
         self._bounds = bounds
@@ -309,8 +315,18 @@ class NodeItem(QGraphicsItem):
             return QPointF(ports[index])
         return self._port_centre(kind, index)
 
+    def set_orientation(self, orientation: str) -> None:
+        """Put input ports on the left and outputs on the right (``"LR"``), or on top and bottom."""
+        if orientation != self.orientation:
+            self.prepareGeometryChange()
+            self.orientation = orientation
+            self._relayout()
+
     def _port_centre(self, kind: str, index: int) -> QPointF:
         count = self.n_in if kind == IN else self.n_out
+        if self.orientation == "TB":
+            left = (S.NODE_WIDTH - (count - 1) * S.PORT_SPACING) / 2.0
+            return QPointF(left + index * S.PORT_SPACING, 0.0 if kind == IN else self.height)
         top = (self.height - (count - 1) * S.PORT_SPACING) / 2.0
         x = 0.0 if kind == IN else S.NODE_WIDTH
         return QPointF(x, top + index * S.PORT_SPACING)

@@ -26,7 +26,8 @@ def entries() -> list:
     return out
 
 
-def _tokens(name: str) -> list:
+def name_tokens(name: str) -> list:
+    """The words of a CamelCase layer name, lower case: ``MaxPooling2D`` → ``max, pooling, 2d``."""
     return [t.lower() for t in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+[A-Z]*", name)]
 
 
@@ -51,7 +52,7 @@ def rank(query: str, items: list) -> list:
             score = 0
         elif name.startswith(q):
             score = 1
-        elif any(t.startswith(q) for t in _tokens(item[0])):
+        elif any(t.startswith(q) for t in name_tokens(item[0])):
             score = 2
         elif q in name:
             score = 3

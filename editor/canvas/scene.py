@@ -24,15 +24,17 @@ from editor.canvas.edge_item import DragHint, EdgeItem
 from editor.canvas.hit_test import node_item_at, port_at
 from editor.canvas.lod import FULL, OverviewItem, SceneBounds
 from editor.canvas.node_item import OUT, NodeItem
+from editor.canvas.routing import RoutedEdges
 from editor.canvas.wire_drag import WireDrag
 from editor.qt_signals import reconnect
 from graph_core.document import Document, TensorRef
+from graph_core.layout import view_orientation
 from graph_core.tensor import format_shape
 
 SCENE_MARGIN = 2000.0
 
 
-class GraphScene(DocumentActions, QGraphicsScene):
+class GraphScene(DocumentActions, RoutedEdges, QGraphicsScene):
     """Nodes, ports and edges of one document, kept in step with its change events.
 
     Args:
@@ -79,6 +81,7 @@ class GraphScene(DocumentActions, QGraphicsScene):
         self._bounds = SceneBounds(self, self._overview, SCENE_MARGIN)
         self._hint = DragHint()
         self.addItem(self._hint)
+        self._init_routing(view_orientation(doc))
         self._build()
         self.selectionChanged.connect(self._on_selection_changed)
         session.changed.connect(self._on_changed)
@@ -159,7 +162,7 @@ class GraphScene(DocumentActions, QGraphicsScene):
             self._sync_edges(nid)
         self._apply_result(self._result)
         self._bounds.recompute()
-        self._place_new_labels()
+        self._reroute()
 
     def _rebuild(self) -> None:
         self._cancel_wire()
@@ -174,6 +177,7 @@ class GraphScene(DocumentActions, QGraphicsScene):
 
     def _create_node(self, nid: str) -> NodeItem:
         item = NodeItem(nid)
+        item.orientation = self.router.orientation
         item.refresh(self.document, self._known_outputs(nid))
         x, y = self.document.nodes[nid].pos
         item.setPos(x, y)
@@ -199,6 +203,7 @@ class GraphScene(DocumentActions, QGraphicsScene):
         outs = self._out_edges.get(edge.source.node_id)
         if outs is not None:
             outs.discard(edge)
+        self.router.claim_label(edge, None)
         if edge.scene() is self:
             self.removeItem(edge)
 
@@ -260,6 +265,7 @@ class GraphScene(DocumentActions, QGraphicsScene):
                     if item.x() != x or item.y() != y:
                         item.setPos(x, y)
             self._grow_bounds(event.nodes)
+            self._reroute_near(event.nodes)
             return
         touched = set(event.nodes)
         for lid in event.layers:
@@ -289,7 +295,7 @@ class GraphScene(DocumentActions, QGraphicsScene):
             for edge in self._out_edges.get(nid, ()):
                 edge.update_geometry()
         self._grow_bounds(alive)
-        self._place_new_labels()
+        self._reroute_near(touched)
         self._refresh_highlights()
 
     def _on_checked(self, doc: Document, result) -> None:
@@ -379,6 +385,7 @@ class GraphScene(DocumentActions, QGraphicsScene):
     # ================================================================== moves
     def _node_moved(self, item: NodeItem) -> None:
         nid = item.node_id
+        self.router.invalidate()
         for edge in self._in_edges.get(nid, {}).values():
             edge.update_geometry()
         for edge in self._out_edges.get(nid, ()):

@@ -6,9 +6,12 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QCursor, QGuiApplication, QKeySequence, QPainter, QPixmap, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsView, QMenu
 
+from editor.canvas import blocks
 from editor.canvas import style as S
 from editor.canvas.hit_test import node_item_at
 from editor.canvas.lod import level_for_zoom
+from editor.canvas.minimap import Minimap
+from editor.canvas.placement import free_spot
 from editor.canvas.quick_add import QuickAddPopup
 from editor.canvas.scene import GraphScene
 from graph_core import catalog
@@ -42,6 +45,10 @@ class GraphView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.NoFrame)
         self.setAcceptDrops(True)
+        self._opened = False
+        self.find_bar = None
+        #: show the graph (fitted, or its start legibly) when the view first gets its size
+        self.open_fitted = False
         self.setFocusPolicy(Qt.StrongFocus)
         self.setMouseTracking(True)
         self._pan_from: QPointF | None = None
@@ -51,6 +58,7 @@ class GraphView(QGraphicsView):
         self._zoom = 1.0
         self._popup: QuickAddPopup | None = None
         self._actions = self._make_actions()
+        self.minimap = Minimap(self)
         scene.nodeSelectionChanged.connect(self._update_actions)
         scene.wireDroppedOnEmpty.connect(self._wire_dropped)
         scene.session.undo_stack.indexChanged.connect(self._update_actions)
@@ -95,8 +103,33 @@ class GraphView(QGraphicsView):
             return
         self.setTransform(QTransform.fromScale(S.LOD_MEDIUM, S.LOD_MEDIUM))
         visible = self.mapToScene(self.viewport().rect()).boundingRect()
-        self.centerOn(rect.left() - 40 + visible.width() / 2, rect.center().y())
+        # the inputs sit at the top-left in both reading directions (and in wrapped bands)
+        x = rect.left() - 40 + visible.width() / 2 if rect.width() + 80 > visible.width() else rect.center().x()
+        y = rect.top() - 40 + visible.height() / 2 if rect.height() + 80 > visible.height() else rect.center().y()
+        self.centerOn(x, y)
         self._after_transform()
+
+    def open_find(self):
+        """Show the find bar (Ctrl+F) and return it."""
+        if self.find_bar is None:
+            from editor.find_bar import FindBar
+
+            self.find_bar = FindBar(self)
+        self.find_bar.open_bar()
+        return self.find_bar
+
+    def _toggle_minimap(self) -> None:
+        self.minimap.set_wanted(self._actions["minimap"].isChecked())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.find_bar is not None and self.find_bar.isVisible():
+            self.find_bar.place()
+        self.minimap.place()
+        if self.open_fitted and not self._opened and self.viewport().width() > 100 \
+                and self.viewport().height() > 100:
+            self._opened = True  # a view opens showing its graph (fitted, or its start legibly)
+            self.show_start()
 
     def fit_to_view(self) -> None:
         """Show the whole graph (never magnified above 100 %)."""
@@ -162,18 +195,26 @@ class GraphView(QGraphicsView):
             "select_all": ("Select All", [QKeySequence(QKeySequence.SelectAll)], scene.select_all),
             "fit": ("Fit to View", [QKeySequence("Ctrl+0"), QKeySequence(Qt.Key_Home)], self.fit_to_view),
             "auto_layout": ("Auto Layout", [QKeySequence("Ctrl+L")], self._auto_layout),
+            "layout_tb": ("Top to Bottom", [QKeySequence("Ctrl+Shift+L")], self._toggle_direction),
+            "find": ("Find Layer…", [QKeySequence(QKeySequence.Find)], self.open_find),
+            "minimap": ("Minimap", [QKeySequence("Ctrl+M")], self._toggle_minimap),
             "zoom_in": ("Zoom In", [QKeySequence(QKeySequence.ZoomIn), QKeySequence("Ctrl+=")],
                         lambda: self.zoom_by(S.ZOOM_STEP)),
             "zoom_out": ("Zoom Out", [QKeySequence(QKeySequence.ZoomOut)], lambda: self.zoom_by(1 / S.ZOOM_STEP)),
             "call_again": ("Call Again (Shared Weights)", [QKeySequence("Ctrl+Shift+D")], self._call_again),
             "make_independent": ("Make Independent", [], self._make_independent),
             "mark_output": ("Mark as Output", [QKeySequence("Ctrl+Shift+O")], self._toggle_output),
+            "collapse": ("Collapse into Nested Model", [QKeySequence("Ctrl+G")],
+                         lambda: blocks.collapse_selection(self.graph_scene())),
+            "expand": ("Expand Nested Model", [QKeySequence("Ctrl+Shift+G")],
+                       lambda: blocks.expand_selected(self.graph_scene())),
         }
         tips = {
             "call_again": "Call the selected layer once more on new inputs: both calls share one set of weights",
             "make_independent": "Give this call its own copy of the shared layer (its own weights)",
             "mark_output": "Expose the selected layer's output as a model output",
-            "auto_layout": "Arrange the graph in columns from inputs to outputs",
+            "auto_layout": "Arrange the graph in layers from inputs to outputs (long models wrap into bands)",
+            "layout_tb": "Lay the graph out top to bottom (as Netron and plot_model draw it) instead of left to right",
             "fit": "Zoom to show the whole graph",
         }
         actions = {}
@@ -190,6 +231,10 @@ class GraphView(QGraphicsView):
             self.addAction(act)
             actions[key] = act
         actions["mark_output"].setCheckable(True)
+        actions["layout_tb"].setCheckable(True)
+        actions["minimap"].setCheckable(True)
+        actions["minimap"].setChecked(True)
+        actions["layout_tb"].setChecked(scene.orientation == "TB")
         return actions
 
     def _update_actions(self, _ids=None) -> None:
@@ -204,6 +249,8 @@ class GraphView(QGraphicsView):
         a["call_again"].setEnabled(one)
         a["make_independent"].setEnabled(one and doc.is_shared(doc.nodes[ids[0]].layer))
         a["mark_output"].setEnabled(bool(ids))
+        a["collapse"].setEnabled(bool(ids))
+        a["expand"].setEnabled(one and doc.layer_of(ids[0]).type == "Model")
         is_out = bool(ids) and all(scene.is_output(n) for n in ids)
         a["mark_output"].setChecked(is_out)
         a["mark_output"].setText("Unmark as Output" if is_out else "Mark as Output")
@@ -219,6 +266,11 @@ class GraphView(QGraphicsView):
 
     def _auto_layout(self) -> None:
         if self.graph_scene().auto_layout():
+            self.fit_to_view()
+
+    def _toggle_direction(self) -> None:
+        want = "TB" if self._actions["layout_tb"].isChecked() else "LR"
+        if self.graph_scene().auto_layout(want):
             self.fit_to_view()
 
     def _call_again(self) -> None:
@@ -269,6 +321,7 @@ class GraphView(QGraphicsView):
                 free = [i for i in range(item.n_out) if i not in item.out_used]
                 if free:
                     inputs = ((ids[0], free[0]),)
+        at = free_spot(scene, at, inputs[0][0] if inputs else None)  # never on top of another card
         return scene.add_layer_at(layer_type, at, inputs=inputs)
 
     def _popup_gone(self, *_args) -> None:

@@ -222,7 +222,7 @@ class CodePanel(QWidget):
         try:
             text = self._export_function()(doc)
             self.export_ok = True
-            self.status.setText("")
+            self.status.setText(left_out_note(doc))
         except Exception as exc:  # an invalid document cannot be exported yet
             message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
             text = f"# Python export is not possible yet:\n# {message}\n"
@@ -272,6 +272,23 @@ class CodePanel(QWidget):
         self.status.setText(f"Saved {path}")
         self.saved.emit(str(path))
         return str(path)
+
+
+def left_out_note(doc) -> str:
+    """Says which layers the exported code leaves out because they reach no output ("" if none)."""
+    from codegen.build import BuildError, used_nodes
+
+    try:
+        used = set(used_nodes(doc))
+    except BuildError:
+        return ""
+    left = [doc.node_label(n) for n in doc.nodes if n not in used]
+    if not left:
+        return ""
+    names = ", ".join(left[:4]) + (f" and {len(left) - 4} more" if len(left) > 4 else "")
+    return (f"Not in the code: {len(left)} layer{'s' if len(left) != 1 else ''} reaching no model output "
+            f"({names}). Connect {'them' if len(left) != 1 else 'it'} or mark an output to include "
+            f"{'them' if len(left) != 1 else 'it'}.")
 
 
 def _default_save_dialog(parent, caption: str, suggested: str, filters: str) -> str:

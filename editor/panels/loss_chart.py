@@ -77,6 +77,17 @@ class LossChart(QWidget):
             self._repaint.start()
         return True
 
+    def plot_rects(self, metrics: QFontMetrics | None = None) -> tuple:
+        """``(plot area, x-axis title rect)``: the title sits right of the plot, clear of the last
+        tick label (which is centred on the plot's right edge)."""
+        metrics = metrics or QFontMetrics(self.font())
+        left = metrics.horizontalAdvance("0.0000") + 12
+        bottom = metrics.height() + 10
+        title_w = metrics.horizontalAdvance(self.x_label) + 4
+        right = 20 + 4 + title_w + 4  # half a tick label, a gap, the title, a margin
+        plot = QRectF(left, 8, max(10.0, self.width() - left - right), max(10.0, self.height() - bottom - 8))
+        return plot, QRectF(plot.right() + 24, plot.bottom() + 3, title_w, metrics.height())
+
     def paintEvent(self, _event) -> None:
         self.paints += 1
         painter = QPainter(self)
@@ -97,8 +108,7 @@ class LossChart(QWidget):
             y_max = y_min + 1.0
         y_max += (y_max - y_min) * 0.05
         left = metrics.horizontalAdvance("0.0000") + 12
-        bottom = metrics.height() + 10
-        plot = QRectF(left, 8, max(10.0, self.width() - left - 10), max(10.0, self.height() - bottom - 8))
+        plot, x_label_rect = self.plot_rects(metrics)
 
         def to_screen(x: float, y: float) -> QPointF:
             return QPointF(plot.left() + x / x_max * plot.width(),
@@ -125,8 +135,7 @@ class LossChart(QWidget):
             painter.drawLine(point, QPointF(point.x(), point.y() + 3))
             painter.drawText(QRectF(point.x() - 20, point.y() + 3, 40, metrics.height()),
                              Qt.AlignmentFlag.AlignHCenter, str(epoch))
-        painter.drawText(QRectF(plot.right() - 60, plot.bottom() + 3, 60, metrics.height()),
-                         Qt.AlignmentFlag.AlignRight, self.x_label)
+        painter.drawText(x_label_rect, Qt.AlignmentFlag.AlignLeft, self.x_label)
         width = max(1, int(plot.width()))
         for name, points in self._series.items():
             stride = max(1, len(points) // (2 * width))

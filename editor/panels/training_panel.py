@@ -162,9 +162,24 @@ class TrainingPanel(QWidget):
     def set_session(self, session) -> None:
         """Follow ``session`` (a DocumentSession, or None)."""
         reconnect(self.session, session, {"changed": self._on_changed})
+        if session is not self.session:
+            self._forget_results()  # another document: the last fit's curves are not its own
         self.session = session
         self.sync_from_document()
         self._set_running(self._fit_id is not None)
+
+    def _forget_results(self) -> None:
+        """Stop following a running fit and clear its curves, results and status."""
+        if self._fit_id is not None:
+            self.worker.cancel_fit(self._fit_id)
+            self._fit_id = None
+        self.chart.clear()
+        self.results.setText("")
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat("")
+        self._error_path, self._error_nodes = (), []
+        self.status.setText("")
 
     def _on_changed(self, doc, event) -> None:
         if self.session is not None and doc is self.session.document and event.kind != "position":

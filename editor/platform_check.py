@@ -1,0 +1,118 @@
+"""Before the first window: can Qt's desktop (xcb) platform load on this Linux machine?
+
+Qt aborts the process when its platform plugin cannot load, with a message that often names the
+wrong library. This module asks ``ldd`` which shared libraries the xcb plugin is missing and says
+the one command that installs them (Debian/Ubuntu package names).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+#: shared library -> the Debian package that ships it (what Qt 6's xcb platform links against)
+PACKAGES = {
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-xinerama.so.0": "libxcb-xinerama0",
+    "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-xfixes.so.0": "libxcb-xfixes0",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libxcb-sync.so.1": "libxcb-sync1",
+    "libxcb-shm.so.0": "libxcb-shm0",
+    "libxcb-render.so.0": "libxcb-render0",
+    "libxcb-xinput.so.0": "libxcb-xinput0",
+    "libxcb-glx.so.0": "libxcb-glx0",
+    "libxcb.so.1": "libxcb1",
+    "libX11-xcb.so.1": "libx11-xcb1",
+    "libX11.so.6": "libx11-6",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+    "libxkbcommon.so.0": "libxkbcommon0",
+    "libSM.so.6": "libsm6",
+    "libICE.so.6": "libice6",
+    "libfontconfig.so.1": "libfontconfig1",
+    "libfreetype.so.6": "libfreetype6",
+    "libEGL.so.1": "libegl1",
+    "libGL.so.1": "libgl1",
+    "libOpenGL.so.0": "libopengl0",
+    "libdbus-1.so.3": "libdbus-1-3",
+    "libglib-2.0.so.0": "libglib2.0-0",
+}
+
+
+def xcb_plugin() -> Path | None:
+    """The path of PySide6's ``libqxcb.so`` (None when PySide6 ships none here)."""
+    try:
+        import PySide6
+    except ImportError:
+        return None
+    path = Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms" / "libqxcb.so"
+    return path if path.is_file() else None
+
+
+def missing_libraries(plugin: Path) -> list:
+    """Shared libraries ``ldd`` cannot find for ``plugin`` (and the Qt xcb library it loads).
+
+    Returns:
+        sorted library names, empty when all are there or ``ldd`` is not available.
+    """
+    ldd = shutil.which("ldd")
+    if ldd is None:
+        return []
+    files = [plugin]
+    qpa = plugin.parents[2] / "lib" / "libQt6XcbQpa.so.6"
+    if qpa.is_file():
+        files.append(qpa)
+    missing = set()
+    for file in files:
+        try:
+            out = subprocess.run([ldd, str(file)], capture_output=True, text=True, timeout=20).stdout
+        except (OSError, subprocess.SubprocessError):
+            continue
+        for line in out.splitlines():
+            if "not found" in line:
+                missing.add(line.split("=>")[0].strip())
+    return sorted(missing)
+
+
+def install_command(missing: list) -> str:
+    """The ``apt-get install`` command for ``missing`` libraries (unknown ones are named as such)."""
+    packages = sorted({PACKAGES.get(name, "") for name in missing} - {""})
+    prefix = "" if os.geteuid() == 0 else "sudo "
+    return f"{prefix}apt-get install -y {' '.join(packages)}" if packages else ""
+
+
+def wants_xcb() -> bool:
+    """True when Qt will pick its xcb platform: Linux with an X display and no other platform chosen."""
+    if not sys.platform.startswith("linux"):
+        return False
+    chosen = os.environ.get("QT_QPA_PLATFORM", "")
+    if chosen:
+        return chosen.split(":")[0] == "xcb"
+    return bool(os.environ.get("DISPLAY")) and not os.environ.get("WAYLAND_DISPLAY")
+
+
+def xcb_problem() -> str | None:
+    """A message for the user when the xcb platform cannot load here, else None."""
+    if not wants_xcb():
+        return None
+    plugin = xcb_plugin()
+    if plugin is None:
+        return None
+    missing = missing_libraries(plugin)
+    if not missing:
+        return None
+    command = install_command(missing)
+    lines = ["error: Qt's desktop (xcb) platform cannot start: these system libraries are missing:",
+             *(f"  {name}" for name in missing)]
+    if command:
+        lines += ["Install them with:", f"  {command}"]
+    lines.append("(or run without a window: layerloom render/check/export, or QT_QPA_PLATFORM=offscreen)")
+    return "\n".join(lines)
