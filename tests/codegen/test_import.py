@@ -450,3 +450,17 @@ def write_keras2_h5(path) -> None:
         f.attrs["keras_version"] = b"2.15.0"
         f.attrs["backend"] = b"tensorflow"
         f.create_group("model_weights").attrs["layer_names"] = np.array([b"out"])
+
+
+def test_operations_are_refused_without_suggesting_layers_that_do_not_exist(tmp_path):
+    x = keras.Input((6,), name="x")
+    y = layers.Dense(2, name="d")(keras.ops.mean(x[:, :4], axis=-1, keepdims=True))
+    path = tmp_path / "ops.keras"
+    keras.Model(x, y).save(path)
+    with pytest.raises(ImportFailed) as info:
+        import_model_file(path)
+    message = str(info.value)
+    assert "module 'keras.src.ops" in message and "cannot represent operations yet" in message
+    for name in ("GetItem", "Mean"):  # not keras.layers classes: never suggested
+        assert f"keras.layers.{name}" not in message
+        assert not hasattr(layers, name)
