@@ -125,6 +125,11 @@ class CostPanel(QWidget):
             worker.profileFailed.connect(self._on_profile_failed)
 
     # ------------------------------------------------------------------ following the window
+    def heat_legend(self, scene):
+        """The heat-map legend drawn over ``scene``'s view (None when there is none)."""
+        entry = self._heat.get(id(scene))
+        return entry[2] if entry else None
+
     def set_session(self, session) -> None:
         """Follow ``session`` (its documents' costs, its measured times)."""
         if self.state is not None:

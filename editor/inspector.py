@@ -69,6 +69,16 @@ class Inspector(QWidget):
             self.set_session(session)
 
     # ------------------------------------------------------------------ wiring
+    @property
+    def rebuild_pending(self) -> bool:
+        """True while a rebuild of the inspector's widgets is scheduled but not done."""
+        return self._rebuild_pending
+
+    @property
+    def help_dialog(self):
+        """The layer help window, once it has been opened (else None)."""
+        return self._help
+
     def set_session(self, session, doc: Document | None = None) -> None:
         """Follow ``session``; shows the model settings of ``doc`` (its top-level document by default)."""
         reconnect(self.session, session, {"changed": self._on_changed, "checked": self._on_checked})

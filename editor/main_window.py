@@ -264,7 +264,7 @@ class MainWindow(QMainWindow):
             "Import Python &source…", self._import_python_source,
             tip="Read a Keras Functional-API .py file (never run) as a new model")
         self.recent_menu = QMenu("Open &Recent", self)
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
         self.save_action = self._action("&Save", files.save, QKeySequence.StandardKey.Save,
                                         sp.SP_DialogSaveButton, "Save the model")
         self.save_as_action = self._action("Save &As…", files.save_as, QKeySequence.StandardKey.SaveAs)
@@ -312,7 +312,8 @@ class MainWindow(QMainWindow):
         self.layer_menu.addAction(self.open_nested_action)
         self.layer_menu.addAction(self.help_action)
 
-    def _fill_recent_menu(self) -> None:
+    def fill_recent_menu(self) -> None:
+        """Rebuild File › Open Recent from the recent-files list."""
         self.recent_menu.clear()
         paths = self.files.recent.paths()
         for i, path in enumerate(paths):

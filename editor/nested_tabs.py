@@ -86,7 +86,7 @@ class NestedTabs(QWidget):
         self.breadcrumb = QLabel()
         self.breadcrumb.setObjectName("breadcrumb")
         self.breadcrumb.setTextFormat(Qt.TextFormat.RichText)
-        self.breadcrumb.linkActivated.connect(self._crumb_clicked)
+        self.breadcrumb.linkActivated.connect(self.open_crumb)
         layout.addWidget(self.breadcrumb)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("canvasTabs")
@@ -307,7 +307,8 @@ class NestedTabs(QWidget):
         _doc, names = resolve_path(self.session.document, self.current_path())
         return [self.session.document.name] + names
 
-    def _crumb_clicked(self, href: str) -> None:
+    def open_crumb(self, href: str) -> None:
+        """Go to the breadcrumb at depth ``href`` (``"0"`` is the top-level model)."""
         depth = int(href)
         path = self.current_path()[:depth]
         if path:

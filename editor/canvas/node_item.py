@@ -155,6 +155,11 @@ class NodeItem(QGraphicsItem):
         self.badge = ProblemBadge(self)
 
     # ------------------------------------------------------------------ state from the document
+    @property
+    def params_text(self) -> str:
+        """The card's line of key parameters (``64 units · relu``)."""
+        return self._params_text
+
     def refresh(self, doc, known_outputs: int | None = None) -> None:
         """Re-read everything shown from ``doc`` (type, name, params, ports, shared, output tag)."""
         node = doc.nodes[self.node_id]
@@ -362,7 +367,7 @@ class NodeItem(QGraphicsItem):
         port = self.port_at(event.pos())
         tip = self._layer_tip
         if port is not None and scene is not None:
-            tip = scene._port_tooltip(self.node_id, *port)
+            tip = scene.port_tooltip(self.node_id, *port)
         if tip != self.toolTip():
             self.setToolTip(tip)
         super().hoverMoveEvent(event)

@@ -126,6 +126,11 @@ class GraphScene(DocumentActions, RoutedEdges, QGraphicsScene):
             else:
                 view.centerOn(rect.center())
 
+    @property
+    def drag_hint(self):
+        """The floating text that explains a wire being dragged (why a drop is refused)."""
+        return self._hint
+
     def selected_node_ids(self) -> list:
         """The selected node ids, in document order."""
         return list(self._selected)
@@ -419,7 +424,8 @@ class GraphScene(DocumentActions, RoutedEdges, QGraphicsScene):
         for item in self._nodes.values():
             item.update()
 
-    def _port_tooltip(self, node_id: str, kind: str, index: int) -> str:
+    def port_tooltip(self, node_id: str, kind: str, index: int) -> str:
+        """The tooltip of a port: its name, shape and where it connects."""
         doc = self.document
         if node_id not in doc.nodes:
             return ""

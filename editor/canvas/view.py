@@ -66,6 +66,11 @@ class GraphView(QGraphicsView):
         scene.set_detail_level(level_for_zoom(self._zoom))
 
     # ================================================================== public API
+    @property
+    def quick_add_popup(self):
+        """The open quick-add popup, or None."""
+        return self._popup
+
     def graph_scene(self) -> GraphScene:
         """The scene shown."""
         return self.scene()
@@ -177,7 +182,7 @@ class GraphView(QGraphicsView):
             self._popup.close()
         popup = QuickAddPopup(self)
         at = QPointF(scene_pos)
-        popup.chosen.connect(lambda layer_type: self._quick_add(layer_type, at, source))
+        popup.chosen.connect(lambda layer_type: self.quick_add(layer_type, at, source))
         popup.destroyed.connect(self._popup_gone)
         self._popup = popup
         popup.open_at(self.viewport().mapToGlobal(self.mapFromScene(scene_pos)))
@@ -306,7 +311,8 @@ class GraphView(QGraphicsView):
     def _wire_dropped(self, source, at: QPointF) -> None:
         self.open_quick_add(at, source=source)
 
-    def _quick_add(self, layer_type: str, at: QPointF, source=None) -> str | None:
+    def quick_add(self, layer_type: str, at: QPointF, source=None) -> str | None:
+        """Add ``layer_type`` near ``at`` (fed by ``source`` or the selection); returns the new node id."""
         scene = self.graph_scene()
         doc = scene.document
         inputs = ()

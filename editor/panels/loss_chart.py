@@ -41,6 +41,11 @@ class LossChart(QWidget):
         self.paints = 0
         self.x_label = "epoch"
 
+    @property
+    def repaint_scheduled(self) -> bool:
+        """True while a coalesced repaint is waiting to run."""
+        return self._repaint.isActive()
+
     def sizeHint(self) -> QSize:
         return QSize(360, 200)
 

@@ -128,6 +128,11 @@ class SummaryPanel(QWidget):
         worker.ready.connect(self._on_worker_ready)
 
     # ------------------------------------------------------------------ session
+    @property
+    def pending_request(self) -> int | None:
+        """The id of the summary request waiting for the worker's reply, or None."""
+        return self._request_id
+
     def set_session(self, session) -> None:
         """Follow ``session`` (a DocumentSession, or None)."""
         reconnect(self.session, session, {"checked": self._on_checked})

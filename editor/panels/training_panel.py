@@ -159,6 +159,11 @@ class TrainingPanel(QWidget):
         self._set_running(False)
 
     # ------------------------------------------------------------------ session
+    @property
+    def output_rows(self) -> list:
+        """Per model output, its ``(loss, weight, metrics)`` widgets."""
+        return self._output_rows
+
     def set_session(self, session) -> None:
         """Follow ``session`` (a DocumentSession, or None)."""
         reconnect(self.session, session, {"changed": self._on_changed})

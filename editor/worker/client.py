@@ -120,6 +120,11 @@ class KerasWorker(QObject):
 
     # ------------------------------------------------------------------ state
     @property
+    def process(self):
+        """The worker's QProcess (None when it is not started)."""
+        return self._proc
+
+    @property
     def is_ready(self) -> bool:
         """True once the running worker has said it is ready."""
         return self._ready and self.is_running
@@ -227,7 +232,7 @@ class KerasWorker(QObject):
         if proc is not self._proc:
             return
         for message in self._buffer.feed(data):
-            self._dispatch(message)
+            self.dispatch(message)
 
     def _on_stderr(self) -> None:
         proc = self.sender()
@@ -399,7 +404,8 @@ class KerasWorker(QObject):
         return self._request("ping")
 
     # ------------------------------------------------------------------ replies
-    def _dispatch(self, message: dict) -> None:
+    def dispatch(self, message: dict) -> None:
+        """Handle one message from the worker process (replies, progress, crashes)."""
         kind = message["kind"]
         request_id = message.get("id")
         revision = message.get("revision")

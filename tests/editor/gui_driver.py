@@ -65,7 +65,7 @@ class GuiDriver:
 
     def settle(self) -> None:
         """Wait until the inspector shows the current state (its rebuilds are deferred)."""
-        self.qtbot.waitUntil(lambda: not self.inspector._rebuild_pending, timeout=2000)
+        self.qtbot.waitUntil(lambda: not self.inspector.rebuild_pending, timeout=2000)
 
     def _vp(self):
         return self.view.viewport()

@@ -84,12 +84,12 @@ def test_set_config_of_shared_layer_updates_both_nodes(make_canvas, qtbot):
         cv.session.push(SetConfig(lid, "units", 64))
     for key in ("a", "c"):
         item = cv.scene.node_item(ids[key])
-        assert item._params_text.startswith("64 units")
+        assert item.params_text.startswith("64 units")
         assert item.shape_line == "(None, 64)"
     assert cv.scene.node_item(ids["merged"]).shape_line == "(None, 128)"
     assert cv.scene.edge_item(ids["merged"], 1).label == "(None, 64)"
     cv.session.undo_stack.undo()
-    assert cv.scene.node_item(ids["a"])._params_text.startswith("32 units")
+    assert cv.scene.node_item(ids["a"]).params_text.startswith("32 units")
 
 
 def test_rename_and_output_settings_update_text(make_canvas):
@@ -164,7 +164,7 @@ def test_nested_document_events_are_ignored_by_top_scene(make_canvas):
         assert len(list(nested.node_items())) == 2
         layer = sub.layer_by_name("inner_dense")
         cv.session.push(SetConfig(layer.id, "units", 5), sub)
-        assert nested.node_item(sub.nodes_of(layer.id)[0])._params_text == "5 units"
+        assert nested.node_item(sub.nodes_of(layer.id)[0]).params_text == "5 units"
         assert set(n.node_id for n in cv.scene.node_items()) == set(cv.doc.nodes)
     finally:
         nested.close()
@@ -329,7 +329,7 @@ def test_unknown_layer_type_is_kept_and_shown(make_canvas):
     doc.apply(AddNode(Node("n9", "l9", [TensorRef(x.node, 0)], (300.0, 0.0)), Layer("l9", "MyCustom", "custom")))
     cv = make_canvas(doc, show=False)
     item = cv.scene.node_item("n9")
-    assert item._params_text == "not in catalog" and item.badge.severity == "warning"
+    assert item.params_text == "not in catalog" and item.badge.severity == "warning"
 
 
 @pytest.mark.parametrize("layer_type, config, expected", [

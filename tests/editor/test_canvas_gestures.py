@@ -113,7 +113,7 @@ def test_cycle_is_refused_with_reason(make_canvas, qtbot):
     QTest.mouseMove(vp, (start + end) / 2)
     QTest.mouseMove(vp, end)
     assert cv.scene.port_state(d1, 0) == "refused-hover"
-    hint = cv.scene._hint
+    hint = cv.scene.drag_hint
     assert hint.isVisible() and "cycle" in hint.text
     with qtbot.waitSignal(cv.scene.statusMessage) as blocker:
         QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, end)
@@ -279,13 +279,13 @@ def test_tab_opens_quick_add_and_enter_adds_connected_layer(make_canvas, qtbot):
     cv.view.setFocus()
     QTest.mouseMove(cv.view.viewport(), cv.center_of(d2) + QPoint(150, 100))
     QTest.keyClick(cv.view, Qt.Key_Tab)
-    popup = cv.view._popup
+    popup = cv.view.quick_add_popup
     assert popup is not None and popup.isVisible()
     QTest.keyClicks(popup.edit, "dropo")
     assert popup.current_type() == "Dropout"
     with qtbot.waitSignal(cv.session.changed):
         QTest.keyClick(popup.edit, Qt.Key_Return)
-    qtbot.waitUntil(lambda: cv.view._popup is None)
+    qtbot.waitUntil(lambda: cv.view.quick_add_popup is None)
     new = cv.scene.selected_node_ids()[0]
     assert cv.doc.layer_of(new).type == "Dropout"
     assert [r.node for r in doc.nodes[new].inputs] == [d2]
@@ -294,10 +294,10 @@ def test_tab_opens_quick_add_and_enter_adds_connected_layer(make_canvas, qtbot):
 def test_double_click_on_empty_canvas_opens_quick_add(make_canvas, qtbot):
     cv = make_canvas()
     QTest.mouseDClick(cv.view.viewport(), Qt.LeftButton, Qt.NoModifier, QPoint(200, 200))
-    popup = cv.view._popup
+    popup = cv.view.quick_add_popup
     assert popup is not None and popup.isVisible()
     QTest.keyClick(popup.edit, Qt.Key_Escape)
-    qtbot.waitUntil(lambda: cv.view._popup is None)
+    qtbot.waitUntil(lambda: cv.view.quick_add_popup is None)
     assert not cv.doc.nodes
 
 
@@ -350,11 +350,11 @@ def test_wire_released_on_empty_offers_connected_quick_add(make_canvas, qtbot):
     start = cv.port(d2, "out")
     with qtbot.waitSignal(cv.scene.wireDroppedOnEmpty):
         drag(cv, start, start + QPoint(60, 120))
-    popup = cv.view._popup
+    popup = cv.view.quick_add_popup
     assert popup is not None and popup.isVisible()
     QTest.keyClicks(popup.edit, "Dense")
     QTest.keyClick(popup.edit, Qt.Key_Return)
-    qtbot.waitUntil(lambda: cv.view._popup is None)
+    qtbot.waitUntil(lambda: cv.view.quick_add_popup is None)
     new = cv.scene.selected_node_ids()[0]
     assert cv.doc.layer_of(new).type == "Dense"
     assert [r.node for r in doc.nodes[new].inputs] == [d2]
@@ -364,8 +364,8 @@ def test_wire_released_on_empty_offers_connected_quick_add(make_canvas, qtbot):
 def test_port_tooltips(make_canvas):
     doc, x, d1, d2 = chain()
     cv = make_canvas(doc, show=False)
-    assert "(None, 4)" in cv.scene._port_tooltip(d1, "out", 0)
-    assert "from 'x'" in cv.scene._port_tooltip(d1, "in", 0)
+    assert "(None, 4)" in cv.scene.port_tooltip(d1, "out", 0)
+    assert "from 'x'" in cv.scene.port_tooltip(d1, "in", 0)
 
 
 @pytest.mark.parametrize("how", ["space", "alt"])

@@ -39,7 +39,7 @@ def test_heat_map_table_status_and_inspector(qtbot, make_window):
     assert _halo(scene, heaviest).colour == colour_at(1.0)
     assert _halo(scene, lightest).colour == colour_at(0.0)
     assert "MFLOPs" in _halo(scene, heaviest).text
-    legend = panel._heat[id(scene)][2]
+    legend = panel.heat_legend(scene)
     assert legend.isVisible() and legend.title.startswith("FLOPs") and legend.high.endswith("MFLOPs")
 
     qtbot.waitUntil(lambda: panel.table.rowCount() == len(doc.nodes), timeout=3000)  # filled once shown

@@ -101,7 +101,7 @@ def test_recent_files_newest_first_max_ten_missing_pruned(make_window, tmp_path)
     target = tmp_path / "saved.loom"
     window.files.save_as(str(target))
     assert RecentFiles(app_settings()).paths()[0] == str(target)
-    window._fill_recent_menu()
+    window.fill_recent_menu()
     assert str(target) in window.recent_menu.actions()[0].text()
 
 

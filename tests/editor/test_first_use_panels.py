@@ -120,7 +120,7 @@ def test_quick_add_never_puts_a_card_on_another(make_window, qtbot):
     on_top = item.card_rect().translated(item.scenePos()).center()
     for _ in range(3):
         scene.select_nodes([first])
-        new = view._quick_add("Dense", on_top)
+        new = view.quick_add("Dense", on_top)
         assert new is not None
     rects = [(n, it.card_rect().translated(it.scenePos())) for n, it in ((n, scene.node_item(n)) for n in doc.nodes)]
     for i, (a, ra) in enumerate(rects):

@@ -38,7 +38,7 @@ def select(window, layer_name: str, call: int | None = None) -> list:
 
 def wait_inspector(qtbot, window, layer_name: str) -> None:
     qtbot.waitUntil(lambda: window.inspector.layer() is not None
-                    and window.inspector.layer().name == layer_name and not window.inspector._rebuild_pending)
+                    and window.inspector.layer().name == layer_name and not window.inspector.rebuild_pending)
 
 
 # ------------------------------------------------------------------ pure helpers
@@ -251,7 +251,7 @@ def test_help_button_opens_the_layer_documentation(qtbot, make_window):
     select(window, "dense")
     wait_inspector(qtbot, window, "dense")
     window.inspector.help_button.click()
-    dialog = window.inspector._help
+    dialog = window.inspector.help_dialog
     assert dialog.isVisible() and "units" in dialog.browser.toPlainText()
     dialog.close()
 

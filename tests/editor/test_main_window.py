@@ -187,13 +187,13 @@ def test_nested_model_opens_in_a_tab_with_a_breadcrumb(qtbot, make_window):
     before = check(doc).total
     steps = session.undo_stack.count()
     window.current_scene().select_nodes(sub.nodes_of(emb.id))
-    qtbot.waitUntil(lambda: window.inspector.layer() is emb and not window.inspector._rebuild_pending)
+    qtbot.waitUntil(lambda: window.inspector.layer() is emb and not window.inspector.rebuild_pending)
     window.inspector.editor("output_dim").spin.setValue(32)
     assert emb.config["output_dim"] == 32
     assert session.undo_stack.count() == steps + 1
     assert check(doc).total != before  # the parent model changed with it
     # breadcrumb click goes back to the main model; the tab stays open
-    window.tabs._crumb_clicked("0")
+    window.tabs.open_crumb("0")
     assert window.tabs.current_path() == ()
     assert window.tabs.count() == 2
     # opening again reuses the tab

@@ -170,10 +170,10 @@ def test_summary_panel_summary_build_error_and_show_node(qtbot, worker, make_can
     assert canvas.scene.selected_node_ids() == [edit.node.id]
 
     # an invalid document is not sent to Keras: the panel says why
-    sent = panel._request_id
+    sent = panel.pending_request
     session.push(Disconnect(_node(doc, "predictions"), 0))
     qtbot.waitUntil(lambda: panel.state == "invalid", timeout=5000)
-    assert "Not built" in panel.status.text() and panel._request_id is None and sent is None
+    assert "Not built" in panel.status.text() and panel.pending_request is None and sent is None
     assert panel.error_nodes == [_node(doc, "predictions")]
 
     # back to the template: the summary returns
@@ -192,7 +192,7 @@ def test_summary_panel_maps_nested_errors_and_ignores_stale_replies(qtbot):
     qtbot.addWidget(panel)
     panel.set_session(session)
     assert fake.requests == [("summary", doc.revision)] and panel.state == "waiting"
-    request_id = panel._request_id
+    request_id = panel.pending_request
     # a reply for another request or an older revision changes nothing
     fake.summaryReady.emit(doc.revision, {"id": request_id + 7, "text": "stale", "total": 1})
     fake.summaryReady.emit(doc.revision - 1, {"id": request_id, "text": "stale", "total": 1})
@@ -232,7 +232,7 @@ def test_training_panel_settings_are_undoable_edits(qtbot):
     panel.optimizer.activated.emit(0)
     panel.learning_rate.setText("0.01")
     panel.learning_rate.editingFinished.emit()
-    loss, weight, metrics = panel._output_rows[0]
+    loss, weight, metrics = panel.output_rows[0]
     loss.setCurrentText("mse")
     loss.activated.emit(loss.currentIndex())
     weight.setValue(2.5)
@@ -330,4 +330,4 @@ def test_loss_chart_skips_bad_points_and_coalesces_repaints(qtbot):
     for k in range(100):
         chart.add_point("loss", 0.7 + k / 100, 1.0 / (k + 1))
     assert chart.points_received == 101 and chart.paints == 0  # one repaint pending, not a hundred
-    assert chart._repaint.isActive()
+    assert chart.repaint_scheduled

@@ -30,7 +30,7 @@ SCRIPT = textwrap.dedent("""
     worker = integration.worker
 
     def quit_now():
-        print("WORKER", worker._proc.processId(), flush=True)
+        print("WORKER", worker.process.processId(), flush=True)
         print("QUIT", time.time(), flush=True)
         window.quit_action.trigger()
 

@@ -117,9 +117,9 @@ def test_stale_summary_results_are_ignored(qtbot, worker):
         assert doc.revision == first_revision + 1
         # a late answer to the first request (whatever the worker did with it) is dropped
         with qtbot.assertNotEmitted(worker.summaryReady):
-            worker._dispatch({"kind": "summary", "id": first, "revision": first_revision, "text": "old",
+            worker.dispatch({"kind": "summary", "id": first, "revision": first_revision, "text": "old",
                               "total": 1, "trainable": 1, "non_trainable": 0})
-            worker._dispatch({"kind": "build_error", "id": first, "revision": first_revision,
+            worker.dispatch({"kind": "build_error", "id": first, "revision": first_revision,
                               "message": "old", "layer_name": None, "node_id": None})
         with qtbot.waitSignal(worker.pong, timeout=REPLY_MS):  # everything the worker sent has arrived
             worker.ping()
