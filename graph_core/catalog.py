@@ -27,6 +27,7 @@ from graph_core.layer_rules import (
     conv_lstm,
     core,
     core_more,
+    einsum_dense,
     merge,
     normalization,
     pooling,
@@ -35,6 +36,7 @@ from graph_core.layer_rules import (
     recurrent,
     regularization,
     reshaping,
+    spectral_normalization,
 )
 from graph_core.layer_rules.common import REGISTRY, arity_error
 from graph_core.layer_rules.params import ACTIVATIONS
@@ -109,8 +111,8 @@ def _build() -> dict:
     for module in (core, conv, pooling, reshaping, normalization, regularization, recurrent,
                    attention, merge,
                    # issue 10: the rest of keras.layers
-                   core_more, conv_lstm, attention_more, preprocessing, preprocessing_image,
-                   augmentation):
+                   core_more, einsum_dense, conv_lstm, attention_more, preprocessing, preprocessing_image,
+                   augmentation, spectral_normalization):
         specs.extend(module.SPECS)
     rank = {c: i for i, c in enumerate(CATEGORY_ORDER)}
     specs.sort(key=lambda s: (rank.get(s.category, len(rank)), s.type != "Input", s.type))

@@ -58,6 +58,20 @@ SPACES = {
     "Cropping3D": _space(None, VOL, cropping=[0, 1, (1, 0, 2), ((1, 0), (0, 1), (2, 0))],
                          data_format=[None, CF]),
     "UpSampling3D": _space(None, VOL, size=[2, (1, 2, 3)], data_format=[None, CF]),
+    "SpectralNormalization": _space(
+        None, _one((None, 5), (None, 8, 8, 3), (None, 4, 6), (None, 6, 3)),
+        layer=[{"type": "Dense", "config": {"units": 3}},
+               {"type": "Conv2D", "config": {"filters": 4, "kernel_size": 3}},
+               {"type": "Conv1D", "config": {"filters": 2, "kernel_size": 2}},
+               {"type": "Conv1DTranspose", "config": {"filters": 2, "kernel_size": 2}},
+               {"type": "Conv2DTranspose", "config": {"filters": 5, "kernel_size": 2}}],
+        power_iterations=[1, 2]),
+    "EinsumDense": _space(200, _one((None, 5), (None, 4, 6), (None, None, 6), (None, 3, 4, 5),
+                                     (None, 7)),
+                          equation=["ab,bc->ac", "abc,cd->abd", "abc,cde->abde", "...b,bc->...c",
+                                    "ab...,bc->ac...", "abc,cd->abd", "ab,bc->ad", "nonsense"],
+                          output_shape=[4, (None, 4), (5, 4), (5, 2, 3)],
+                          bias_axes=[None, "d", "c", "e"]),
     "Attention": _space(None, ATTN, use_scale=[False, True], score_mode=["dot", "concat"]),
     "AdditiveAttention": _space(None, ATTN, use_scale=[False, True]),
     "GroupQueryAttention": _space(
@@ -142,6 +156,7 @@ IMAGE_TYPES = frozenset(t for t, s in CATALOG.items() if s.category == "Augmenta
     "MaxNumBoundingBoxes"}
 
 
+TRANSPOSE_RANKS = {"Conv1DTranspose": 3, "Conv2DTranspose": 4}
 ADAPTIVE_RANKS = {f"Adaptive{m}Pooling{n}D": n + 2 for m in ("Max", "Average") for n in (1, 2, 3)}
 
 
@@ -168,6 +183,9 @@ def stricter_code(layer_type: str, config: dict, inputs: list) -> str | None:
         return "shape.rank"  # Keras's symbolic shape ignores the rank; the pooling fails later
     if layer_type in ("Attention", "AdditiveAttention"):
         return _attention_code(inputs)
+    inner = config.get("layer", {}).get("type") if layer_type == "SpectralNormalization" else None
+    if inner in TRANSPOSE_RANKS and len(shape) != TRANSPOSE_RANKS[inner]:
+        return "shape.rank"  # Keras skips the transposed convolution's rank check here
     if layer_type == "GroupQueryAttention" and any(len(i.shape) != 3 for i in inputs):
         return "shape.rank"  # Keras's symbolic build accepts a 4-D value/key with a made-up shape
     return None
