@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from codegen.build import compile_settings, used_nodes
 from codegen.data_plan import POSITIVE_HIGH, POSITIVE_LOW, DataPlan, TargetPlan, plan_data
+from codegen.synthetic_text import string_source
 from codegen.source_expr import (
     INDENT,
     WIDTH,
@@ -241,6 +242,8 @@ class _Exporter:
                                              Kw("dtype", Raw(string(item.dtype)))])
             elif item.kind == "bool":
                 expr = Raw(f"rng.random({size.flat()}) < 0.5")
+            elif item.kind in ("text", "tokens"):
+                expr = Raw(string_source(item.kind, item.words, size.flat()))
             else:
                 expr = Call("np.zeros", [size, Kw("dtype", Raw(string(item.dtype)))])
             lines.append(statement(1, var, expr))
@@ -316,6 +319,8 @@ class _Exporter:
                   "",
                   "import keras",
                   "import numpy as np"]
+        if any(item.kind in ("text", "tokens") for item in plan.inputs):
+            header.append("import tensorflow as tf")
         if self.uses_layers:
             header.append("from keras import layers")
         return "\n".join(header) + "\n\n\n" + "\n\n\n".join(parts) + "\n"
