@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from codegen.synthetic_text import string_plan
 from graph_core import catalog
 from graph_core.analysis import check
 from graph_core.document import Document
 from graph_core.losses import canonical_loss
 from graph_core.losses import target_kind as _loss_target_kind
 from graph_core.tensor import FLOAT_DTYPES, INTEGER_DTYPES
-from codegen.synthetic_text import string_plan
 
 LENGTHS = (8, 16, 32, 64, 128, 256, 512, 1024)
 """Candidate lengths for the ``None`` dimensions of the inputs, smallest first."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from codegen.build import compile_settings, used_nodes
 from codegen.data_plan import POSITIVE_HIGH, POSITIVE_LOW, DataPlan, TargetPlan, plan_data
-from codegen.synthetic_text import string_source
 from codegen.source_expr import (
     INDENT,
     WIDTH,
@@ -31,6 +30,7 @@ from codegen.source_expr import (
     statement,
     string,
 )
+from codegen.synthetic_text import string_source
 from graph_core import catalog
 from graph_core.document import Document, Layer
 from graph_core.layer_kinds import call_spec_for, kind_of, output_count, spec_for
