@@ -156,15 +156,17 @@ class Palette(QWidget):
         return [it.data(0, TYPE_ROLE) for it in self.layer_items() if not it.isHidden()]
 
     def filter(self, text: str) -> None:
-        """Show only layers whose type or description contains ``text`` (case-insensitive)."""
+        """Show only layers whose type, description or category contains every word of
+        ``text`` (case-insensitive): "lstm", "vocabulary", "flip", "random image"."""
         needle = text.strip().lower()
+        words = needle.split()
         for i in range(self.tree.topLevelItemCount()):
             top = self.tree.topLevelItem(i)
             shown = 0
             for k in range(top.childCount()):
                 item = top.child(k)
                 haystack = f"{item.text(0)} {item.toolTip(0)} {top.text(0)}".lower()
-                hide = bool(needle) and needle not in haystack
+                hide = bool(words) and not all(w in haystack for w in words)
                 item.setHidden(hide)
                 shown += not hide
             top.setHidden(shown == 0)

@@ -247,3 +247,6 @@ SPECS = (
           (value_range(), ParamSpec("bins", "int", 256, minimum=1, doc="histogram bins")),
           infer=make_same("Equalization", keep=True), seed=False),
 )
+
+#: the layers that pass their input through unchanged at inference (cards say "training only")
+IDENTITY_AT_INFERENCE = frozenset(s.type for s in SPECS if INFERENCE_NOTE in s.description)

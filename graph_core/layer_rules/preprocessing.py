@@ -126,10 +126,16 @@ def _lookup_infer(mask_default, oov_default):
     return infer
 
 
-def _lookup_params(oov_default, dtype_param: tuple) -> tuple:
+def vocabulary_param(tokens: str = "str") -> ParamSpec:
+    """The inline ``vocabulary``: kind ``"vocabulary"``, ``choices=(token type,)`` (``"str"``
+    or ``"int"``) tells editors which tokens it holds."""
+    return ParamSpec("vocabulary", "vocabulary", None, choices=(tokens,), allow_none=True,
+                     main=True, doc="the tokens, in order (one a line); None: learned with adapt()")
+
+
+def _lookup_params(oov_default, dtype_param: tuple, tokens: str = "str") -> tuple:
     return (
-        ParamSpec("vocabulary", "vocabulary", None, allow_none=True, main=True,
-                  doc="the tokens, in order (one a line); None: learned with adapt()"),
+        vocabulary_param(tokens),
         ParamSpec("max_tokens", "int", None, minimum=1, allow_none=True,
                   doc="largest vocabulary size, special tokens included"),
         ParamSpec("num_oov_indices", "int", 1, minimum=0, doc="out-of-vocabulary buckets"),
@@ -286,14 +292,14 @@ SPECS = (
         "IntegerLookup", _CATEGORY, "Maps integer values to contiguous ids through a vocabulary "
         "(integer lookup table).",
         _lookup_params(-1, (ParamSpec("vocabulary_dtype", "choice", "int64",
-                                      choices=("int64", "int32"), doc="dtype of the tokens"),)),
+                                      choices=("int64", "int32"), doc="dtype of the tokens"),),
+                       "int"),
         1, 1, _lookup_infer(None, -1), no_params,
         check=lambda c: _check_lookup(c, int)),
     LayerSpec(
         "TextVectorization", _CATEGORY, "Turns text (strings) into token ids with a vocabulary: "
         "standardize, split into words, look up (tokenizer).",
-        (ParamSpec("vocabulary", "vocabulary", None, allow_none=True, main=True,
-                   doc="the tokens, in order (one a line); None: learned with adapt()"),
+        (vocabulary_param(),
          ParamSpec("max_tokens", "int", None, minimum=1, allow_none=True,
                    doc="largest vocabulary size"),
          ParamSpec("standardize", "choice", "lower_and_strip_punctuation",
