@@ -53,12 +53,16 @@ def T(*shape, dtype="float32"):
 
 #: layers whose constructor needs a value besides the required ones (or another example)
 EXAMPLES_FOR = {"Discretization": {"bin_boundaries": [0.0, 1.0]},
-                "RandomPosterization": {"factor": (1, 8)}}
+                "RandomPosterization": {"factor": (1, 8)},
+                "EinsumDense": {"equation": "ab,bc->ac", "output_shape": 4},
+                "SpectralNormalization": {"layer": {"type": "Dense", "config": {"units": 3}}}}
 
 
 def minimal_config(layer_type: str) -> dict:
-    config = {p.name: EXAMPLES[p.name] for p in CATALOG[layer_type].params if p.required}
-    return {**config, **EXAMPLES_FOR.get(layer_type, {})}
+    extra = EXAMPLES_FOR.get(layer_type, {})
+    config = {p.name: extra.get(p.name) or EXAMPLES[p.name] for p in CATALOG[layer_type].params
+              if p.required}
+    return {**config, **extra}
 
 
 def infer(layer_type: str, inputs, **config):
