@@ -155,3 +155,24 @@ def test_a_vocabulary_file_path_is_refused_and_never_read(tmp_path):
         import_model_file(tampered)
     assert "ids" in info.value.message and "file path" in info.value.message
     assert not secret.exists()
+
+
+def test_einsum_prelu_rms_identity_round_trip(tmp_path):
+    inputs = keras.Input((5, 8), name="seq")
+    x = layers.EinsumDense("abc,cd->abd", output_shape=(5, 4), bias_axes="d", name="proj")(inputs)
+    x = layers.PReLU(shared_axes=[1], name="prelu")(x)
+    x = layers.RMSNormalization(name="rms")(x)
+    x = layers.Identity(name="tap")(x)
+    outputs = layers.Dense(2, name="out")(layers.Flatten(name="flat")(x))
+    data = np.random.default_rng(3).normal(size=(3, 5, 8)).astype("float32")
+    _roundtrip(keras.Model(inputs, outputs), data, tmp_path)
+
+
+def test_discretization_and_category_encoding_round_trip(tmp_path):
+    inputs = keras.Input((3,), name="values")
+    ids = layers.Discretization(bin_boundaries=[-1.0, 0.0, 1.0], name="bins")(inputs)
+    x = layers.CategoryEncoding(num_tokens=4, output_mode="count", name="counts")(ids)
+    outputs = layers.Dense(1, name="out")(x)
+    data = np.random.default_rng(4).normal(size=(6, 3)).astype("float32")
+    doc = _roundtrip(keras.Model(inputs, outputs), data, tmp_path)
+    assert doc.layer_by_name("bins").config["bin_boundaries"] == [-1.0, 0.0, 1.0]
