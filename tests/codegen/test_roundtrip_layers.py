@@ -176,3 +176,28 @@ def test_discretization_and_category_encoding_round_trip(tmp_path):
     data = np.random.default_rng(4).normal(size=(6, 3)).astype("float32")
     doc = _roundtrip(keras.Model(inputs, outputs), data, tmp_path)
     assert doc.layer_by_name("bins").config["bin_boundaries"] == [-1.0, 0.0, 1.0]
+
+
+def test_two_adapted_lookups_get_their_own_asset_vocabularies(tmp_path):
+    import tensorflow as tf
+
+    first = layers.StringLookup(name="colours")
+    first.adapt(np.array(["red", "green", "red", "blue"]))
+    second = layers.StringLookup(name="sizes", num_oov_indices=2)
+    second.adapt(np.array(["s", "m", "l", "m"]))
+    numbers = layers.IntegerLookup(name="codes")
+    numbers.adapt(np.array([7, 9, 7, 11]))
+    a = keras.Input((1,), dtype="string", name="colour")
+    b = keras.Input((1,), dtype="string", name="size")
+    c = keras.Input((1,), dtype="int64", name="code")
+    x = layers.Concatenate(name="all")([
+        layers.Flatten(name="fa")(layers.Embedding(6, 2, name="ea")(first(a))),
+        layers.Flatten(name="fb")(layers.Embedding(6, 2, name="eb")(second(b))),
+        layers.Flatten(name="fc")(layers.Embedding(6, 2, name="ec")(numbers(c)))])
+    model = keras.Model([a, b, c], layers.Dense(1, name="out")(x))
+    data = [tf.constant([["red"], ["blue"], ["pink"]]), tf.constant([["m"], ["xl"], ["s"]]),
+            tf.constant([[7], [11], [3]], dtype="int64")]
+    doc = _roundtrip(model, data, tmp_path)
+    assert doc.layer_by_name("colours").config["vocabulary"] == first.get_vocabulary()[1:]
+    assert doc.layer_by_name("sizes").config["vocabulary"] == second.get_vocabulary()[2:]
+    assert doc.layer_by_name("codes").config["vocabulary"] == numbers.get_vocabulary()[1:]
