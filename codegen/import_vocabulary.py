@@ -172,3 +172,17 @@ def _note_nested(model: dict, notes: list) -> None:
                 and config.get("vocabulary") is None:
             notes.append(f"layer '{config.get('name', '?')}' inside model '{inside[-1]}': an "
                          f"adapted vocabulary of a nested model is not imported")
+
+
+def settle_adapted_discretization(doc: Document) -> None:
+    """An adapted Discretization is saved with both ``num_bins`` and the learned
+    ``bin_boundaries``, which its constructor refuses together (Keras's ``from_config`` sets
+    the boundaries after construction): keep the boundaries, which are the layer's state, and
+    drop ``num_bins``, which only tells ``adapt()`` how many to learn. Nested models too."""
+    for layer in doc.layers.values():
+        if layer.subgraph is not None:
+            settle_adapted_discretization(layer.subgraph)
+        config = layer.config
+        if layer.type == "Discretization" and config.get("bin_boundaries") is not None \
+                and config.get("num_bins") is not None:
+            del config["num_bins"]

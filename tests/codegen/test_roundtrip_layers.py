@@ -201,3 +201,15 @@ def test_two_adapted_lookups_get_their_own_asset_vocabularies(tmp_path):
     assert doc.layer_by_name("colours").config["vocabulary"] == first.get_vocabulary()[1:]
     assert doc.layer_by_name("sizes").config["vocabulary"] == second.get_vocabulary()[2:]
     assert doc.layer_by_name("codes").config["vocabulary"] == numbers.get_vocabulary()[1:]
+
+
+def test_adapted_discretization_keeps_its_learned_boundaries(tmp_path):
+    bins = layers.Discretization(num_bins=4, name="bins")
+    bins.adapt(np.arange(20.0))
+    inputs = keras.Input((2,), name="values")
+    x = layers.CategoryEncoding(num_tokens=4, output_mode="count", name="counts")(bins(inputs))
+    outputs = layers.Dense(1, name="out")(x)
+    data = np.array([[1.0, 15.0], [5.0, 9.5], [19.0, 0.0]], dtype="float32")
+    doc = _roundtrip(keras.Model(inputs, outputs), data, tmp_path)
+    assert doc.layer_by_name("bins").config["bin_boundaries"] == bins.bin_boundaries
+    assert "num_bins" not in doc.layer_by_name("bins").config
