@@ -213,3 +213,13 @@ def test_adapted_discretization_keeps_its_learned_boundaries(tmp_path):
     doc = _roundtrip(keras.Model(inputs, outputs), data, tmp_path)
     assert doc.layer_by_name("bins").config["bin_boundaries"] == bins.bin_boundaries
     assert "num_bins" not in doc.layer_by_name("bins").config
+
+
+def test_normalization_with_inline_mean_and_variance(tmp_path):
+    inputs = keras.Input((3,), name="features")
+    x = layers.Normalization(mean=[1.0, 2.0, 3.0], variance=[1.0, 4.0, 9.0], name="norm")(inputs)
+    outputs = layers.Dense(1, name="out")(x)
+    data = np.random.default_rng(5).normal(size=(4, 3)).astype("float32")
+    doc = _roundtrip(keras.Model(inputs, outputs), data, tmp_path)
+    config = doc.layer_by_name("norm").config
+    assert config["mean"] == [1.0, 2.0, 3.0] and config["variance"] == [1.0, 4.0, 9.0]
