@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from codegen.synthetic_text import string_plan
 from graph_core import catalog
 from graph_core.analysis import check
 from graph_core.document import Document
@@ -42,8 +43,10 @@ class InputPlan:
         shape: the shape without the batch axis, ``None`` dimensions replaced.
         dtype: the Input's dtype.
         kind: ``"float"`` (``[0, 1)``), ``"ids"`` (``[0, high)`` for an Embedding),
-            ``"int"`` (``[0, high)``, small) or ``"bool"``.
+            ``"int"`` (``[0, high)``, small), ``"bool"``, or for strings ``"text"``
+            (sentences) and ``"tokens"`` (single words).
         high: the exclusive upper bound of integer kinds (None for floats and bools).
+        words: the words string inputs are drawn from (:mod:`codegen.synthetic_text`).
     """
 
     name: str
@@ -51,6 +54,7 @@ class InputPlan:
     dtype: str
     kind: str
     high: int | None = None
+    words: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -223,6 +227,9 @@ def plan_data(doc: Document) -> DataPlan:
             inputs.append(InputPlan(layer.name, shape, dtype, "bool"))
         elif dtype in FLOAT_DTYPES:
             inputs.append(InputPlan(layer.name, shape, dtype, "float"))
+        elif dtype == "string":
+            kind, words = string_plan(doc, nid)
+            inputs.append(InputPlan(layer.name, shape, dtype, kind, words=words))
         else:
             inputs.append(InputPlan(layer.name, shape, dtype, "unsupported"))
     targets = []

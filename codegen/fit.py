@@ -128,6 +128,7 @@ def fit_synthetic(doc: Document, *, epochs: int | None = None, batch_size: int |
 
     from codegen.build import build_model
     from codegen.synthetic import synthetic_data
+    from codegen.synthetic_text import keras_ready
 
     settings = doc.fit
     epochs = int(settings.get("epochs", DEFAULT_FIT["epochs"]) if epochs is None else epochs)
@@ -152,7 +153,7 @@ def fit_synthetic(doc: Document, *, epochs: int | None = None, batch_size: int |
                                               on_epoch, should_stop)
         callbacks.append(progress)
     try:
-        history = model.fit(data.x, data.y, epochs=epochs, batch_size=batch_size, verbose=0,
+        history = model.fit(keras_ready(data.x), data.y, epochs=epochs, batch_size=batch_size, verbose=0,
                             callbacks=callbacks)
     except CodegenError:
         raise

@@ -23,7 +23,7 @@ IRRELEVANT_EXTRAS = {
     "zero_output_for_mask": False, "sliding_window": None, "flash_attention": None,
     "activity_regularizer": None, "ragged": False, "optional": False, "sparse": False,
     "seed": None, "use_cudnn": "auto", "time_major": False, "data_format": "channels_last",
-    "gradient_checkpointing": False,
+    "gradient_checkpointing": False, "unroll": False,
 }
 #: Config keys dropped always: Keras bookkeeping, not constructor arguments.
 ALWAYS_DROPPED = frozenset({"name", "shared_object_id", "build_config", "batch_input_shape",

@@ -31,6 +31,11 @@ from typing import Any
 from codegen.errors import ImportFailed, ImportRefused
 from codegen.import_config import ConfigError, translate_model
 from codegen.import_safety import check_safety
+from codegen.import_vocabulary import (
+    attach_vocabularies,
+    refuse_vocabulary_paths,
+    settle_adapted_discretization,
+)
 from graph_core.document import Document
 from graph_core.errors import LoomFormatError
 from graph_core.layer_kinds import kind_of
@@ -114,6 +119,7 @@ def import_model_file(path: str | os.PathLike, timeout: float = 120.0, *,
     name = source.path
     try:
         check_safety(source.model)
+        refuse_vocabulary_paths(source.model)
     except ImportRefused as exc:
         raise ImportRefused(f"{name}: {exc.message}", exc.layer_name) from None
     notes: list = []
@@ -129,6 +135,9 @@ def import_model_file(path: str | os.PathLike, timeout: float = 120.0, *,
                 raise
             notes.clear()
             doc = _import_upgraded(source, timeout, notes, fallback_ok=False, first=first)
+    settle_adapted_discretization(doc)
+    if source.kind == "keras":
+        attach_vocabularies(name, source.model, doc, notes)
     doc.extra["imported_from"] = {"file": os.path.basename(name), "format": source.kind,
                                   "keras_version": source.keras_version}
     if notes:

@@ -30,6 +30,7 @@ from codegen.source_expr import (
     statement,
     string,
 )
+from codegen.synthetic_text import string_source
 from graph_core import catalog
 from graph_core.document import Document, Layer
 from graph_core.layer_kinds import call_arguments, call_output_count, kind_of
@@ -242,6 +243,8 @@ class _Exporter:
                                              Kw("dtype", Raw(string(item.dtype)))])
             elif item.kind == "bool":
                 expr = Raw(f"rng.random({size.flat()}) < 0.5")
+            elif item.kind in ("text", "tokens"):
+                expr = Raw(string_source(item.kind, item.words, size.flat()))
             else:
                 expr = Call("np.zeros", [size, Kw("dtype", Raw(string(item.dtype)))])
             lines.append(statement(1, var, expr))
@@ -317,6 +320,8 @@ class _Exporter:
                   "",
                   "import keras",
                   "import numpy as np"]
+        if any(item.kind in ("text", "tokens") for item in plan.inputs):
+            header.append("import tensorflow as tf")
         if self.uses_layers:
             header.append("from keras import layers")
         return "\n".join(header) + "\n\n\n" + "\n\n\n".join(parts) + "\n"

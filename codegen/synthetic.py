@@ -23,6 +23,7 @@ from codegen.data_plan import (
     target_shape_from_output,
 )
 from codegen.errors import BuildError
+from codegen.synthetic_text import draw_strings
 from graph_core.document import Document
 from graph_core.training_settings import DEFAULT_FIT
 
@@ -68,8 +69,10 @@ def make_input(rng: np.random.Generator, item: InputPlan, samples: int) -> np.nd
         return rng.integers(0, item.high, size=size, dtype=item.dtype)
     if item.kind == "bool":
         return rng.random(size) < 0.5
+    if item.kind in ("text", "tokens"):
+        return draw_strings(rng, item.kind, item.words, size)
     raise BuildError(f"Input '{item.name}' has dtype {item.dtype!r}, for which LayerLoom cannot make "
-                     f"synthetic data; use a float, integer or bool input", item.name)
+                     f"synthetic data; use a float, integer, bool or string input", item.name)
 
 
 def make_target(rng: np.random.Generator, item: TargetPlan, samples: int) -> np.ndarray:

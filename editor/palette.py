@@ -168,19 +168,20 @@ class Palette(QWidget):
         return [it.data(0, TYPE_ROLE) for it in self.layer_items() if not it.isHidden()]
 
     def filter(self, text: str) -> None:
-        """Show only layers whose type, description or category has a word starting with ``text``.
-
-        Matching is case-insensitive and by word start, so "add" finds ``Add`` but not every layer
-        whose help says "double-click to add" or whose name merely contains the letters.
+        """Show only layers matching every word of ``text``: each query word must start a word of
+        the layer's type, description or category (case-insensitive), so "add" finds ``Add`` but
+        not every layer whose help says "double-click to add", and "random image" or "vocabulary"
+        narrow by what layers do.
         """
         needle = text.strip().lower()
+        words = needle.split()
         for i in range(self.tree.topLevelItemCount()):
             top = self.tree.topLevelItem(i)
             shown = 0
             for k in range(top.childCount()):
                 item = top.child(k)
-                words = item.data(0, SEARCH_ROLE) or ()
-                hide = bool(needle) and not any(w.startswith(needle) for w in words)
+                item_words = item.data(0, SEARCH_ROLE) or ()
+                hide = bool(words) and not all(any(w.startswith(q) for w in item_words) for q in words)
                 item.setHidden(hide)
                 shown += not hide
             top.setHidden(shown == 0)

@@ -363,6 +363,9 @@ def editor_class(param: ParamSpec, value) -> tuple:
     kind = param.kind
     if kind == "str" and param.choices:
         cls, kwargs = EditableComboEditor, {"suggestions": param.choices}
+    elif kind == "vocabulary":  # issue 10: lookup vocabularies, one token a line
+        from editor.vocabulary_editor import VocabularyEditor
+        cls, kwargs = VocabularyEditor, {}
     else:
         cls, kwargs = {
             "int": (IntEditor, {}),

@@ -21,14 +21,22 @@ from typing import Any
 from graph_core.errors import ShapeError
 from graph_core.layer_rules import (
     attention,
+    attention_more,
+    augmentation,
     conv,
+    conv_lstm,
     core,
+    core_more,
+    einsum_dense,
     merge,
     normalization,
     pooling,
+    preprocessing,
+    preprocessing_image,
     recurrent,
     regularization,
     reshaping,
+    spectral_normalization,
 )
 from graph_core.layer_rules.common import REGISTRY, arity_error
 from graph_core.layer_rules.params import ACTIVATIONS
@@ -52,7 +60,8 @@ __all__ = [
 #: Palette order of the categories.
 CATEGORY_ORDER = (
     "Core", "Convolution", "Pooling", "Reshaping", "Normalization", "Activation",
-    "Regularization", "Embedding", "Recurrent", "Attention", "Merge",
+    "Regularization", "Embedding", "Recurrent", "Attention", "Merge", "Preprocessing",
+    "Augmentation",
 )
 
 _KNOWN_ACTIVATIONS = frozenset(ACTIVATIONS) | frozenset((
@@ -102,7 +111,10 @@ def _guard(spec: LayerSpec) -> LayerSpec:
 def _build() -> dict:
     specs = []
     for module in (core, conv, pooling, reshaping, normalization, regularization, recurrent,
-                   attention, merge):
+                   attention, merge,
+                   # issue 10: the rest of keras.layers
+                   core_more, einsum_dense, conv_lstm, attention_more, preprocessing, preprocessing_image,
+                   augmentation, spectral_normalization):
         specs.extend(module.SPECS)
     rank = {c: i for i, c in enumerate(CATEGORY_ORDER)}
     specs.sort(key=lambda s: (rank.get(s.category, len(rank)), s.type != "Input", s.type))

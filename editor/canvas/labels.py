@@ -8,6 +8,7 @@ from __future__ import annotations
 from graph_core import catalog
 from graph_core.document import Document, Layer
 from graph_core.layer_kinds import call_output_count, kind_of, spec_for
+from graph_core.layer_rules.augmentation import IDENTITY_AT_INFERENCE
 from graph_core.layer_rules.spec import REQUIRED
 from graph_core.tensor import format_shape
 from graph_core.wiring import default_port_name
@@ -195,10 +196,14 @@ def param_summary(layer: Layer, doc: Document | None = None) -> str:
             act = _activation(value)
             if act:
                 parts.append(act)
+        elif p.kind == "vocabulary" and isinstance(value, (list, tuple)):
+            parts.append(f"{len(value)} tokens")
         elif isinstance(value, (list, tuple)):
             parts.append(f"{p.name} {_dims(value)}")
         else:
             parts.append(f"{p.name} {_num(value)}")
+    if t in IDENTITY_AT_INFERENCE:
+        parts.insert(0, "training only")  # identity at inference
     return " · ".join(parts)
 
 

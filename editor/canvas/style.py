@@ -92,6 +92,8 @@ CATEGORY_COLORS = {
     "Recurrent": "#6366F1",
     "Attention": "#D946EF",
     "Merge": "#F97316",
+    "Preprocessing": "#CA8A04",
+    "Augmentation": "#E11D48",
     "Model": "#334155",
     "Application": "#0F766E",
 }

@@ -34,7 +34,7 @@ REQUIRED = _Required()
 PARAM_KINDS = frozenset(
     {
         "int", "float", "bool", "str", "choice", "int_tuple", "shape", "activation",
-        "axis", "axes", "dtype", "initializer", "layer", "any",
+        "axis", "axes", "dtype", "initializer", "layer", "any", "vocabulary",
     }
 )
 

@@ -89,7 +89,16 @@ def test_palette_search_filters(qtbot, make_window):
     window = make_window("mlp", show=False)
     palette = window.palette
     palette.search.setText("lstm")
-    assert palette.visible_types() == ["LSTM"]
+    assert sorted(palette.visible_types()) == ["ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "LSTM"]
+    # by what layers do, every word counting
+    palette.search.setText("vocabulary")
+    assert {"StringLookup", "IntegerLookup", "TextVectorization"} <= set(palette.visible_types())
+    palette.search.setText("flip")
+    assert palette.visible_types() == ["RandomFlip"]
+    palette.search.setText("randomly images zoom")
+    assert palette.visible_types() == ["RandomZoom"]
+    palette.search.setText("tokenizer")
+    assert palette.visible_types() == ["TextVectorization"]
     palette.search.setText("pool")
     assert all("Pool" in t for t in palette.visible_types()) and len(palette.visible_types()) >= 6
     palette.search.setText("")

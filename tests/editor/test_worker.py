@@ -192,8 +192,12 @@ def test_second_fit_while_running_is_refused(qtbot, worker):
     assert blocker.args[0]["cancelled"]
 
 
-def test_build_error_names_the_layer(qtbot, worker):
+def test_build_error_names_the_layer(qtbot, worker, outside_catalog):
     from graph_core.edits import Connect, add_layer
+
+    # every keras.layers class is in the catalog: take one out (in this process only) so that
+    # graph_core accepts the config and Keras (in the worker) refuses it
+    outside_catalog("ActivityRegularization")
 
     doc = load_template("mlp")
     edit = add_layer(doc, "ActivityRegularization", {"no_such_option": 3}, inputs=[(_node(doc, "dense_2"), 0)])

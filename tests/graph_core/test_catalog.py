@@ -39,6 +39,10 @@ EXAMPLES = {
     "rate": 0.5, "input_dim": 10, "output_dim": 4, "target_shape": (2, 4), "dims": (1,),
     "n": 2, "scale": 0.5, "stddev": 0.1, "pool_size": 2, "num_heads": 2, "key_dim": 4,
     "axes": -1, "layer": {"type": "LSTM", "config": {"units": 3}},
+    # issue 10 layers
+    "output_size": 2, "factor": 0.2, "height_factor": 0.1, "width_factor": 0.1, "height": 4,
+    "width": 4, "num_tokens": 5, "num_bins": 4, "head_dim": 4, "num_query_heads": 2,
+    "num_key_value_heads": 1, "max_number": 3,
 }
 
 
@@ -47,8 +51,18 @@ def T(*shape, dtype="float32"):
     return TensorSpec(tuple(shape), dtype)
 
 
+#: layers whose constructor needs a value besides the required ones (or another example)
+EXAMPLES_FOR = {"Discretization": {"bin_boundaries": [0.0, 1.0]},
+                "RandomPosterization": {"factor": (1, 8)},
+                "EinsumDense": {"equation": "ab,bc->ac", "output_shape": 4},
+                "SpectralNormalization": {"layer": {"type": "Dense", "config": {"units": 3}}}}
+
+
 def minimal_config(layer_type: str) -> dict:
-    return {p.name: EXAMPLES[p.name] for p in CATALOG[layer_type].params if p.required}
+    extra = EXAMPLES_FOR.get(layer_type, {})
+    config = {p.name: extra.get(p.name) or EXAMPLES[p.name] for p in CATALOG[layer_type].params
+              if p.required}
+    return {**config, **extra}
 
 
 def infer(layer_type: str, inputs, **config):
@@ -90,7 +104,8 @@ def test_every_type_resolves_its_defaults(layer_type):
     assert REQUIRED not in resolved.values()
     for p in spec.params:
         assert p.kind in {"int", "float", "bool", "str", "choice", "int_tuple", "shape",
-                          "activation", "axis", "axes", "dtype", "initializer", "layer", "any"}
+                          "activation", "axis", "axes", "dtype", "initializer", "layer", "any",
+                          "vocabulary"}
         if p.kind == "int_tuple" and resolved[p.name] is not None:
             assert isinstance(resolved[p.name], tuple)
     assert spec.description and spec.category in CATEGORY_ORDER
