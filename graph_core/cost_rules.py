@@ -28,7 +28,28 @@ ZERO_MAC_TYPES = frozenset((
     "UnitNormalization", "Activation", "ELU", "LeakyReLU", "ReLU", "Softmax",
     "Dropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D",
     "Add", "Average", "Concatenate", "Maximum", "Minimum", "Multiply", "Subtract",
+    # element-wise, lookup, reshaping and resampling layers (no multiply-accumulates by the convention)
+    "ActivityRegularization", "AlphaDropout", "GaussianDropout", "SpatialDropout3D", "Identity", "Masking",
+    "PReLU", "RMSNormalization", "ReversibleEmbedding", "Cropping3D", "UpSampling3D", "ZeroPadding3D",
+    "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
+    "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D",
+    "CategoryEncoding", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup", "StringLookup",
+    "TextVectorization", "CenterCrop", "Resizing", "AutoContrast", "ContrastLimitedAdaptiveHistogramEqualization",
+    "MaxNumBoundingBoxes",
+    # augmentation: identity at inference, so the forward pass costs nothing
+    "AugMix", "CutMix", "Equalization", "MixUp", "RandAugment", "RandomBrightness", "RandomColorDegeneration",
+    "RandomColorJitter", "RandomContrast", "RandomCrop", "RandomElasticTransform", "RandomErasing", "RandomFlip",
+    "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert", "RandomPerspective",
+    "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness", "RandomShear",
+    "RandomTranslation", "RandomZoom", "Solarization",
 ))
+
+UNMEASURED_TYPES = frozenset((
+    "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "EinsumDense", "Attention", "AdditiveAttention",
+    "GroupQueryAttention", "SpectralNormalization", "MelSpectrogram",
+))
+"""Layers that multiply-accumulate but have no MAC rule yet: their cost is reported unknown
+(and every total they enter), never guessed."""
 
 
 def _channels(config: dict, shape: tuple) -> int:
