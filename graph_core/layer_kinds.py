@@ -90,9 +90,6 @@ APPLICATION_SPEC = LayerSpec(
 
 _KINDS = {"Model": MODEL_SPEC, "Application": APPLICATION_SPEC}
 
-_GENERIC_CALLS = {"GroupedQueryAttention": CallSpec("positional", ("query", "value", "key"))}
-"""How built-in Keras layers outside the catalog are called, where it is not ``layer(x)``."""
-
 
 def spec_for_type(layer_type: str) -> LayerSpec | None:
     """The spec of a layer type: a catalog entry, ``Model`` or ``Application``; None otherwise."""
@@ -146,7 +143,7 @@ def call_spec_for_type(layer_type: str) -> CallSpec:
     spec = spec_for_type(layer_type)
     if spec is not None:
         return spec.call_spec
-    return _GENERIC_CALLS.get(layer_type, CallSpec("list"))
+    return CallSpec("list")  # outside the catalog: one tensor bare, several as a list
 
 
 def output_count(layer: Layer, known: int | None = None) -> int:

@@ -139,5 +139,5 @@ SPECS = (
          *P.dense_extras(),
          ParamSpec("use_gate", "bool", False, doc="gate the attention output"), P.seed()),
         2, 3, infer_gqa, count_gqa, check=check_gqa,
-        call=CallSpec("positional", _NAMES), keyword_constructor=True),
+        call=CallSpec("positional", _NAMES), keyword_constructor=True, frozen_by_trainable=False),
 )

@@ -128,6 +128,22 @@ def _geometric() -> tuple:
     )
 
 
+def infer_equalization(_config: dict, _inputs: list) -> list:
+    """Keras 3's symbolic Equalization returns its input tensor itself, which ``keras.Model``
+    then reads as a cycle: no functional model holding it builds."""
+    raise ShapeError("Keras cannot build a functional model with Equalization: its symbolic call returns "
+                     "its input tensor itself, which Keras reads as a cycle",
+                     "equalize the images in the data pipeline (tf.data) instead, or use AutoContrast",
+                     "keras.unbuildable")
+
+
+def _check_odd_kernel(config: dict) -> list:
+    """Keras's RandomGaussianBlur needs an odd kernel size."""
+    if isinstance(config["kernel_size"], int) and config["kernel_size"] % 2 == 0:
+        return [("kernel_size", f"kernel_size must be odd, got {config['kernel_size']}", "e.g. 3 or 5")]
+    return []
+
+
 def _spec(layer: str, description: str, params: tuple, infer=None, check=None,
           at_inference: str = INFERENCE_NOTE, seed: bool = True) -> LayerSpec:
     extra = (P.seed(), P.data_format()) if seed else (P.data_format(),)
@@ -196,9 +212,9 @@ SPECS = (
           check=check_factors(("factor", 1, 8))),
     _spec("RandomGaussianBlur", "Randomly blurs images with a Gaussian kernel.",
           (factor(default=1.0, doc="probability/strength of the blur"),
-           ParamSpec("kernel_size", "int", 3, minimum=1, doc="size of the blur kernel"),
-           ParamSpec("sigma", "float", 1.0, minimum=0.0, doc="standard deviation of the blur"),
-           value_range())),
+           ParamSpec("kernel_size", "int", 3, minimum=1, doc="size of the blur kernel (odd)"),
+           ParamSpec("sigma", "float", 1.0, minimum=0.0, maximum=1.0, doc="standard deviation of the blur"),
+           value_range()), check=_check_odd_kernel),
     _spec("RandomErasing", "Randomly erases (masks out) rectangles of images (cutout).",
           (factor(default=1.0, doc="probability of erasing"),
            ParamSpec("scale", "any", (0.02, 0.33), doc="area of the erased patch"),
@@ -206,7 +222,7 @@ SPECS = (
            value_range())),
     _spec("RandomElasticTransform", "Randomly deforms images with an elastic displacement.",
           (factor(default=1.0, doc="probability of the transform"),
-           ParamSpec("scale", "float", 1.0, minimum=0.0, doc="displacement strength"),
+           ParamSpec("scale", "float", 1.0, minimum=0.0, maximum=1.0, doc="displacement strength"),
            ParamSpec("interpolation", "choice", "bilinear", choices=INTERPOLATIONS,
                      doc="interpolation method"),
            ParamSpec("fill_mode", "choice", "reflect", choices=FILL_MODES,
@@ -245,7 +261,7 @@ SPECS = (
                      main=True),)),
     _spec("Equalization", "Equalizes the histogram of each channel (contrast).",
           (value_range(), ParamSpec("bins", "int", 256, minimum=1, doc="histogram bins")),
-          infer=make_same("Equalization", keep=True), seed=False),
+          infer=infer_equalization, seed=False),
 )
 
 #: the layers that pass their input through unchanged at inference (cards say "training only")

@@ -127,7 +127,7 @@ def _spec(n: int) -> LayerSpec:
         f"ConvLSTM{n}D", "Recurrent",
         f"LSTM whose gates are {n}-D convolutions, for {what}.",
         params, 1, 1, make_infer(n), make_count(n), check=check_conv_lstm,
-        outputs=lambda c: 3 if c.get("return_state", False) else 1)
+        outputs=lambda c: 3 if c.get("return_state", False) else 1, frozen_by_trainable=False)
 
 
 SPECS = tuple(_spec(n) for n in (1, 2, 3))

@@ -94,8 +94,26 @@ def _check_pad(config: dict) -> list:
     return []
 
 
-def _check_lookup(config: dict, token_type: type) -> list:
-    problems = check_vocabulary(config, token_type) or _check_pad(config)
+def _check_max_tokens(config: dict, mask_token, oov_token) -> list:
+    """Keras refuses an inline vocabulary (with its special tokens) larger than ``max_tokens``."""
+    limit, vocab = config.get("max_tokens"), config.get("vocabulary")
+    if limit is None or not isinstance(vocab, (list, tuple)):
+        return []
+    special = special_tokens({"num_oov_indices": 1, **config}, mask_token, oov_token)
+    tokens = list(vocab)
+    if tokens[:len(special)] == special:
+        tokens = tokens[len(special):]
+    size = len(special) + len(tokens)
+    if size <= limit:
+        return []
+    return [("max_tokens", f"the vocabulary has {size} entries with its special tokens, more than "
+             f"max_tokens={limit}", "raise max_tokens, or shorten the vocabulary")]
+
+
+def _check_lookup(config: dict, token_type: type, mask_token=None, oov_token="[UNK]") -> list:
+    problems = (check_vocabulary(config, token_type) or _check_pad(config)
+                or _check_max_tokens(config, config.get("mask_token", mask_token),
+                                     config.get("oov_token", oov_token)))
     if problems:
         return problems
     if config["output_mode"] == "tf_idf" and config["vocabulary"] is not None \
@@ -136,7 +154,7 @@ def vocabulary_param(tokens: str = "str") -> ParamSpec:
 def _lookup_params(oov_default, dtype_param: tuple, tokens: str = "str") -> tuple:
     return (
         vocabulary_param(tokens),
-        ParamSpec("max_tokens", "int", None, minimum=1, allow_none=True,
+        ParamSpec("max_tokens", "int", None, minimum=2, allow_none=True,
                   doc="largest vocabulary size, special tokens included"),
         ParamSpec("num_oov_indices", "int", 1, minimum=0, doc="out-of-vocabulary buckets"),
         ParamSpec("mask_token", "any", None, allow_none=True, doc="token that means padding"),
@@ -179,7 +197,7 @@ def infer_text_vectorization(config: dict, inputs: list) -> list:
 
 def check_text_vectorization(config: dict) -> list:
     """Inline vocabulary; tf_idf weights; output_sequence_length only for int output."""
-    problems = check_vocabulary(config, str) or _check_pad(config)
+    problems = check_vocabulary(config, str) or _check_pad(config) or _check_max_tokens(config, "", "[UNK]")
     if problems:
         return problems
     if config["output_sequence_length"] is not None and config["output_mode"] != "int":
@@ -268,6 +286,15 @@ def check_discretization(config: dict) -> list:
     return _check_sparse(config)
 
 
+def check_hashing(config: dict) -> list:
+    """Integer ids need an integer dtype (Keras refuses ``dtype="float64"`` with output_mode="int")."""
+    dtype = config.get("dtype")
+    if config["output_mode"] == "int" and isinstance(dtype, str) and dtype not in ("int32", "int64"):
+        return [("dtype", f"with output_mode='int' the dtype must be int32 or int64, got {dtype!r}",
+                 "clear dtype, or choose int32 or int64")]
+    return _check_sparse(config)
+
+
 def _check_sparse(config: dict) -> list:
     if config.get("sparse") and config["output_mode"] == "int":
         return [("sparse", "sparse=True needs output_mode one_hot, multi_hot or count",
@@ -295,12 +322,12 @@ SPECS = (
                                       choices=("int64", "int32"), doc="dtype of the tokens"),),
                        "int"),
         1, 1, _lookup_infer(None, -1), no_params,
-        check=lambda c: _check_lookup(c, int)),
+        check=lambda c: _check_lookup(c, int, None, -1)),
     LayerSpec(
         "TextVectorization", _CATEGORY, "Turns text (strings) into token ids with a vocabulary: "
         "standardize, split into words, look up (tokenizer).",
         (vocabulary_param(),
-         ParamSpec("max_tokens", "int", None, minimum=1, allow_none=True,
+         ParamSpec("max_tokens", "int", None, minimum=2, allow_none=True,
                    doc="largest vocabulary size"),
          ParamSpec("standardize", "choice", "lower_and_strip_punctuation",
                    choices=("lower_and_strip_punctuation", "lower", "strip_punctuation"),
@@ -334,7 +361,7 @@ SPECS = (
          ParamSpec("mask_value", "any", None, allow_none=True, doc="value mapped to bin 0"),
          ParamSpec("salt", "any", None, allow_none=True, doc="hash salt"),
          _mode(), _SPARSE),
-        1, 1, infer_hashing, no_params, check=_check_sparse),
+        1, 1, infer_hashing, no_params, check=check_hashing),
     LayerSpec(
         "HashedCrossing", _CATEGORY, "Crosses two categorical features by hashing the pairs "
         "into num_bins buckets (feature cross).",
@@ -350,5 +377,5 @@ SPECS = (
                    doc="number of bins, learned with adapt()"),
          ParamSpec("epsilon", "float", 0.01, minimum=0.0, doc="adapt() approximation error"),
          _mode(), _SPARSE),
-        1, 1, infer_discretization, no_params, check=check_discretization),
+        1, 1, infer_discretization, no_params, check=check_discretization, base_args=("dtype",)),
 )

@@ -59,5 +59,5 @@ SPECS = (
         (ParamSpec("layer", "layer", REQUIRED, main=True,
                    doc='the wrapped layer: {"type": "Dense", "config": {...}}'),
          ParamSpec("power_iterations", "int", 1, minimum=1, doc="power iterations per step")),
-        1, 1, infer_spectral, count_spectral, check=check_spectral),
+        1, 1, infer_spectral, count_spectral, check=check_spectral, frozen_by_trainable=False),
 )

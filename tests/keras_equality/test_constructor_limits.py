@@ -40,8 +40,18 @@ STRICTER = {
 }
 
 
-def _stricter(layer_type: str, name: str) -> str | None:
-    return STRICTER.get((layer_type, name)) or STRICTER.get(("*", name))
+#: The one rule of STRICTER that is not by name: a size below 1 or a magnitude below 0.
+BELOW_MINIMUM = ("a size below 1 (filters, heads, bins, crop or output sizes, lengths) or a magnitude below "
+                 "0 (alphas, frequencies, limits): Keras builds an empty or meaningless layer symbolically")
+
+
+def _stricter(layer_type: str, name: str, value=None) -> str | None:
+    reason = STRICTER.get((layer_type, name)) or STRICTER.get(("*", name))
+    p = CATALOG[layer_type].param(name)
+    if reason is None and p is not None and p.minimum in (0, 1) and isinstance(value, (int, float)) \
+            and not isinstance(value, bool) and value < p.minimum:
+        reason = BELOW_MINIMUM
+    return reason
 
 
 _PROBE_INPUTS: dict = {}
@@ -99,13 +109,13 @@ def _keras_accepts(layer_type: str, config: dict) -> bool:
     """Whether Keras constructs the layer and calls it on the equality space's first inputs."""
     try:
         layer = _keras_layer(layer_type, config)
-    except (ValueError, TypeError):
+    except Exception:
         return False
     shapes, dtype = _inputs(layer_type)
     tensors = [keras.KerasTensor(s, dtype=dtype) for s in shapes]
     try:
         _keras_call(layer_type, layer, tensors)
-    except (ValueError, TypeError, IndexError, KeyError, AttributeError, ZeroDivisionError):
+    except Exception:
         return False
     return True
 
@@ -122,10 +132,14 @@ def _we_accept(layer_type: str, config: dict) -> bool:
     return True
 
 
+#: Layers Keras cannot put in any functional model (docs/layer-catalog.md): nothing to probe.
+UNBUILDABLE = ("Equalization",)
+
+
 def _cases() -> list:
     cases = []
     for layer_type, spec in CATALOG.items():
-        if layer_type == "Input" or (layer_type not in SPACES and layer_type not in WRAPPED):
+        if layer_type in ("Input", *UNBUILDABLE) or (layer_type not in SPACES and layer_type not in WRAPPED):
             continue
         base = _base_config(layer_type)
         if base is None:
@@ -148,7 +162,7 @@ def test_constructor_accepts_what_keras_accepts(case):
     layer_type, name, config = case
     ours = _we_accept(layer_type, config)
     theirs = _keras_accepts(layer_type, config)
-    if theirs and not ours and _stricter(layer_type, name):
+    if theirs and not ours and _stricter(layer_type, name, config.get(name)):
         return  # deliberately stricter: see STRICTER
     assert ours == theirs, (f"{layer_type}({config}): Keras {'accepts' if theirs else 'rejects'} it, "
                             f"check_params says {check_params(layer_type, config) or 'fine'}")
@@ -156,7 +170,7 @@ def test_constructor_accepts_what_keras_accepts(case):
 
 def test_every_type_is_probed():
     probed = {t for t, _n, _c in CASES}
-    missing = sorted(set(CATALOG) - probed - {"Input"})
+    missing = sorted(set(CATALOG) - probed - {"Input", *UNBUILDABLE})
     assert not missing, f"no base config for {missing}"
 
 
@@ -178,7 +192,10 @@ def test_frozen_layers_count_as_keras_counts_them(case):
     shapes, dtype = _inputs(layer_type)
     tensors = [keras.Input(batch_shape=s, dtype=dtype) for s in shapes]
     out = _keras_call(layer_type, _keras_layer(layer_type, config), tensors)
-    model = keras.Model(tensors, out)
+    try:
+        model = keras.Model(tensors, out)
+    except ValueError as exc:  # Equalization: Keras 3.15 sees a cycle in its own graph
+        pytest.skip(f"Keras cannot make a model of {layer_type} alone: {exc}")
     g = GraphBuilder("m")
     refs = [g.input(shape=list(s[1:]), dtype=dtype) for s in shapes]
     g.output(g.layer(layer_type, refs if len(refs) > 1 else refs[0], **config))

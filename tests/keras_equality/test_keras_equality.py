@@ -303,6 +303,8 @@ TD_RANKS = {"LSTM": 3, "MaxPooling2D": 4, "Conv1D": 3, "Conv2D": 4}
 
 def stricter_code(layer_type: str, config: dict, inputs: list) -> str | None:
     """The ShapeError code LayerLoom raises where Keras's symbolic build is more lenient."""
+    if layer_type == "Equalization":
+        return "keras.unbuildable"  # the layer call works, but no keras.Model holding it builds
     more = spaces_more.stricter_code(layer_type, config, inputs)
     if more is not None:
         return more
