@@ -32,7 +32,7 @@ from codegen.errors import ImportFailed, ImportRefused
 from codegen.import_config import ConfigError, translate_model
 from codegen.import_safety import check_safety
 from graph_core.document import Document
-from graph_core.errors import LoomFormatError
+from graph_core.errors import LoomFormatError, LoomRefused
 from graph_core.layer_kinds import kind_of
 from graph_core.layout import layered_positions
 from graph_core.loom_format import FORMAT_NAME, FORMAT_VERSION, document_from_dict
@@ -184,6 +184,8 @@ def document_from_config(model: Any, *, keras_major: int | None = None,
     graph["version"] = FORMAT_VERSION
     try:
         doc = document_from_dict(graph)
+    except LoomRefused as exc:  # the allow-list: a vocabulary file, a refused type…
+        raise ImportRefused(f"{file}: {exc.path}: {exc.message}") from None
     except LoomFormatError as exc:  # a translation the document model does not accept
         raise ImportFailed(f"{file}: the model could not be represented ({exc})") from None
     for sub in doc.iter_documents():

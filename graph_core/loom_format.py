@@ -16,11 +16,11 @@ from typing import Any
 
 from graph_core.document import Document, Layer, Node, Output, TensorRef
 from graph_core.errors import LoomFormatError
+from graph_core.file_limits import MAX_FILE_BYTES, check_document, check_json_data
 from graph_core.training_settings import DEFAULT_COMPILE, DEFAULT_FIT, FIT_PARAMS
 
 FORMAT_NAME = "layerloom"
 FORMAT_VERSION = 1
-MAX_FILE_BYTES = 64 * 1024 * 1024
 
 _LAYER_KEYS = {"id", "type", "name", "config", "cache"}
 _NODE_KEYS = {"id", "layer", "inputs", "pos"}
@@ -44,11 +44,13 @@ def load(path: str | os.PathLike) -> Document:
     """
     name = os.fspath(path)
     try:
-        size = os.path.getsize(name)
-        if size > MAX_FILE_BYTES:
-            raise LoomFormatError("$", f"file is {size} bytes; .loom files are at most {MAX_FILE_BYTES}", name)
+        if not os.path.isfile(name):
+            what = "not a regular file" if os.path.exists(name) else "no such file"
+            raise LoomFormatError("$", f"cannot read the file: {what}", name)
         with open(name, "rb") as fh:
-            raw = fh.read()
+            raw = fh.read(MAX_FILE_BYTES + 1)  # bounded, whatever the size said
+        if len(raw) > MAX_FILE_BYTES:
+            raise LoomFormatError("$", f"file is more than {MAX_FILE_BYTES} bytes, the most a .loom file can be", name)
     except OSError as exc:
         raise LoomFormatError("$", f"cannot read the file: {exc.strerror or exc}", name) from None
     return loads(raw, file=name, default_name=Path(name).stem)
@@ -93,6 +95,7 @@ def document_from_dict(data: Any, default_name: str = "model") -> Document:
     Raises:
         LoomFormatError: naming the JSON path of the first value that does not fit.
     """
+    check_json_data(data)  # limits first: nothing below meets a value it cannot handle
     root = _expect(data, dict, "$", "a JSON object")
     fmt = root.get("format")
     if fmt != FORMAT_NAME:
@@ -108,6 +111,7 @@ def document_from_dict(data: Any, default_name: str = "model") -> Document:
     doc.fit = {**DEFAULT_FIT, **_expect(root.get("fit", {}), dict, "$.fit", "an object")}
     _check_settings(doc, "$")
     doc.extra = {k: v for k, v in root.items() if k not in _ROOT_KEYS}
+    check_document(doc)  # the allow-list, names and tensor indices
     return doc
 
 
