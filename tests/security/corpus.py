@@ -126,7 +126,7 @@ def write_zip(path: Path, members: dict, compression=zipfile.ZIP_DEFLATED) -> Pa
 
 
 def config_bomb(path: Path, inflated: int = 300 * 1024 * 1024) -> Path:
-    """A .keras archive whose config.json inflates to ``inflated`` bytes of spaces then {}."""
+    """A .keras archive whose config.json inflates to ``inflated`` bytes of JSON (a long list)."""
     return _bomb(path, "config.json", inflated, json.dumps({"keras_version": "3.5.0"}).encode())
 
 
@@ -137,11 +137,12 @@ def metadata_bomb(path: Path, inflated: int = 300 * 1024 * 1024) -> Path:
 
 
 def _bomb(path: Path, member: str, inflated: int, other_data: bytes, other: str = "metadata.json") -> Path:
-    chunk = b" " * (1024 * 1024)
+    chunk = b"0," * (512 * 1024)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         archive.writestr(other, other_data)
         with archive.open(member, "w", force_zip64=True) as fh:
+            fh.write(b'{"keras_version": "3.5.0", "pad": [')
             for _ in range(inflated // len(chunk)):
                 fh.write(chunk)
-            fh.write(b"{}")
+            fh.write(b"0]}")
     return path
