@@ -11,6 +11,8 @@ import json
 import sys
 from collections.abc import Sequence
 
+from editor.terminal_text import escaped_output
+
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
 
@@ -57,12 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``layerloom`` console script."""
-    args = build_parser().parse_args(argv)
-    try:
-        return _dispatch(args)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    with escaped_output():  # names in messages never reach the terminal as control codes
+        args = build_parser().parse_args(argv)
+        try:
+            return _dispatch(args)
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            return 130
 
 
 def _dispatch(args) -> int:

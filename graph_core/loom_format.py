@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from graph_core.atomic_temps import remove_stale_temps, temp_prefix
 from graph_core.document import Document, Layer, Node, Output, TensorRef
 from graph_core.errors import LoomFormatError
 from graph_core.file_limits import MAX_FILE_BYTES, check_document, check_json_data
@@ -335,7 +336,8 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder, fsync and rename."""
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    remove_stale_temps(target)  # left by a save that was killed mid-write
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
