@@ -13,6 +13,10 @@ from graph_core.analysis import check
 from graph_core.file_limits import LARGE_MODEL_PARAMS
 
 
+#: The ``stage`` of the refusal: the editor offers to build anyway (``allow_large``).
+SIZE_STAGE = "size"
+
+
 def refuse_large_model(doc, allow_large: bool = False, limit: int = LARGE_MODEL_PARAMS) -> None:
     """Raise when ``doc`` has more parameters than ``limit`` and the user has not agreed.
 
@@ -22,7 +26,7 @@ def refuse_large_model(doc, allow_large: bool = False, limit: int = LARGE_MODEL_
         limit: the parameter count above which to refuse.
 
     Raises:
-        BuildError: with ``reason="large_model"``-style message giving the count and memory.
+        BuildError: ``stage`` :data:`SIZE_STAGE`, the message giving the count and the memory.
     """
     if allow_large:
         return
@@ -32,4 +36,4 @@ def refuse_large_model(doc, allow_large: bool = False, limit: int = LARGE_MODEL_
     gigabytes = total * 4 / 1024 ** 3
     message = (f"the model has {total:,} parameters (about {gigabytes:.1f} GB of float32 weights), more "
                f"than the {limit:,} LayerLoom builds without asking; confirm to build it anyway")
-    raise BuildError(message, stage="build", reason=message)
+    raise BuildError(message, stage=SIZE_STAGE, reason=message)

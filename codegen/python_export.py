@@ -32,6 +32,7 @@ from codegen.source_expr import (
     string,
 )
 from graph_core import allow_list, catalog
+from graph_core.analysis import check
 from graph_core.document import Document, Layer
 from graph_core.layer_kinds import call_spec_for, kind_of, output_count, spec_for
 from graph_core.training_settings import DEFAULT_COMPILE, DEFAULT_FIT, OPTIMIZERS
@@ -447,7 +448,13 @@ def export_python(doc: Document) -> str:
         and prints the losses per epoch. Importing the module trains nothing.
     """
     refuse_disallowed(doc)
-    return _Exporter(doc).export()
+    try:
+        return _Exporter(doc).export()
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError):
+        errors = check(doc).errors  # a value the code cannot be written for is one the check names
+        if not errors:
+            raise
+        raise ExportRefused(f"cannot export: the model is invalid: {errors[0].message}") from None
 
 
 def refuse_disallowed(doc: Document) -> None:

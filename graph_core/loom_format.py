@@ -17,7 +17,7 @@ from typing import Any
 from graph_core.atomic_temps import remove_stale_temps, temp_prefix
 from graph_core.document import Document, Layer, Node, Output, TensorRef
 from graph_core.errors import LoomFormatError
-from graph_core.file_limits import MAX_FILE_BYTES, check_document, check_json_data
+from graph_core.file_limits import MAX_FILE_BYTES, MAX_INT, check_document, check_json_data
 from graph_core.training_settings import DEFAULT_COMPILE, DEFAULT_FIT, FIT_PARAMS
 
 FORMAT_NAME = "layerloom"
@@ -289,7 +289,10 @@ def _output_to_dict(out: Output) -> dict:
 
 
 def _tidy_number(value: float):
-    return int(value) if float(value).is_integer() else round(value, 2)
+    value = round(float(value), 2)
+    if value.is_integer() and abs(value) <= MAX_INT:  # larger ints would not load again
+        return int(value)
+    return value
 
 
 def _jsonable(value: Any):

@@ -327,19 +327,23 @@ class KerasWorker(QObject):
         else:
             self._outbox.append(data)
 
-    def request_summary(self, doc, revision: int | None = None, *, expand_nested: bool = False) -> int:
+    def request_summary(self, doc, revision: int | None = None, *, expand_nested: bool = False,
+                        allow_large: bool = False) -> int:
         """Ask for Keras's ``model.summary()`` of ``doc`` (a snapshot is sent).
 
         Args:
             doc: the document.
             revision: echoed in the reply (default ``doc.revision``).
             expand_nested: expand nested models in the summary text.
+            allow_large: the user agreed to build a model above the parameter threshold (the
+                worker refuses it otherwise, with ``stage="size"``).
 
         Returns:
             The request id; the answer is ``summaryReady`` or ``buildFailed`` (dropped if a newer
             summary was requested meanwhile).
         """
-        return self._request("summary", doc, revision, expand_nested=expand_nested)
+        extra = {"allow_large": True} if allow_large else {}
+        return self._request("summary", doc, revision, expand_nested=expand_nested, **extra)
 
     def request_build(self, doc, revision: int | None = None) -> int:
         """Ask the worker to build and compile ``doc``; answers ``built`` or ``buildFailed``."""
