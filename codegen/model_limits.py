@@ -12,7 +12,6 @@ from codegen.errors import BuildError
 from graph_core.analysis import check
 from graph_core.file_limits import LARGE_MODEL_PARAMS
 
-
 #: The ``stage`` of the refusal: the editor offers to build anyway (``allow_large``).
 SIZE_STAGE = "size"
 
