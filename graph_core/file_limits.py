@@ -25,6 +25,8 @@ MAX_NODES = 10_000
 MAX_INT = 2 ** 53
 #: Largest output index in a tensor reference.
 MAX_OUTPUT_INDEX = 255
+#: Largest canvas coordinate of a node (a view fitted to larger positions shows nothing).
+MAX_POSITION = 10_000_000
 #: Parameters above which summary, build and fit ask before allocating weights.
 LARGE_MODEL_PARAMS = 50_000_000
 
@@ -81,6 +83,7 @@ def check_document(doc, path: str = "$") -> None:
     from graph_core.allow_list import document_problems
 
     _check_indices(doc, path)
+    _check_positions(doc, path)
     refused = [item for item in document_problems(doc, path) if item.refused]
     if refused:
         more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
@@ -102,6 +105,16 @@ def _check_indices(doc, path: str) -> None:
     for i, layer in enumerate(doc.layers.values()):
         if layer.subgraph is not None:
             _check_indices(layer.subgraph, f"{path}.layers[{i}].config.graph")
+
+
+def _check_positions(doc, path: str) -> None:
+    for i, node in enumerate(doc.nodes.values()):
+        if any(abs(v) > MAX_POSITION for v in node.pos):
+            raise LoomFormatError(f"{path}.nodes[{i}].pos", f"the position {list(node.pos)} is farther than "
+                                                           f"{MAX_POSITION:,} from the origin")
+    for i, layer in enumerate(doc.layers.values()):
+        if layer.subgraph is not None:
+            _check_positions(layer.subgraph, f"{path}.layers[{i}].config.graph")
 
 
 def _index_message(index: int) -> str:

@@ -215,6 +215,9 @@ def _check_settings(doc: Document, path: str) -> None:
         value = doc.fit.get(param.name)
         if not _is_int(value) or value < param.minimum:
             raise LoomFormatError(f"{path}.fit.{param.name}", f"expected a positive integer, found {_show(value)}")
+        if param.maximum is not None and value > param.maximum:  # the training panel cannot show more
+            raise LoomFormatError(f"{path}.fit.{param.name}", f"{value} is more than {param.maximum:,}, the most "
+                                                              f"LayerLoom allows")
 
 
 def _expect(value: Any, kind: type, path: str, what: str):

@@ -11,7 +11,7 @@ import pytest
 from codegen.python_export import export_python
 from graph_core import check, loom_format
 from graph_core.errors import LoomFormatError
-from graph_core.file_limits import MAX_JSON_DEPTH, MAX_LAYERS
+from graph_core.file_limits import MAX_JSON_DEPTH, MAX_LAYERS, MAX_POSITION
 from tests.security.corpus import loom_dict
 
 
@@ -31,6 +31,8 @@ CASES = {
         "0.5", "-1e400"), "$.compile.learning_rate"),
     "pos_huge_int": (_text(_dense()).replace('"inputs": []', '"inputs": [], "pos": [' + "9" * 4000 + ', 0]'),
                      "$.nodes[0].pos[0]"),
+    "pos_far_away": (_text(_dense()).replace('"inputs": []', '"inputs": [], "pos": [1e12, 0]'), "$.nodes[0].pos"),
+    "epochs_2_53": (_text({**_dense(), "fit": {"epochs": 2 ** 53}}), "$.fit.epochs"),
     "loss_weight_huge_int": (_text(_dense()).replace('"index": 0', '"index": 0, "loss_weight": ' + "9" * 400),
                              "$.outputs[0].loss_weight"),
     "kernel_size_huge_int": (_text(loom_dict("Conv1D", {"filters": 2, "kernel_size": 10 ** 30})),
@@ -96,7 +98,7 @@ def test_the_largest_allowed_values_load_check_save_and_export():
     """What loads can be saved (and checked, and exported): the limits are below what breaks them."""
     data = loom_dict("Conv1D", {"filters": 2, "kernel_size": 2 ** 53})
     data["layers"][0]["config"]["shape"] = [2 ** 53, 3]
-    data["nodes"][0]["pos"] = [2 ** 53, -(2 ** 53)]
+    data["nodes"][0]["pos"] = [MAX_POSITION, -MAX_POSITION]
     data["outputs"][0]["loss_weight"] = 1e308
     data["compile"] = {"optimizer": "adam", "learning_rate": 1e-308}
     doc = loom_format.loads(json.dumps(data))
