@@ -34,5 +34,6 @@ def refuse_large_model(doc, allow_large: bool = False, limit: int = LARGE_MODEL_
         return
     gigabytes = total * 4 / 1024 ** 3
     message = (f"the model has {total:,} parameters (about {gigabytes:.1f} GB of float32 weights), more "
-               f"than the {limit:,} LayerLoom builds without asking; confirm to build it anyway")
+               f"than the {limit:,} LayerLoom builds without asking; confirm (in the editor) or pass "
+               f"--allow-large (on the command line) to build it anyway")
     raise BuildError(message, stage=SIZE_STAGE, reason=message)

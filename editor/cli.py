@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from editor.terminal_text import escaped_output
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+_ALLOW_LARGE = "build even above 50,000,000 parameters (Keras allocates every weight)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export Python (.py) or a Keras model file (.keras)")
     p.add_argument("file")
     p.add_argument("-o", "--output", required=True, metavar="OUT.py|OUT.keras")
+    p.add_argument("--allow-large", action="store_true", help=_ALLOW_LARGE)
 
     p = sub.add_parser("import", help="import a Keras model (.keras, .h5, JSON config) as a .loom file")
     p.add_argument("file")
@@ -47,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("summary", help="print Keras's model.summary() of a .loom file")
     p.add_argument("file")
+    p.add_argument("--allow-large", action="store_true", help=_ALLOW_LARGE)
 
     p = sub.add_parser("fit", help="fit the model on synthetic data and print per-epoch losses")
     p.add_argument("file")
@@ -54,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int)
     p.add_argument("--samples", type=int)
     p.add_argument("--seed", type=int)
+    p.add_argument("--allow-large", action="store_true", help=_ALLOW_LARGE)
     return parser
 
 
@@ -88,14 +92,14 @@ def _dispatch(args) -> int:
     from codegen import commands
 
     if args.command == "export":
-        return commands.run_export(args.file, args.output)
+        return commands.run_export(args.file, args.output, allow_large=args.allow_large)
     if args.command == "import":
         return commands.run_import(args.file, args.output)
     if args.command == "summary":
-        return commands.run_summary(args.file)
+        return commands.run_summary(args.file, allow_large=args.allow_large)
     if args.command == "fit":
         return commands.run_fit(args.file, epochs=args.epochs, batch_size=args.batch_size,
-                                samples=args.samples, seed=args.seed)
+                                samples=args.samples, seed=args.seed, allow_large=args.allow_large)
     raise AssertionError(args.command)
 
 

@@ -11,7 +11,7 @@ import time
 from contextlib import contextmanager
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from codegen.errors import ExportRefused
@@ -96,14 +96,16 @@ def time_limit(seconds: float):
 
 
 @pytest.mark.slow
-@settings(max_examples=examples(600), deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(2000), deadline=None, suppress_health_check=list(HealthCheck))
 @given(text=mutated_projects())
 def test_mutated_projects_raise_nothing_but_the_loaders_error(text):
     with time_limit(CASE_SECONDS):
         try:
             doc = loom_format.loads(text)
         except LoomFormatError:
+            event("refused by the loader")
             return
+        event("loaded")
         result = check(doc)
         json.dumps(result.to_json(doc))
         saved = loom_format.dumps(doc)  # whatever loads can be saved...
