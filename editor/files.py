@@ -20,6 +20,7 @@ from editor.file_dialogs import IMAGE_FILTER, LOOM_FILTER, PYTHON_FILTER, Dialog
 from editor.recent_files import RecentFiles
 from editor.recovery import (
     RecoveryEntry,
+    file_slug,
     list_recoveries,
     load_recovery,
     recovery_file,
@@ -151,7 +152,7 @@ class FileController(QObject):
         """Save to a new file (asks where when ``path`` is None). Returns True when saved."""
         session = self.session
         if path is None:
-            suggested = os.path.basename(session.path) if session.path else f"{session.document.name}.loom"
+            suggested = os.path.basename(session.path) if session.path else f"{file_slug(session.document.name)}.loom"
             path = self.dialogs.save_path("Save model as", suggested, LOOM_FILTER)
             if path is None:
                 return False
@@ -182,7 +183,7 @@ class FileController(QObject):
         """Write the model as idiomatic Keras Python (no TensorFlow is imported to do it)."""
         session = self.session
         if path is None:
-            path = self.dialogs.save_path("Export Python", f"{session.document.name}.py", PYTHON_FILTER)
+            path = self.dialogs.save_path("Export Python", f"{file_slug(session.document.name)}.py", PYTHON_FILTER)
             if path is None:
                 return False
             if not os.path.splitext(path)[1]:
@@ -205,7 +206,7 @@ class FileController(QObject):
         """Draw the model's graph to a PNG or SVG file."""
         session = self.session
         if path is None:
-            path = self.dialogs.save_path("Export image", f"{session.document.name}.png", IMAGE_FILTER)
+            path = self.dialogs.save_path("Export image", f"{file_slug(session.document.name)}.png", IMAGE_FILTER)
             if path is None:
                 return False
             if not os.path.splitext(path)[1]:

@@ -65,7 +65,7 @@ def recovery_dir() -> Path:
 def recovery_file(name: str, folder: Path | None = None) -> Path:
     """A new recovery file for a model called ``name``: always directly inside the recovery folder.
 
-    The model name only contributes a short slug of letters, digits, ``_`` and ``-`` (a name
+    The model name only contributes a short slug (:func:`file_slug`) of letters, digits, ``_`` and ``-`` (a name
     such as ``../../x`` or ``/etc/x`` cannot leave the folder, and NUL or control characters
     never reach the file system); a random suffix keeps two windows apart.
 
@@ -77,8 +77,13 @@ def recovery_file(name: str, folder: Path | None = None) -> Path:
         The path to write.
     """
     folder = folder or recovery_dir()
-    slug = re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_-")[:40] or "model"
-    return folder / f"{slug}-{uuid.uuid4().hex[:12]}.loom"
+    return folder / f"{file_slug(name, 40)}-{uuid.uuid4().hex[:12]}.loom"
+
+
+def file_slug(name: str, length: int = 60) -> str:
+    """A file name stem made from any model name: letters, digits, ``_`` and ``-`` only (no
+    separators, dots, NUL or control characters), at most ``length`` characters, never empty."""
+    return re.sub(r"[^\w-]+", "_", name, flags=re.ASCII).strip("_-")[:length] or "model"
 
 
 def write_recovery(doc: Document, target: Path, original: str | None) -> None:

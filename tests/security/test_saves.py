@@ -29,11 +29,10 @@ def test_autosave_stays_in_the_recovery_folder(make_window, isolated_files, name
 
     window = make_window("mlp")
     assert window.session.push(SetSetting("model", "name", name))
-    before = set(os.listdir("/tmp"))
     path = window.files.autosave()
     assert path is not None and path.parent == recovery_dir() and path.is_file()
-    assert len(path.name) < 80
-    assert set(os.listdir("/tmp")) - before == set()
+    assert len(path.name) < 80 and os.listdir(recovery_dir()) == [path.name]
+    assert not any(p.startswith("layerloom-") for p in os.listdir("/tmp"))  # the names' targets
     (entry,) = list_recoveries()
     assert entry.name == name
 
@@ -106,3 +105,11 @@ def test_temp_files_of_running_savers_are_kept(tmp_path):
     loom_format.save(GraphBuilder("m").document, target)
     assert live.exists() and not dead.exists() and other.exists()
     assert json.loads(target.read_text())["name"] == "m"
+
+
+def test_file_dialogs_suggest_a_safe_name(make_window, fake_dialogs):
+    window = make_window("mlp")
+    assert window.session.push(SetSetting("model", "name", "../../etc/cron.d/x\x00"))
+    assert window.files.save_as() is False and window.files.export_python() is False
+    suggested = [entry[1] for entry in fake_dialogs.asked if entry[0] == "save_path"]
+    assert suggested == ["etc_cron_d_x.loom", "etc_cron_d_x.py"]
