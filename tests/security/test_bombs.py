@@ -88,3 +88,15 @@ def test_zip_slip_and_symlink_members_write_and_follow_nothing(tmp_path):
     doc = import_model_file(path)
     assert [layer.type for layer in doc.layers.values()] == ["Input", "Dense"]
     assert set(os.listdir(tmp_path)) == before and not outside.exists()
+
+
+def test_oversized_hdf5_model_config_is_refused_before_reading(tmp_path):
+    import h5py
+    import numpy as np
+
+    path = tmp_path / "big.h5"
+    with h5py.File(path, "w", libver="latest") as f:  # dense attribute storage: no 64 KiB cap
+        f.attrs.create("model_config", np.frombuffer(b"{" + b" " * (33 * 1024 * 1024) + b"}", dtype="S1"))
+    figures = measure("import", path)
+    assert figures["outcome"].startswith("ImportFailed") and "larger than" in figures["outcome"], figures
+    assert figures["grew_mb"] < MAX_GROWTH_MB, figures
