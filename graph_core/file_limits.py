@@ -41,6 +41,8 @@ def check_json_data(data: Any) -> None:
     Raises:
         LoomFormatError: naming the JSON path of the first value over a limit.
     """
+    if _within_limits(data):
+        return  # the common case, without building a JSON path for every value
     layers = nodes = 0
     stack = [(data, "$", 0)]
     while stack:
@@ -68,6 +70,42 @@ def check_json_data(data: Any) -> None:
         elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
             raise LoomFormatError(path, f"the integer with {len(str(abs(value)))} digits is larger "
                                         f"than {MAX_INT} (2**53), the largest a .loom file holds")
+
+
+def _within_limits(data: Any) -> bool:
+    """True when :func:`check_json_data` would find nothing (a fast walk with no paths)."""
+    layers = nodes = 0
+    stack = [(data, 0)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        value, depth = pop()
+        kind = type(value)
+        if kind is dict or kind is list:
+            if depth >= MAX_JSON_DEPTH:
+                return False
+            items = value.values() if kind is dict else value
+            if kind is dict:
+                inner = value.get("layers")
+                layers += len(inner) if type(inner) is list else 0
+                inner = value.get("nodes")
+                nodes += len(inner) if type(inner) is list else 0
+                if layers > MAX_LAYERS or nodes > MAX_NODES:
+                    return False
+            for item in items:
+                item_kind = type(item)
+                if item_kind is dict or item_kind is list:
+                    push((item, depth + 1))
+                elif item_kind is float:
+                    if not math.isfinite(item):
+                        return False
+                elif item_kind is int and not -MAX_INT <= item <= MAX_INT:
+                    return False
+        elif kind is float:
+            if not math.isfinite(value):
+                return False
+        elif kind is int and not -MAX_INT <= value <= MAX_INT:
+            return False
+    return True
 
 
 def check_document(doc, path: str = "$") -> None:
