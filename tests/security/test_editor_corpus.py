@@ -58,3 +58,31 @@ def test_open_screenshot_of_a_document_at_the_limits(tmp_path):
                           capture_output=True, text=True, timeout=60, env=env, cwd=ROOT)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
     assert png.stat().st_size > 10_000
+
+
+def test_open_screenshot_refuses_hostile_files_with_the_json_path(tmp_path):
+    from tests.security.corpus import hostile_loom_documents
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
+           "LAYERLOOM_SETTINGS": str(tmp_path / "s.ini"), "LAYERLOOM_RECOVERY_DIR": str(tmp_path / "r")}
+    for case in ("tfsm_layer", "string_lookup_vocabulary", "get_file_function"):
+        data, path = hostile_loom_documents()[case]
+        src, png = tmp_path / f"{case}.loom", tmp_path / f"{case}.png"
+        src.write_text(json.dumps(data))
+        proc = subprocess.run([sys.executable, "-m", "editor.cli", "open", str(src), "--screenshot", str(png)],
+                              capture_output=True, text=True, timeout=60, env=env, cwd=ROOT)
+        assert proc.returncode == 2 and path in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+        assert not png.exists()
+
+
+def test_file_open_of_a_hostile_file_keeps_the_current_document(make_window, tmp_path, fake_dialogs):
+    from tests.security.corpus import hostile_loom_documents
+
+    window = make_window("mlp")
+    src = tmp_path / "tfsm.loom"
+    src.write_text(json.dumps(hostile_loom_documents()["tfsm_layer"][0]))
+    before = window.session.document
+    assert window.files.open(str(src)) is False
+    assert window.session.document is before
+    (title, message), = fake_dialogs.errors
+    assert "TFSMLayer is refused" in message
