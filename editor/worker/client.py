@@ -351,18 +351,20 @@ class KerasWorker(QObject):
 
     def request_fit(self, doc, revision: int | None = None, *, epochs: int | None = None,
                     batch_size: int | None = None, samples: int | None = None, seed: int | None = None,
-                    tensorboard_dir: str | None = None) -> int:
+                    tensorboard_dir: str | None = None, allow_large: bool = False) -> int:
         """Start a synthetic fit of ``doc`` (settings default to the document's ``fit`` section).
 
         Args:
             tensorboard_dir: when given, the worker adds ``keras.callbacks.TensorBoard(log_dir)``.
+            allow_large: the user agreed to train a model above the parameter threshold.
 
         Returns:
             The request id; progress arrives as ``fitProgress``, the end as ``fitFinished`` or
             ``fitFailed``. One fit runs at a time.
         """
+        extra = {"allow_large": True} if allow_large else {}
         request_id = self._request("fit", doc, revision, epochs=epochs, batch_size=batch_size, samples=samples,
-                                   seed=seed, tensorboard_dir=tensorboard_dir or None)
+                                   seed=seed, tensorboard_dir=tensorboard_dir or None, **extra)
         if self._fit_id is None:
             self._fit_id = request_id
         return request_id

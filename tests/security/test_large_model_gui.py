@@ -69,3 +69,19 @@ def test_build_it_anyway_asks_again_with_the_limit_lifted(qtbot):
     assert "Build it anyway" in panel.status.text()
     panel.status.linkActivated.emit("size:allow")
     assert fake.requests == [False, True]
+
+
+def test_training_panel_asks_before_training_a_huge_model(qtbot):
+    from editor.panels.training_panel import TrainingPanel
+    from tests.editor.test_panels import FakeWorker
+
+    fake = FakeWorker()
+    panel = TrainingPanel(fake)
+    qtbot.addWidget(panel)
+    session = _huge_session()
+    session.document.outputs[0].loss = "mse"
+    panel.set_session(session)
+    assert panel.run() is None and fake.requests == []  # nothing sent: the panel asks first
+    assert "250,250,000 parameters" in panel.status.text() and "Train it anyway" in panel.status.text()
+    panel.status.linkActivated.emit("size:allow")
+    assert fake.requests and fake.requests[-1][0] == "fit" and fake.requests[-1][1]["allow_large"] is True
