@@ -11,14 +11,14 @@ from __future__ import annotations
 from codegen.applications import create_application, keras_message
 from codegen.data_plan import output_names, outputs_keyed
 from codegen.errors import BuildError
-from graph_core import catalog
+from graph_core import allow_list, catalog
 from graph_core.analysis import check
 from graph_core.document import Document, Layer
 from graph_core.graph_algorithms import ancestors, topological_order
 from graph_core.layer_kinds import call_arguments, kind_of
 from graph_core.training_settings import DEFAULT_COMPILE
 
-REFUSED_TYPES = ("Lambda", "TFSMLayer")
+REFUSED_TYPES = tuple(allow_list.REFUSED_TYPES)
 """Built-in layer classes that could run code from a file; never built from a document."""
 
 _TUPLE_KINDS = ("int_tuple", "shape", "axes")
@@ -203,6 +203,9 @@ def make_plain_layer(layer_type: str, config: dict, name: str | None):
 
     if layer_type in REFUSED_TYPES:
         raise BuildError(f"{layer_type} layers can run arbitrary code and are not supported")
+    refused = [item for item in allow_list.config_problems(layer_type, config, "$.config") if item.refused]
+    if refused:  # the allow-list, also when the build is asked not to validate
+        raise BuildError(f"{refused[0].path}: {refused[0].message}")
     spec = catalog.get_spec(layer_type)
     if spec is None:
         return _make_generic(layer_type, config, name)

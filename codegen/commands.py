@@ -82,17 +82,25 @@ def _guarded(func):
         return EXIT_INVALID
 
 
-def _run_on_valid(src: str, body) -> int:
-    """Load ``src`` and check it, then run ``body(doc)`` with :func:`_guarded`; the exit code."""
+def _run_on_valid(src: str, body, allocates: bool = False, allow_large: bool = False) -> int:
+    """Load ``src`` and check it, then run ``body(doc)`` with :func:`_guarded`; the exit code.
+
+    ``allocates``: the body builds Keras weights, so a model above the parameter threshold is
+    refused first unless ``allow_large`` (``--allow-large``).
+    """
     doc = _load(src)
     if doc is None:
         return EXIT_UNREADABLE
     if _invalid(doc, src):
         return EXIT_INVALID
+    if allocates:
+        from codegen.model_limits import refuse_large_model
+
+        return _guarded(lambda: (refuse_large_model(doc, allow_large), body(doc))[1])
     return _guarded(lambda: body(doc))
 
 
-def run_export(src: str, out: str) -> int:
+def run_export(src: str, out: str, allow_large: bool = False) -> int:
     """``layerloom export FILE -o OUT.py|OUT.keras``.
 
     Args:
@@ -124,7 +132,7 @@ def run_export(src: str, out: str) -> int:
         print(f"wrote {out}")
         return EXIT_OK
 
-    return _run_on_valid(src, body)
+    return _run_on_valid(src, body, allocates=ext != ".py", allow_large=allow_large)
 
 
 def _warn_unchecked(doc) -> None:
@@ -138,7 +146,7 @@ def _warn_unchecked(doc) -> None:
                  f"measured the application); the export passes their configs through unchecked")
 
 
-def run_summary(src: str, expand_nested: bool = False) -> int:
+def run_summary(src: str, expand_nested: bool = False, allow_large: bool = False) -> int:
     """``layerloom summary FILE``: print Keras's ``model.summary()``.
 
     Application layers whose shapes were never measured are measured on the way (in memory;
@@ -152,11 +160,11 @@ def run_summary(src: str, expand_nested: bool = False) -> int:
         print(result.text)
         return EXIT_OK
 
-    return _run_on_valid(src, body)
+    return _run_on_valid(src, body, allocates=True, allow_large=allow_large)
 
 
 def run_fit(src: str, epochs: int | None = None, batch_size: int | None = None,
-            samples: int | None = None, seed: int | None = None) -> int:
+            samples: int | None = None, seed: int | None = None, allow_large: bool = False) -> int:
     """``layerloom fit FILE``: fit on synthetic data and print the losses of every epoch.
 
     Arguments left None come from the file's fit settings.
@@ -184,7 +192,7 @@ def run_fit(src: str, epochs: int | None = None, batch_size: int | None = None,
               f"seed {result.seed}")
         return EXIT_OK
 
-    return _run_on_valid(src, body)
+    return _run_on_valid(src, body, allocates=True, allow_large=allow_large)
 
 
 def _number(value) -> str:

@@ -30,6 +30,19 @@ class BuildError(CodegenError):
         self.reason = message if reason is None else reason
 
 
+class ExportRefused(CodegenError):
+    """The document holds something the allow-list refuses (code, a file path, a custom class),
+    so no source is written for it: the exported script never does what the build would refuse.
+
+    Args:
+        message: names the layer, the JSON path and why.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 class FitCancelled(CodegenError):
     """A synthetic fit was cancelled by the user."""
 

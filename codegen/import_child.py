@@ -4,7 +4,8 @@ Run as ``python -m codegen.import_child`` by :func:`codegen.importer.upgrade_wit
 reads ``{"model": <config>}`` on stdin, rebuilds the model from the config alone (no weights,
 no file) with safe mode on, and prints one JSON line on stdout: ``{"ok": true, "model": <Keras 3
 config>}`` or ``{"ok": false, "error": "..."}``. The parent has already refused configs naming
-code or custom classes; safe mode is a second lock. The parent kills this process on timeout.
+code or custom classes; safe mode is a second lock. The parent kills this process on timeout;
+the process also limits its own memory and dies with its parent (:mod:`codegen.child_limits`).
 """
 
 from __future__ import annotations
@@ -29,11 +30,17 @@ def upgrade(model: dict) -> dict:
 
 def main() -> int:
     """Entry point: one request on stdin, one reply line on stdout."""
+    from codegen.child_limits import limit_self
+
+    limit_self()  # memory rlimit, killed with the parent, lifetime watchdog
     real_stdout = sys.stdout
     sys.stdout = sys.stderr  # anything Keras prints must not mix with the reply
     try:
         request = json.loads(sys.stdin.read())
         reply = {"ok": True, "model": upgrade(request["model"])}
+    except MemoryError:
+        reply = {"ok": False, "error": "MemoryError: the model needs more memory than the import "
+                                       "allows (its layers are too large to rebuild)"}
     except Exception as exc:
         reply = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
     real_stdout.write(json.dumps(reply) + "\n")

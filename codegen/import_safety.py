@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from codegen.errors import ImportRefused
+from graph_core import allow_list
 
 #: Keras layers that carry code or opaque programs, with the reason given to the user.
 REFUSED_LAYERS = {
@@ -31,58 +32,16 @@ REFUSED_LAYERS = {
                        "LayerLoom cannot represent and never runs; rebuild it from standard layers",
 }
 
-#: Serialization markers for plain data (not classes): safe to read.
-DATA_MARKERS = frozenset({
-    "__keras_tensor__", "__tuple__", "__numpy__", "__bytes__", "__ellipsis__", "__slice__",
-    "__tensor__", "__typespec__",
-})
+#: Serialization markers for plain data (not classes); their contents are still inspected.
+DATA_MARKERS = allow_list.DATA_MARKERS
 
-# Public Keras class names (Keras 3.15 API plus Keras 2 names found in older files). Used for
-# objects without a "module" key (legacy .h5 and Keras 2 JSON), which identify their class by
-# name only: a name outside this list is a custom class.
-_KNOWN = """
-Activation ActivityRegularization AdaptiveAveragePooling1D AdaptiveAveragePooling2D
-AdaptiveAveragePooling3D AdaptiveMaxPooling1D AdaptiveMaxPooling2D AdaptiveMaxPooling3D Add
-AdditiveAttention AlphaDropout Attention AugMix AutoContrast Average AveragePooling1D
-AveragePooling2D AveragePooling3D AvgPool1D AvgPool2D AvgPool3D BatchNormalization
-Bidirectional CategoryEncoding CenterCrop Concatenate
-ContrastLimitedAdaptiveHistogramEqualization Conv1D Conv1DTranspose Conv2D Conv2DTranspose
-Conv3D Conv3DTranspose ConvLSTM1D ConvLSTM2D ConvLSTM3D Convolution1D Convolution1DTranspose
-Convolution2D Convolution2DTranspose Convolution3D Convolution3DTranspose Cropping1D
-Cropping2D Cropping3D CutMix Dense DepthwiseConv1D DepthwiseConv2D Discretization Dot
-Dropout ELU EinsumDense Embedding Equalization Flatten GRU GRUCell GaussianDropout
-GaussianNoise GlobalAveragePooling1D GlobalAveragePooling2D GlobalAveragePooling3D
-GlobalAvgPool1D GlobalAvgPool2D GlobalAvgPool3D GlobalMaxPool1D GlobalMaxPool2D
-GlobalMaxPool3D GlobalMaxPooling1D GlobalMaxPooling2D GlobalMaxPooling3D GroupNormalization
-GroupQueryAttention HashedCrossing Hashing Identity InputLayer IntegerLookup
-LSTM LSTMCell LayerNormalization LeakyReLU Masking MaxNumBoundingBoxes
-MaxPool1D MaxPool2D MaxPool3D MaxPooling1D MaxPooling2D MaxPooling3D Maximum MelSpectrogram
-Minimum MixUp MultiHeadAttention Multiply Normalization PReLU Permute Pipeline
-RMSNormalization RNN RandAugment RandomBrightness RandomColorDegeneration RandomColorJitter
-RandomContrast RandomCrop RandomElasticTransform RandomErasing RandomFlip RandomGaussianBlur
-RandomGrayscale RandomHue RandomInvert RandomPerspective RandomPosterization RandomRotation
-RandomSaturation RandomSharpness RandomShear RandomTranslation RandomZoom ReLU RepeatVector
-Rescaling Reshape Resizing ReversibleEmbedding STFTSpectrogram SeparableConv1D
-SeparableConv2D SeparableConvolution1D SeparableConvolution2D SimpleRNN SimpleRNNCell
-Softmax Solarization SpatialDropout1D SpatialDropout2D SpatialDropout3D
-SpectralNormalization StackedRNNCells StringLookup Subtract TextVectorization
-TimeDistributed UnitNormalization UpSampling1D UpSampling2D UpSampling3D
-ZeroPadding1D ZeroPadding2D ZeroPadding3D
-Functional Model Sequential
-CuDNNGRU CuDNNLSTM ThresholdedReLU LocallyConnected1D LocallyConnected2D SyncBatchNormalization
-RandomHeight RandomWidth PeepholeLSTMCell AbstractRNNCell
-Constant GlorotNormal GlorotUniform HeNormal HeUniform IdentityInitializer
-LecunNormal LecunUniform Ones Orthogonal OrthogonalInitializer RandomNormal
-RandomUniform STFT STFTInitializer TruncatedNormal VarianceScaling Zeros
-L1 L2 L1L2 OrthogonalRegularizer MaxNorm MinMaxNorm NonNeg UnitNorm RadialConstraint
-DTypePolicy FloatDTypePolicy QuantizedDTypePolicy QuantizedFloat8DTypePolicy DTypePolicyMap
-Int4DTypePolicy GPTQDTypePolicy AWQDTypePolicy Policy
-Adadelta Adafactor Adagrad Adam AdamW Adamax Ftrl Lamb Lion LossScaleOptimizer Nadam RMSprop SGD
-CosineDecay CosineDecayRestarts ExponentialDecay InverseTimeDecay PiecewiseConstantDecay
-PolynomialDecay
-"""
-KNOWN_KERAS_CLASSES = frozenset(_KNOWN.split())
+#: Keras class names a model file may name (layers, initializers, regularizers, constraints,
+#: dtype policies, optimizers, schedules): the explicit allow-list, whatever the module says.
+KNOWN_KERAS_CLASSES = allow_list.KERAS_LAYER_CLASSES | allow_list.KERAS_OBJECT_CLASSES
 
+#: Modules Keras serializes activations, losses and metrics from.
+_FUNCTION_MODULES = ("keras.activations", "keras.losses", "keras.metrics", "keras.src.activations",
+                     "keras.src.losses", "keras.src.metrics")
 #: Config keys holding one nested layer entry, and config keys holding a list of them.
 _ONE_LAYER_KEYS = ("layer", "backward_layer", "cell", "forward_layer")
 _MANY_LAYER_KEYS = ("layers", "cells")
@@ -160,11 +119,9 @@ def _walk_value(value: Any, subject: str, key: str, layer: str | None) -> None:
     if not isinstance(value, dict):
         return
     class_name = value.get("class_name")
-    if isinstance(class_name, str) and "config" in value:
+    if isinstance(class_name, str):
         _check_object(value, class_name, subject, key, layer)
-        if class_name in DATA_MARKERS:
-            return
-    for inner in value.values():
+    for inner in value.values():  # data markers (__typespec__…) are inspected inside too
         _walk_value(inner, subject, key, layer)
 
 
@@ -180,15 +137,19 @@ def _check_object(obj: dict, class_name: str, subject: str, key: str | None,
                             f"LayerLoom never runs; rebuild it from standard layers", layer)
     if class_name in DATA_MARKERS:
         return
-    if key is None and class_name in REFUSED_LAYERS:
-        raise ImportRefused(f"{subject} {REFUSED_LAYERS[class_name]}", layer)
+    if class_name in REFUSED_LAYERS:  # at every key, not only where a layer is expected
+        raise ImportRefused(f"{subject}{use} {REFUSED_LAYERS[class_name]}", layer)
     if class_name == "function":
+        fn = config if isinstance(config, str) else "?"
         if not is_keras_module(module):
-            fn = config if isinstance(config, str) else "?"
             raise ImportRefused(
                 f"{subject} uses the custom function '{fn}' (module '{module}'){use}: loading it "
                 f"would run code from outside Keras, which LayerLoom never does; use a built-in "
                 f"Keras function instead", layer)
+        if fn not in allow_list.ALLOWED_FUNCTIONS or not str(module).startswith(_FUNCTION_MODULES):
+            raise ImportRefused(
+                f"{subject} names the Keras function '{module}.{fn}'{use}, which is not a listed "
+                f"activation, loss or metric: LayerLoom accepts only those", layer)
         return
     what = f"{subject} is of" if key is None else f"{subject} uses{use} an object of"
     if module is not None:
@@ -197,6 +158,10 @@ def _check_object(obj: dict, class_name: str, subject: str, key: str | None,
                 f"{what} the custom class '{class_name}' (module '{module}'): loading it would "
                 f"import and run code from outside Keras, which LayerLoom never does; rebuild it "
                 f"from standard Keras parts", layer)
+        if class_name not in KNOWN_KERAS_CLASSES:
+            raise ImportRefused(
+                f"{what} the class '{module}.{class_name}', which is not on LayerLoom's list of "
+                f"Keras built-ins: LayerLoom never loads it", layer)
         if registered is not None and registered != class_name:
             package = str(registered).split(">", 1)[0] if ">" in str(registered) else None
             if package != "keras":

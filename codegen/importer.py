@@ -28,6 +28,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from codegen.child_limits import child_environment
 from codegen.errors import ImportFailed, ImportRefused
 from codegen.import_config import ConfigError, translate_model
 from codegen.import_safety import check_safety
@@ -37,13 +38,16 @@ from codegen.import_vocabulary import (
     settle_adapted_discretization,
 )
 from graph_core.document import Document
-from graph_core.errors import LoomFormatError
+from graph_core.errors import LoomFormatError, LoomRefused
 from graph_core.layer_kinds import kind_of
 from graph_core.layout import layered_positions
 from graph_core.loom_format import FORMAT_NAME, FORMAT_VERSION, document_from_dict
 
 #: Largest model config read (config.json, model_config attribute, JSON file), in bytes.
-MAX_CONFIG_BYTES = 256 * 1024 * 1024
+MAX_CONFIG_BYTES = 32 * 1024 * 1024
+#: Largest metadata.json read from a .keras archive (it holds a few version strings).
+MAX_METADATA_BYTES = 64 * 1024
+_CHUNK_BYTES = 1024 * 1024
 EXIT_OK, EXIT_REFUSED, EXIT_UNREADABLE = 0, 1, 2
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -193,6 +197,8 @@ def document_from_config(model: Any, *, keras_major: int | None = None,
     graph["version"] = FORMAT_VERSION
     try:
         doc = document_from_dict(graph)
+    except LoomRefused as exc:  # the allow-list: a vocabulary file, a refused type…
+        raise ImportRefused(f"{file}: {exc.path}: {exc.message}") from None
     except LoomFormatError as exc:  # a translation the document model does not accept
         raise ImportFailed(f"{file}: the model could not be represented ({exc})") from None
     for sub in doc.iter_documents():
@@ -278,12 +284,9 @@ def _read_keras_zip(name: str) -> ModelFile:
                 raise ImportFailed(f"{name}: the archive has no config.json, so it is not a Keras "
                                    f"model file (.keras archives hold config.json, metadata.json and "
                                    f"model.weights.h5)")
-            info = archive.getinfo("config.json")
-            if info.file_size > MAX_CONFIG_BYTES:
-                raise ImportFailed(f"{name}: config.json is {info.file_size} bytes, more than the "
-                                   f"{MAX_CONFIG_BYTES} a model config can be")
-            raw = archive.read("config.json")
-            metadata = archive.read("metadata.json") if "metadata.json" in names else None
+            raw = read_member(archive, "config.json", MAX_CONFIG_BYTES, name)
+            metadata = (read_member(archive, "metadata.json", MAX_METADATA_BYTES, name)
+                        if "metadata.json" in names else None)
     except ImportFailed:
         raise
     except zipfile.BadZipFile as exc:
@@ -303,12 +306,41 @@ def _read_keras_zip(name: str) -> ModelFile:
     return ModelFile(name, "keras", model, version if isinstance(version, str) else None, compile_config)
 
 
+def read_member(archive: zipfile.ZipFile, member: str, limit: int, name: str) -> bytes:
+    """Read one archive member in bounded chunks: never more than ``limit`` bytes inflated,
+    whatever its header claims (a zip bomb stops at the limit, not at the end).
+
+    Raises:
+        ImportFailed: the member is (or inflates to) more than ``limit`` bytes, or its compressed
+            size alone is over the limit.
+    """
+    info = archive.getinfo(member)
+    too_big = (f"{name}: {member} inflates to more than {limit} bytes, the most LayerLoom reads "
+               f"(a zip bomb?)")
+    if info.file_size > limit or info.compress_size > limit:
+        raise ImportFailed(too_big)
+    chunks, total = [], 0
+    with archive.open(info) as fh:
+        while True:
+            chunk = fh.read(min(_CHUNK_BYTES, limit + 1 - total))
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > limit:
+                raise ImportFailed(too_big)
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _read_h5(name: str) -> ModelFile:
     import h5py
 
     try:
         with h5py.File(name, "r") as f:
             attrs = f.attrs
+            for key in ("model_config", "training_config", "keras_version"):
+                if key in attrs and attrs.get_id(key).get_storage_size() > MAX_CONFIG_BYTES:
+                    raise ImportFailed(f"{name}: its {key} attribute is larger than {MAX_CONFIG_BYTES} bytes")
             raw = attrs.get("model_config")
             if raw is None:
                 if "layer_names" in attrs or "layers" in f or "vars" in f or "model_weights" in f:
@@ -349,9 +381,11 @@ def _read_json(name: str, size: int) -> ModelFile:
                            f"model config can be")
     try:
         with open(name, "rb") as fh:
-            raw = fh.read()
+            raw = fh.read(MAX_CONFIG_BYTES + 1)  # bounded, whatever the size said
     except OSError as exc:
         raise ImportFailed(f"{name}: cannot read the file: {exc.strerror or exc}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ImportFailed(f"{name}: the file is more than the {MAX_CONFIG_BYTES} bytes a model config can be")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -447,6 +481,7 @@ def upgrade_with_keras(model: dict, timeout: float) -> dict:
     env.setdefault("KERAS_BACKEND", "tensorflow")
     package_root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = package_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.update(child_environment(timeout + 5))
     request = json.dumps({"model": model})
     try:
         proc = subprocess.run([sys.executable, "-m", "codegen.import_child"], input=request.encode(),

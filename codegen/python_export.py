@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from codegen.build import compile_settings, used_nodes
 from codegen.data_plan import POSITIVE_HIGH, POSITIVE_LOW, DataPlan, TargetPlan, plan_data
+from codegen.errors import ExportRefused
 from codegen.source_expr import (
     INDENT,
     WIDTH,
@@ -31,7 +32,8 @@ from codegen.source_expr import (
     string,
 )
 from codegen.synthetic_text import string_source
-from graph_core import catalog
+from graph_core import allow_list, catalog
+from graph_core.analysis import check
 from graph_core.document import Document, Layer
 from graph_core.layer_kinds import call_arguments, call_output_count, kind_of
 from graph_core.training_settings import DEFAULT_COMPILE, DEFAULT_FIT, OPTIMIZERS
@@ -451,4 +453,24 @@ def export_python(doc: Document) -> str:
         ``make_data(num_samples, seed=0)``, whose ``__main__`` block fits the model on that data
         and prints the losses per epoch. Importing the module trains nothing.
     """
-    return _Exporter(doc).export()
+    refuse_disallowed(doc)
+    try:
+        return _Exporter(doc).export()
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError):
+        errors = check(doc).errors  # a value the code cannot be written for is one the check names
+        if not errors:
+            raise
+        raise ExportRefused(f"cannot export: the model is invalid: {errors[0].message}") from None
+
+
+def refuse_disallowed(doc: Document) -> None:
+    """Raise :class:`ExportRefused` when the allow-list refuses anything in ``doc``: the export
+    never writes a constructor the build would refuse, nor an argument naming a file.
+
+    Raises:
+        ExportRefused: naming the first refused value and its JSON path.
+    """
+    problems = allow_list.document_problems(doc)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ExportRefused(f"cannot export: {problems[0].path}: {problems[0].message}{more}")

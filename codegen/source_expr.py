@@ -9,6 +9,7 @@ document reaches the source only through :func:`string` (a ``repr`` literal) and
 from __future__ import annotations
 
 import keyword
+import math
 import re
 
 WIDTH = 88
@@ -180,6 +181,8 @@ def literal(value, as_tuple: bool = False) -> Expr:
     if isinstance(value, int):
         return Raw(repr(int(value)))
     if isinstance(value, float):
+        if not math.isfinite(value):  # `inf` is not a Python literal: the script would not run
+            raise ValueError(f"the number {value} is not finite; the exported code cannot hold it")
         return Raw(repr(float(value)))
     if isinstance(value, str):
         return Raw(string(value))

@@ -11,7 +11,10 @@ import json
 import sys
 from collections.abc import Sequence
 
+from editor.terminal_text import escaped_output
+
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE, EXIT_NOT_CHECKED = 0, 1, 2, 3
+_ALLOW_LARGE = "build even above 50,000,000 parameters (Keras allocates every weight)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export Python (.py) or a Keras model file (.keras)")
     p.add_argument("file")
     p.add_argument("-o", "--output", required=True, metavar="OUT.py|OUT.keras")
+    p.add_argument("--allow-large", action="store_true", help=_ALLOW_LARGE)
 
     p = sub.add_parser("import", help="import a Keras model (.keras, .h5, JSON config) or Keras Python "
                                       "source (.py, read without running it) as a .loom file")
@@ -64,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("summary", help="print Keras's model.summary() of a .loom file")
     p.add_argument("file")
+    p.add_argument("--allow-large", action="store_true", help=_ALLOW_LARGE)
 
     p = sub.add_parser("trace", help="run one sample through the model: every node's output statistics")
     p.add_argument("file")
@@ -78,17 +83,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int)
     p.add_argument("--samples", type=int)
     p.add_argument("--seed", type=int)
+    p.add_argument("--allow-large", action="store_true", help=_ALLOW_LARGE)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``layerloom`` console script."""
-    args = build_parser().parse_args(argv)
-    try:
-        return _dispatch(args)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    with escaped_output():  # names in messages never reach the terminal as control codes
+        args = build_parser().parse_args(argv)
+        try:
+            return _dispatch(args)
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            return 130
 
 
 def _dispatch(args) -> int:
@@ -123,7 +130,7 @@ def _dispatch(args) -> int:
     from codegen import commands
 
     if args.command == "export":
-        return commands.run_export(args.file, args.output)
+        return commands.run_export(args.file, args.output, allow_large=args.allow_large)
     if args.command == "import":
         from codegen.source_command import is_source_path, run_source_import
 
@@ -134,7 +141,7 @@ def _dispatch(args) -> int:
             return EXIT_UNREADABLE
         return commands.run_import(args.file, args.output)
     if args.command == "summary":
-        return commands.run_summary(args.file)
+        return commands.run_summary(args.file, allow_large=args.allow_large)
     if args.command == "trace":
         from codegen.trace_command import run_trace
 
@@ -142,7 +149,7 @@ def _dispatch(args) -> int:
                          seed=args.seed)
     if args.command == "fit":
         return commands.run_fit(args.file, epochs=args.epochs, batch_size=args.batch_size,
-                                samples=args.samples, seed=args.seed)
+                                samples=args.samples, seed=args.seed, allow_large=args.allow_large)
     raise AssertionError(args.command)
 
 

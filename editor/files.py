@@ -11,7 +11,6 @@ cleanly. Recent files are kept by :class:`editor.recent_files.RecentFiles`.
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +18,15 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 
 from editor.file_dialogs import IMAGE_FILTER, LOOM_FILTER, PYTHON_FILTER, Dialogs
 from editor.recent_files import RecentFiles
-from editor.recovery import RecoveryEntry, list_recoveries, load_recovery, recovery_dir, remove_file, write_recovery
+from editor.recovery import (
+    RecoveryEntry,
+    file_slug,
+    list_recoveries,
+    load_recovery,
+    recovery_file,
+    remove_file,
+    write_recovery,
+)
 from graph_core import loom_format
 from graph_core.document import Document
 from graph_core.errors import LoomFormatError
@@ -145,7 +152,7 @@ class FileController(QObject):
         """Save to a new file (asks where when ``path`` is None). Returns True when saved."""
         session = self.session
         if path is None:
-            suggested = os.path.basename(session.path) if session.path else f"{session.document.name}.loom"
+            suggested = os.path.basename(session.path) if session.path else f"{file_slug(session.document.name)}.loom"
             path = self.dialogs.save_path("Save model as", suggested, LOOM_FILTER)
             if path is None:
                 return False
@@ -160,6 +167,11 @@ class FileController(QObject):
         except OSError as exc:
             self.dialogs.error("Cannot save", f"Cannot write {path}: {exc.strerror or exc}")
             return False
+        except (ValueError, RecursionError, TypeError) as exc:  # the document stays open, unsaved
+            self.dialogs.error("Cannot save", f"Cannot save {path}: the model holds a value a .loom file "
+                                              f"cannot store ({exc}); your work is still open — fix that "
+                                              f"value and save again")
+            return False
         session.mark_saved(path)
         self.recent.add(path)
         self.discard_recovery()
@@ -171,7 +183,7 @@ class FileController(QObject):
         """Write the model as idiomatic Keras Python (no TensorFlow is imported to do it)."""
         session = self.session
         if path is None:
-            path = self.dialogs.save_path("Export Python", f"{session.document.name}.py", PYTHON_FILTER)
+            path = self.dialogs.save_path("Export Python", f"{file_slug(session.document.name)}.py", PYTHON_FILTER)
             if path is None:
                 return False
             if not os.path.splitext(path)[1]:
@@ -194,7 +206,7 @@ class FileController(QObject):
         """Draw the model's graph to a PNG or SVG file."""
         session = self.session
         if path is None:
-            path = self.dialogs.save_path("Export image", f"{session.document.name}.png", IMAGE_FILTER)
+            path = self.dialogs.save_path("Export image", f"{file_slug(session.document.name)}.png", IMAGE_FILTER)
             if path is None:
                 return False
             if not os.path.splitext(path)[1]:
@@ -226,11 +238,14 @@ class FileController(QObject):
             self.discard_recovery()
             return None
         if self.recovery_path is None:
-            self.recovery_path = recovery_dir() / f"{session.document.name}-{uuid.uuid4().hex[:12]}.loom"
+            self.recovery_path = recovery_file(session.document.name)  # a safe slug, never the name as a path
         try:
             write_recovery(session.document, self.recovery_path, session.path)
         except OSError as exc:
             self.message.emit(f"Autosave failed: {exc.strerror or exc}")
+            return None
+        except (ValueError, RecursionError, TypeError) as exc:  # a value no .loom file can hold
+            self.message.emit(f"Autosave failed: the model holds a value a .loom file cannot store ({exc})")
             return None
         return self.recovery_path
 

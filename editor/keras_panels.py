@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from editor.panels.code_panel import CodePanel
 from editor.panels.summary_panel import SummaryPanel
 from editor.panels.training_panel import TrainingPanel
+from editor.recovery import file_slug
 from editor.worker.client import KerasWorker
 
 IMPORT_FILTER = "Keras models (*.keras *.h5 *.hdf5 *.json);;All files (*)"
@@ -236,7 +237,7 @@ class KerasIntegration(QObject):
                              f"error{'s' if len(result.errors) != 1 else ''}; first: {first.message}")
             return None
         if path is None:
-            path = self.save_dialog(self.window, "Export Keras model", f"{doc.name}.keras", EXPORT_FILTER)
+            path = self.save_dialog(self.window, "Export Keras model", f"{file_slug(doc.name)}.keras", EXPORT_FILTER)
             if not path:
                 return None
         if not path.endswith(".keras"):

@@ -123,6 +123,8 @@ class IntEditor(ParamEditor):
 
     def set_value(self, value) -> None:
         target = self.low - 1 if (value is None or value is REQUIRED) and self.has_special else value
+        if is_int(target):  # a value the box cannot hold is shown at its bound, never an OverflowError
+            target = max(self.spin.minimum(), min(self.spin.maximum(), target))
         if is_int(target) and self.spin.value() != target:
             _set_quietly(self.spin, self.spin.setValue, target)
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +60,30 @@ def recovery_dir() -> Path:
     if not base:
         base = os.path.join(os.path.expanduser("~"), ".layerloom")
     return Path(base) / "recovery"
+
+
+def recovery_file(name: str, folder: Path | None = None) -> Path:
+    """A new recovery file for a model called ``name``: always directly inside the recovery folder.
+
+    The model name only contributes a short slug (:func:`file_slug`) of letters, digits, ``_`` and ``-`` (a name
+    such as ``../../x`` or ``/etc/x`` cannot leave the folder, and NUL or control characters
+    never reach the file system); a random suffix keeps two windows apart.
+
+    Args:
+        name: the document's name (any text).
+        folder: the recovery folder (:func:`recovery_dir` by default).
+
+    Returns:
+        The path to write.
+    """
+    folder = folder or recovery_dir()
+    return folder / f"{file_slug(name, 40)}-{uuid.uuid4().hex[:12]}.loom"
+
+
+def file_slug(name: str, length: int = 60) -> str:
+    """A file name stem made from any model name: letters, digits, ``_`` and ``-`` only (no
+    separators, dots, NUL or control characters), at most ``length`` characters, never empty."""
+    return re.sub(r"[^\w-]+", "_", name, flags=re.ASCII).strip("_-")[:length] or "model"
 
 
 def write_recovery(doc: Document, target: Path, original: str | None) -> None:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from graph_core import catalog
+from graph_core.allow_list import allow_list_problems
 from graph_core.document import ChangeEvent, Document, Layer
 from graph_core.errors import ShapeError
 from graph_core.graph_algorithms import ancestors, find_cycles, topological_order
@@ -240,6 +241,9 @@ class Analyzer:
                     f"{label} reads output {ref.index} of '{doc.node_label(ref.node)}', which has only "
                     f"{len(producer.outputs)} output{'s' if len(producer.outputs) != 1 else ''}",
                     (nid, ref.node), "connect one of its existing outputs"))
+        refused = allow_list_problems(layer, label, nid)  # issue 12: one allow-list everywhere
+        if refused:
+            return NodeResult(None, None, problems + refused)
         spec = spec_for(layer)
         call_problems = _call_problems(spec, node, label, nid)
         if call_problems:

@@ -46,3 +46,8 @@ class LoomFormatError(GraphCoreError):
         self.file = file
         where = f"{file}: " if file else ""
         super().__init__(f"{where}{path}: {message}")
+
+
+class LoomRefused(LoomFormatError):
+    """A file holds what the allow-list refuses (code, a class from outside Keras, a file path):
+    never opened, whatever else is right about it (see :mod:`graph_core.allow_list`)."""

@@ -14,13 +14,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from graph_core.atomic_temps import remove_stale_temps, temp_prefix
 from graph_core.document import Document, Layer, Node, Output, TensorRef
 from graph_core.errors import LoomFormatError
+from graph_core.file_limits import MAX_FILE_BYTES, MAX_INT, check_document, check_json_data
 from graph_core.training_settings import DEFAULT_COMPILE, DEFAULT_FIT, FIT_PARAMS
 
 FORMAT_NAME = "layerloom"
 FORMAT_VERSION = 1
-MAX_FILE_BYTES = 64 * 1024 * 1024
 
 _LAYER_KEYS = {"id", "type", "name", "config", "cache"}
 _NODE_KEYS = {"id", "layer", "inputs", "pos", "keyword_inputs", "call_kwargs"}
@@ -44,11 +45,13 @@ def load(path: str | os.PathLike) -> Document:
     """
     name = os.fspath(path)
     try:
-        size = os.path.getsize(name)
-        if size > MAX_FILE_BYTES:
-            raise LoomFormatError("$", f"file is {size} bytes; .loom files are at most {MAX_FILE_BYTES}", name)
+        if not os.path.isfile(name):
+            what = "not a regular file" if os.path.exists(name) else "no such file"
+            raise LoomFormatError("$", f"cannot read the file: {what}", name)
         with open(name, "rb") as fh:
-            raw = fh.read()
+            raw = fh.read(MAX_FILE_BYTES + 1)  # bounded, whatever the size said
+        if len(raw) > MAX_FILE_BYTES:
+            raise LoomFormatError("$", f"file is more than {MAX_FILE_BYTES} bytes, the most a .loom file can be", name)
     except OSError as exc:
         raise LoomFormatError("$", f"cannot read the file: {exc.strerror or exc}", name) from None
     return loads(raw, file=name, default_name=Path(name).stem)
@@ -93,6 +96,7 @@ def document_from_dict(data: Any, default_name: str = "model") -> Document:
     Raises:
         LoomFormatError: naming the JSON path of the first value that does not fit.
     """
+    check_json_data(data)  # limits first: nothing below meets a value it cannot handle
     root = _expect(data, dict, "$", "a JSON object")
     fmt = root.get("format")
     if fmt != FORMAT_NAME:
@@ -108,6 +112,7 @@ def document_from_dict(data: Any, default_name: str = "model") -> Document:
     doc.fit = {**DEFAULT_FIT, **_expect(root.get("fit", {}), dict, "$.fit", "an object")}
     _check_settings(doc, "$")
     doc.extra = {k: v for k, v in root.items() if k not in _ROOT_KEYS}
+    check_document(doc)  # the allow-list, names and tensor indices
     return doc
 
 
@@ -244,6 +249,9 @@ def _check_settings(doc: Document, path: str) -> None:
         value = doc.fit.get(param.name)
         if not _is_int(value) or value < param.minimum:
             raise LoomFormatError(f"{path}.fit.{param.name}", f"expected a positive integer, found {_show(value)}")
+        if param.maximum is not None and value > param.maximum:  # the training panel cannot show more
+            raise LoomFormatError(f"{path}.fit.{param.name}", f"{value} is more than {param.maximum:,}, the most "
+                                                              f"LayerLoom allows")
 
 
 def _expect(value: Any, kind: type, path: str, what: str):
@@ -326,7 +334,10 @@ def _output_to_dict(out: Output) -> dict:
 
 
 def _tidy_number(value: float):
-    return int(value) if float(value).is_integer() else round(value, 2)
+    value = round(float(value), 2)
+    if value.is_integer() and abs(value) <= MAX_INT:  # larger ints would not load again
+        return int(value)
+    return value
 
 
 def _jsonable(value: Any):
@@ -373,7 +384,8 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder, fsync and rename."""
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    remove_stale_temps(target)  # left by a save that was killed mid-write
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)

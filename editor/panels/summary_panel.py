@@ -88,6 +88,7 @@ class SummaryPanel(QWidget):
         self._request_id: int | None = None
         self._error_nodes: list = []
         self._error_path: tuple = ()
+        self._allow_large = False  # the user agreed to build a model above the parameter threshold
         self.state = "idle"  # idle | invalid | waiting | ok | build_error | crashed
 
         self.params_label = QLabel("")
@@ -138,6 +139,7 @@ class SummaryPanel(QWidget):
         reconnect(self.session, session, {"checked": self._on_checked})
         self.session = session
         self._request_id = None
+        self._allow_large = False  # asked again for every document
         self.text.clear()
         self.params_label.clear()
         if session is not None:
@@ -177,8 +179,9 @@ class SummaryPanel(QWidget):
                              f"{'s' if len(errors) != 1 else ''}: {first.message}{more}",
                              link=bool(self._error_nodes))
             return
+        extra = {"allow_large": True} if self._allow_large else {}
         self._request_id = self.worker.request_summary(doc, doc.revision,
-                                                       expand_nested=self.expand_nested.isChecked())
+                                                       expand_nested=self.expand_nested.isChecked(), **extra)
         waiting = "Building the model with Keras…" if self.worker.is_ready else \
             "Waiting for the Keras worker to start…"
         self._set_status("waiting", waiting)
@@ -214,6 +217,9 @@ class SummaryPanel(QWidget):
         self.text.clear()
         self.params_label.setText("")
         self._error_path, self._error_nodes = locate(doc, reply.get("node_id"), reply.get("layer_name"))
+        if reply.get("stage") == "size":  # too large to build without asking: ask
+            self._set_status("build_error", f"Not built: {reply.get('message', '')}.", ask_large=True)
+            return
         self._set_status("build_error", f"Keras cannot build this model: {reply.get('message', '')}",
                          link=bool(self._error_nodes))
 
@@ -231,11 +237,13 @@ class SummaryPanel(QWidget):
         self.text.setPlainText(text)
         bar.setValue(min(position, bar.maximum()))
 
-    def _set_status(self, state: str, message: str, link: bool = False) -> None:
+    def _set_status(self, state: str, message: str, link: bool = False, ask_large: bool = False) -> None:
         self.state = state
         body = html.escape(message)
         if link:
             body += ' &nbsp;<a href="node:show">Show node</a>'
+        if ask_large:
+            body += ' &nbsp;<a href="size:allow">Build it anyway</a>'
         color = {"invalid": "#b35900", "build_error": "#b00020", "crashed": "#b00020"}.get(state)
         self.status.setText(f'<span style="color:{color}">{body}</span>' if color else body)
 
@@ -249,8 +257,16 @@ class SummaryPanel(QWidget):
         """The nested-model path of :attr:`error_nodes` (``()`` for the top level)."""
         return tuple(self._error_path)
 
-    def _on_link(self, _href: str) -> None:
+    def _on_link(self, href: str) -> None:
+        if href == "size:allow":
+            self.build_large_anyway()
+            return
         self.show_error_node()
+
+    def build_large_anyway(self) -> None:
+        """The user agreed: ask for the summary of this (large) document without the size limit."""
+        self._allow_large = True
+        self.refresh()
 
     def show_error_node(self) -> None:
         """Select the node(s) of the current error on the canvas."""

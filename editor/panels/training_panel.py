@@ -38,6 +38,7 @@ from editor.panels.summary_panel import locate
 from editor.qt_signals import reconnect
 from editor.settings_form import SettingsForm
 from graph_core.edits import SetOutput
+from graph_core.file_limits import LARGE_MODEL_PARAMS
 from graph_core.losses import LOSSES
 
 NO_LOSS = "(none)"
@@ -130,7 +131,8 @@ class TrainingPanel(QWidget):
         self.status.setObjectName("trainingStatus")
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.RichText)
-        self.status.linkActivated.connect(self.show_error_node)
+        self.status.linkActivated.connect(self._on_status_link)
+        self._allow_large = None  # the document the user agreed to train above the size threshold
         self.chart = LossChart()
         self.results = QLabel("")
         self.results.setObjectName("trainingResults")
@@ -326,6 +328,12 @@ class TrainingPanel(QWidget):
             self._error_nodes = []
             self._set_status("Choose a loss for at least one output first.", error=True)
             return None
+        large = {"allow_large": True} if self._allow_large is doc else {}
+        if not large and result.total > LARGE_MODEL_PARAMS:  # issue 12: ask before Keras allocates
+            self._error_nodes = []
+            self._set_status(f"The model has {result.total:,} parameters (about {result.total * 4 / 1024 ** 3:.1f} "
+                             f"GB of weights).", error=True, ask_large=True)
+            return None
         self._error_nodes = []
         self.chart.clear()
         self.results.clear()
@@ -333,7 +341,7 @@ class TrainingPanel(QWidget):
         self.progress.setValue(0)
         self.progress.setFormat("starting…")
         board = self.tensorboard_dir.text().strip() or None
-        self._fit_id = self.worker.request_fit(doc, doc.revision, tensorboard_dir=board)
+        self._fit_id = self.worker.request_fit(doc, doc.revision, tensorboard_dir=board, **large)
         self._names = [doc.layer_of(out.node).name for out in doc.outputs]
         self._set_running(True)
         self._set_status("Training…" if self.worker.is_ready else "Waiting for the Keras worker to start…")
@@ -414,11 +422,20 @@ class TrainingPanel(QWidget):
         self.fitEnded.emit({"failed": text})
 
     # ------------------------------------------------------------------ status
-    def _set_status(self, message: str, error: bool = False, link: bool = False) -> None:
+    def _set_status(self, message: str, error: bool = False, link: bool = False, ask_large: bool = False) -> None:
         body = html.escape(message)
         if link:
             body += ' &nbsp;<a href="node:show">Show node</a>'
+        if ask_large:
+            body += ' &nbsp;<a href="size:allow">Train it anyway</a>'
         self.status.setText(f'<span style="color:#b00020">{body}</span>' if error else body)
+
+    def _on_status_link(self, href: str) -> None:
+        if href == "size:allow" and self.session is not None:
+            self._allow_large = self.session.document  # agreed for this document only
+            self.run()
+            return
+        self.show_error_node()
 
     def show_error_node(self, *_args) -> None:
         """Select the node of the last error on the canvas."""

@@ -340,19 +340,23 @@ class KerasWorker(QObject):
         else:
             self._outbox.append(data)
 
-    def request_summary(self, doc, revision: int | None = None, *, expand_nested: bool = False) -> int:
+    def request_summary(self, doc, revision: int | None = None, *, expand_nested: bool = False,
+                        allow_large: bool = False) -> int:
         """Ask for Keras's ``model.summary()`` of ``doc`` (a snapshot is sent).
 
         Args:
             doc: the document.
             revision: echoed in the reply (default ``doc.revision``).
             expand_nested: expand nested models in the summary text.
+            allow_large: the user agreed to build a model above the parameter threshold (the
+                worker refuses it otherwise, with ``stage="size"``).
 
         Returns:
             The request id; the answer is ``summaryReady`` or ``buildFailed`` (dropped if a newer
             summary was requested meanwhile).
         """
-        return self._request("summary", doc, revision, expand_nested=expand_nested)
+        extra = {"allow_large": True} if allow_large else {}
+        return self._request("summary", doc, revision, expand_nested=expand_nested, **extra)
 
     def request_build(self, doc, revision: int | None = None) -> int:
         """Ask the worker to build and compile ``doc``; answers ``built`` or ``buildFailed``."""
@@ -360,18 +364,20 @@ class KerasWorker(QObject):
 
     def request_fit(self, doc, revision: int | None = None, *, epochs: int | None = None,
                     batch_size: int | None = None, samples: int | None = None, seed: int | None = None,
-                    tensorboard_dir: str | None = None) -> int:
+                    tensorboard_dir: str | None = None, allow_large: bool = False) -> int:
         """Start a synthetic fit of ``doc`` (settings default to the document's ``fit`` section).
 
         Args:
             tensorboard_dir: when given, the worker adds ``keras.callbacks.TensorBoard(log_dir)``.
+            allow_large: the user agreed to train a model above the parameter threshold.
 
         Returns:
             The request id; progress arrives as ``fitProgress``, the end as ``fitFinished`` or
             ``fitFailed``. One fit runs at a time.
         """
+        extra = {"allow_large": True} if allow_large else {}
         request_id = self._request("fit", doc, revision, epochs=epochs, batch_size=batch_size, samples=samples,
-                                   seed=seed, tensorboard_dir=tensorboard_dir or None)
+                                   seed=seed, tensorboard_dir=tensorboard_dir or None, **extra)
         if self._fit_id is None:
             self._fit_id = request_id
         return request_id

@@ -151,8 +151,10 @@ def decode(line: bytes | str) -> dict:
             raise ProtocolError(f"message is not UTF-8 (byte {exc.start})") from None
     try:
         message = json.loads(line)
-    except ValueError as exc:
-        raise ProtocolError(f"message is not JSON: {exc}") from None
+    except ValueError as exc:  # also integers of more than 4300 digits
+        raise ProtocolError(f"message is not JSON: {str(exc)[:200]}") from None
+    except RecursionError:
+        raise ProtocolError("message is nested too deeply") from None
     if not isinstance(message, dict) or not isinstance(message.get("kind"), str):
         raise ProtocolError("message must be a JSON object with a string 'kind'")
     return message

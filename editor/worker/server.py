@@ -33,6 +33,7 @@ import time
 import traceback
 from typing import Any
 
+from codegen.model_limits import refuse_large_model
 from codegen.worker_tasks import (
     build_error_fields,
     error_text,
@@ -176,6 +177,7 @@ class Worker:
         doc = _document(request)
         params = _params(request)
         try:
+            refuse_large_model(doc, bool(params.get("allow_large")))  # before Keras allocates weights
             model = build_model(doc, compile=False)
             result = summarize(doc, expand_nested=bool(params.get("expand_nested", False)), model=model)
         except Exception as exc:
@@ -215,6 +217,7 @@ class Worker:
 
         doc = _document(request)
         try:
+            refuse_large_model(doc, bool(_params(request).get("allow_large")))
             model = build_model(doc, compile=bool(_params(request).get("compile", True)))
         except Exception as exc:
             self.channel.send(protocol.make_reply("build_error", request, **build_error_fields(doc, exc)))
@@ -359,6 +362,7 @@ class Worker:
         started = time.monotonic()
         cancelled = False
         try:
+            refuse_large_model(doc, bool(params.get("allow_large")))
             history = fit_synthetic(doc, **kwargs)
         except FitCancelled:
             history, cancelled = None, True

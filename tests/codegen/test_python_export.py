@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from codegen.errors import ExportRefused
 from codegen.python_export import export_python, identifier, positional_params, string
 from codegen.synthetic import synthetic_data
 from graph_core import catalog
@@ -155,10 +156,10 @@ def test_positional_arguments_follow_the_keras_signature(layer_type):
 def test_hostile_text_stays_inside_string_literals():
     evil = 'x"); __import__("os").system("echo pwned") #\n'
     b = GraphBuilder(evil)
-    x = b.input(evil, shape=(4,), dtype='int32"); import os; ("')
+    x = b.input(evil, shape=(4,))
     x = b.layer("Dense", x, units=2, name="class")
     x = b.layer("Dense", x, units=2, name="'''\nimport os\n'''")
-    x = b.layer("Evil Layer(); import os", x, **{"a b": evil, "c": evil})
+    x = b.layer("Flatten", x, **{"a b": evil, "c": evil})
     b.output(b.layer("Dense", x, units=2, name="print"), loss=evil, metrics=[evil])
     doc = b.document
     doc.compile = {"optimizer": evil, "learning_rate": 0.1}
@@ -176,6 +177,14 @@ def test_hostile_text_stays_inside_string_literals():
               if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute))}
     assert not any("system" in name or "import" in name for name in called), called
     _exec(text)  # defining the functions runs nothing
+
+
+def test_hostile_types_and_dtypes_are_refused_not_written():
+    b = GraphBuilder("m")
+    x = b.input("x", shape=(4,), dtype='int32"); import os; ("')
+    b.output(b.layer("Evil Layer(); import os", x))
+    with pytest.raises(ExportRefused, match=r"\$\.layers\[0\]\.config\.dtype.*not a built-in Keras dtype"):
+        export_python(b.document)
 
 
 def test_identifiers_are_sanitized():

@@ -326,10 +326,13 @@ def test_unknown_layer_type_is_kept_and_shown(make_canvas):
     from graph_core.document import Node, TensorRef
     from graph_core.edits import AddNode
 
-    doc.apply(AddNode(Node("n9", "l9", [TensorRef(x.node, 0)], (300.0, 0.0)), Layer("l9", "MyCustom", "custom")))
+    doc.apply(AddNode(Node("n9", "l9", [TensorRef(x.node, 0)], (300.0, 0.0)), Layer("l9", "AlphaDropout", "kept")))
+    doc.apply(AddNode(Node("n8", "l8", [TensorRef(x.node, 0)], (300.0, 90.0)), Layer("l8", "MyCustom", "custom")))
     cv = make_canvas(doc, show=False)
-    item = cv.scene.node_item("n9")
+    item = cv.scene.node_item("n9")  # a built-in Keras layer outside the catalog: not checked
     assert item.params_text == "not in catalog" and item.badge.severity == "warning"
+    custom = cv.scene.node_item("n8")  # not a Keras layer at all: the allow-list refuses it
+    assert custom.params_text == "not in catalog" and custom.badge.severity == "error"
 
 
 @pytest.mark.parametrize("layer_type, config, expected", [
