@@ -7,143 +7,36 @@ the touched nodes, then downstream nodes whose inputs actually changed.
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass, field
 
 from graph_core import catalog
 from graph_core.allow_list import allow_list_problems
+from graph_core.check_result import INVALID, NOT_CHECKED, UNKNOWN, VALID, CheckResult, NodeResult
 from graph_core.document import ChangeEvent, Document, Layer
 from graph_core.errors import ShapeError
 from graph_core.graph_algorithms import ancestors, find_cycles, topological_order
 from graph_core.layer_kinds import spec_for
 from graph_core.losses import loss_problems
+from graph_core.node_checks import (
+    _arity_problem,
+    _cache_entry,
+    _call_problems,
+    _compatible,
+    _dedupe,
+    _describe,
+    _frozen,
+    _input_shapes,
+    _prefixed,
+    _with_compute_dtype,
+    application_cache_key,
+)
 from graph_core.problems import ERROR, WARNING, Problem
-from graph_core.tensor import FLOAT_DTYPES, TensorSpec, format_shape
+from graph_core.tensor import TensorSpec, format_shape
 
-VALID, INVALID, NOT_CHECKED = "valid", "invalid", "not checked"
-"""The three states of a checked document (:attr:`CheckResult.status`)."""
+__all__ = ["INVALID", "NAME_PATTERN", "NOT_CHECKED", "UNKNOWN", "VALID", "Analyzer", "CheckResult", "NodeResult",
+           "application_cache_key", "check"]
 
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
-UNKNOWN = TensorSpec(None, "float32")
-
-
-@dataclass
-class NodeResult:
-    """What one node produces: its output tensors, its layer's params there, its problems."""
-
-    outputs: list | None  # list[TensorSpec]; None = unknown count and shapes
-    params: tuple | None  # (trainable, non_trainable) or None when unknown
-    problems: list = field(default_factory=list)
-    config: dict | None = field(default=None, compare=False)  # the resolved config used (for graph_core.cost)
-
-    def output(self, index: int) -> TensorSpec:
-        """The spec of output ``index`` (unknown when out of range or unknown)."""
-        if self.outputs is None or index >= len(self.outputs):
-            return UNKNOWN
-        return self.outputs[index]
-
-
-@dataclass
-class CheckResult:
-    """Everything :func:`check` finds.
-
-    Attributes:
-        problems: all problems, errors first, in graph order.
-        nodes: per node id, its :class:`NodeResult`.
-        layer_params: per layer id, ``(trainable, non_trainable)`` or None when unknown.
-        trainable, non_trainable: totals over the layers of the model (a shared layer counted
-            once; layers that reach no output are not part of the model and not counted).
-        params_known: False when some layer's count is unknown (totals are then a lower bound).
-        unchecked: nodes LayerLoom cannot vouch for: layer types outside the catalog, and
-            applications whose shapes Keras has not measured yet.
-        unused_params: ``(trainable, non_trainable)`` of the layers that reach no output,
-            shown apart (Keras leaves them out of the model).
-        unused_layers: the ids of those layers.
-    """
-
-    problems: list
-    nodes: dict
-    layer_params: dict
-    trainable: int
-    non_trainable: int
-    params_known: bool
-    unchecked: tuple = ()
-    unused_params: tuple = (0, 0)
-    unused_layers: tuple = ()
-
-    @property
-    def valid(self) -> bool:
-        """True when there is no error (warnings allowed)."""
-        return not any(p.is_error for p in self.problems)
-
-    @property
-    def status(self) -> str:
-        """``"invalid"`` (an error), ``"not checked"`` (parts LayerLoom cannot vouch for) or ``"valid"``."""
-        if not self.valid:
-            return INVALID
-        return NOT_CHECKED if self.unchecked else VALID
-
-    @property
-    def total(self) -> int:
-        """Total parameter count of the known parts (a lower bound unless ``params_known``)."""
-        return self.trainable + self.non_trainable
-
-    @property
-    def known_total(self) -> int | None:
-        """The total parameter count, or None when some part of it is unknown."""
-        return self.total if self.params_known else None
-
-    def params_text(self) -> str:
-        """The parameter count in words: ``1,234 params``, ``at least 1,234 params (2 layers
-        unknown)``, with ``+ 56 in layers that reach no output`` when there are such layers."""
-        unknown = sum(1 for value in self.layer_params.values() if value is None)
-        if self.params_known:
-            text = f"{self.total:,} params"
-        else:
-            text = f"at least {self.total:,} params ({unknown} layer{'s' if unknown != 1 else ''} unknown)"
-        unused = sum(self.unused_params)
-        if self.unused_layers:
-            text += f" + {unused:,} in layers that reach no output"
-        return text
-
-    @property
-    def errors(self) -> list:
-        """The problems of severity error."""
-        return [p for p in self.problems if p.is_error]
-
-    def output_specs(self, node_id: str) -> list:
-        """The output tensor specs of a node ([] when unknown)."""
-        result = self.nodes.get(node_id)
-        return list(result.outputs or []) if result else []
-
-    def problems_of(self, node_id: str) -> list:
-        """The problems that concern ``node_id``."""
-        return [p for p in self.problems if node_id in p.node_ids]
-
-    def to_json(self, doc: Document) -> dict:
-        """The JSON form printed by ``layerloom check --json``."""
-        nodes = {}
-        for nid, res in self.nodes.items():
-            specs = res.outputs or []
-            nodes[nid] = {
-                "layer": doc.layer_of(nid).name,
-                "output_shapes": [list(s.shape) if s.shape is not None else None for s in specs],
-                "dtype": specs[0].dtype if len(specs) == 1 else [s.dtype for s in specs],
-            }
-        return {"valid": self.valid, "status": self.status, "problems": [p.to_dict() for p in self.problems],
-                "nodes": nodes, "unchecked": [doc.layer_of(n).name for n in self.unchecked],
-                "params": {"total": self.known_total, "at_least": self.total, "trainable": self.trainable,
-                           "non_trainable": self.non_trainable, "known": self.params_known,
-                           "unused": {"layers": [doc.layers[lid].name for lid in self.unused_layers],
-                                      "trainable": self.unused_params[0],
-                                      "non_trainable": self.unused_params[1]}}}
-
-
-def application_cache_key(config: dict, input_specs: list) -> str:
-    """The key under which codegen stores an Application layer's Keras-computed shapes and params."""
-    shapes = [list(s.shape) if s.shape is not None else None for s in input_specs]
-    return json.dumps({"config": config, "inputs": shapes}, sort_keys=True)
 
 
 class Analyzer:
@@ -526,122 +419,3 @@ def check(doc: Document) -> CheckResult:
         analyzer.close()
 
 
-def _cache_entry(layer: Layer, inputs: list) -> dict | None:
-    """The well-formed cache entry of an Application layer for these inputs, or None."""
-    cache = layer.cache if isinstance(layer.cache, dict) else {}
-    entry = cache.get(application_cache_key(layer.config, inputs))
-    if not isinstance(entry, dict):
-        return None
-    if "error" in entry:
-        return entry if isinstance(entry["error"], str) else None
-    outputs, dtypes = entry.get("outputs"), entry.get("dtypes")
-    counts_ok = all(isinstance(entry.get(k), int) and entry[k] >= 0 for k in ("trainable", "non_trainable"))
-    shapes_ok = (isinstance(outputs, list) and isinstance(dtypes, list) and len(outputs) == len(dtypes) > 0
-                 and all(isinstance(s, list) and all(d is None or (isinstance(d, int) and d >= 0) for d in s)
-                         for s in outputs) and all(isinstance(d, str) for d in dtypes))
-    return entry if counts_ok and shapes_ok else None
-
-
-def _frozen(layer: Layer, params: tuple | None) -> tuple | None:
-    """A layer with ``trainable: false`` keeps its weights, all of them non-trainable (except where
-    Keras does not freeze them: :attr:`LayerSpec.frozen_by_trainable`)."""
-    if params is None or layer.config.get("trainable", True) is not False:
-        return params
-    spec = spec_for(layer)
-    if spec is not None and not spec.frozen_by_trainable:
-        return params
-    return (0, params[0] + params[1])
-
-
-_POLICY_COMPUTE = {"mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}
-
-
-def _with_compute_dtype(layer: Layer, outputs: list) -> list:
-    """Apply a layer's ``dtype`` (a float dtype or a mixed policy) to its float32 outputs, as Keras does."""
-    policy = layer.config.get("dtype")
-    if layer.type == "Input" or policy is None:
-        return outputs
-    if isinstance(policy, dict):
-        policy = (policy.get("config") or {}).get("name")
-    compute = _POLICY_COMPUTE.get(policy, policy)
-    if compute not in FLOAT_DTYPES or compute == "float32":
-        return outputs
-    return [TensorSpec(s.shape, compute) if s.dtype == "float32" else s for s in outputs]
-
-
-def _prefixed(layer: Layer, message: str) -> str:
-    """Name the layer in a rule's message: "Conv2D needs…" becomes "Conv2D 'c1' needs…"."""
-    if message.startswith(layer.type + " "):
-        return f"{_describe(layer)} {message[len(layer.type) + 1:]}"
-    return f"{_describe(layer)}: {message}"
-
-
-def _describe(layer: Layer) -> str:
-    return f"{layer.type} '{layer.name}'"
-
-
-def _arity_problem(spec, label: str, count: int, nid: str) -> Problem | None:
-    low, high = spec.min_inputs, spec.max_inputs
-    if low <= count and (high is None or count <= high):
-        return None
-    if high == 0:
-        return Problem(ERROR, "graph.arity", f"{label} takes no inputs, but {count} are connected", (nid,),
-                       "disconnect them; an Input starts the graph")
-    if high is None:
-        want = f"at least {low}"
-    elif low == high:
-        want = f"exactly {low}"
-    else:
-        want = f"{low} to {high}"
-    code = "graph.missing_input" if count < low else "graph.surplus_input"
-    hint = "connect the missing input" if count < low else "disconnect the extra inputs"
-    return Problem(ERROR, code, f"{label} takes {want} input{'s' if (high or 2) != 1 else ''}, got {count}",
-                   (nid,), hint)
-
-
-def _call_problems(spec, node, label: str, nid: str) -> list:
-    """Keyword arguments of a call its layer does not take, or values of the wrong kind."""
-    if spec is None:  # a type outside the catalog: its call is passed through unchecked
-        return []
-    call = spec.call_spec
-    problems = []
-    for name in node.keyword_inputs:
-        if name not in call.keyword_tensors:
-            takes = ", ".join(call.keyword_tensors) or "no keyword tensors"
-            problems.append(Problem(ERROR, "call.keyword", f"{label} is called with the tensor keyword "
-                                    f"{name!r}, which it does not take (it takes {takes})", (nid,),
-                                    "disconnect that input", param=name))
-    for name, value in node.call_kwargs.items():
-        if name != "training" and name not in call.keywords:
-            takes = ", ".join(("training", *call.keywords))
-            problems.append(Problem(ERROR, "call.keyword", f"{label} is called with {name}={value!r}, which "
-                                    f"its call does not take (it takes {takes})", (nid,),
-                                    f"remove {name} from the call", param=name))
-        elif value is not None and not isinstance(value, bool):
-            problems.append(Problem(ERROR, "call.keyword", f"{label}: {name} must be true or false, got "
-                                    f"{value!r}", (nid,), f"set {name} to true or false", param=name))
-    return problems
-
-
-def _compatible(expected, given) -> bool:
-    if expected is None or given is None:
-        return True
-    if len(expected) != len(given):
-        return False
-    return all(a is None or b is None or a == b for a, b in zip(expected[1:], given[1:]))
-
-
-def _input_shapes(doc: Document, results: dict, nid: str) -> str:
-    specs = [results[r.node].output(r.index) if r.node in results else UNKNOWN for r in doc.nodes[nid].inputs]
-    return ", ".join(format_shape(s.shape) for s in specs) or "nothing"
-
-
-def _dedupe(problems: list) -> list:
-    seen = set()
-    out = []
-    for p in problems:
-        key = (p.code, p.message)
-        if key not in seen:
-            seen.add(key)
-            out.append(p)
-    return out

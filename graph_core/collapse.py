@@ -12,7 +12,8 @@ import copy
 
 from graph_core.analysis import check
 from graph_core.document import Document, Layer, Node, Output, TensorRef
-from graph_core.edits import AddNode, Compound, Connect, Edit, MarkOutput, UnmarkOutput, _DetachAndRemove
+from graph_core.edit_builders import DetachAndRemove
+from graph_core.edits import AddNode, Compound, Connect, Edit, MarkOutput, UnmarkOutput
 from graph_core.errors import EditError
 from graph_core.graph_algorithms import topological_order
 
@@ -154,7 +155,7 @@ def expand_edit(doc: Document, node_id: str) -> Compound:
               for consumer, node in doc.nodes.items() for slot, ref in enumerate(node.inputs)
               if ref.node == node_id]
     edits += _redirect_outputs(doc, {out.ref: outputs[out.index] for out in doc.outputs if out.node == node_id})
-    edits.append(_DetachAndRemove(node_id))
+    edits.append(DetachAndRemove(node_id))
     return Compound(edits, f"Expand {layer.name}")
 
 
@@ -242,4 +243,4 @@ def _redirect_outputs(doc: Document, targets: dict) -> list:
 def _remove_in_reverse_order(doc: Document, block: list) -> list:
     order, _ = topological_order(doc)
     rank = {nid: i for i, nid in enumerate(order)}
-    return [_DetachAndRemove(nid) for nid in sorted(block, key=lambda n: -rank.get(n, -1))]
+    return [DetachAndRemove(nid) for nid in sorted(block, key=lambda n: -rank.get(n, -1))]

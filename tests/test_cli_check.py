@@ -62,7 +62,7 @@ def test_check_cli_says_not_checked_and_exits_3(tmp_path, capsys):
     loom_format.save(_unknown_layer_document(), path)
     assert main(["check", str(path)]) == 3
     out = capsys.readouterr().out
-    assert "NOT CHECKED" in out and "custom_scale_layer" in out and "at least 15 params" in out
+    assert "NOT CHECKED" in out and "stft_spectrogram" in out and "at least 15 params" in out
     assert main(["check", str(path), "--json"]) == 3
     assert json.loads(capsys.readouterr().out)["params"]["total"] is None
 
@@ -72,5 +72,5 @@ def _unknown_layer_document():
 
     g = GraphBuilder("m")
     h = g.layer("Dense", g.input(shape=[4]), units=3)
-    g.output(g.layer("CustomScaleLayer", h, scale=0.17))
+    g.output(g.layer("STFTSpectrogram", h))
     return g.document

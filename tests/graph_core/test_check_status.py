@@ -28,7 +28,7 @@ def _with_unknown():
     g = GraphBuilder("m")
     x = g.input(shape=[4])
     h = g.layer("Dense", x, units=3)
-    g.output(g.layer("CustomScaleLayer", h, scale=0.17))
+    g.output(g.layer("STFTSpectrogram", h))
     return g.document
 
 
@@ -36,12 +36,12 @@ def test_a_layer_outside_the_catalog_makes_the_document_not_checked():
     doc = _with_unknown()
     result = check(doc)
     assert result.valid and result.status == "not checked"
-    assert [doc.layer_of(n).type for n in result.unchecked] == ["CustomScaleLayer"]
+    assert [doc.layer_of(n).type for n in result.unchecked] == ["STFTSpectrogram"]
     assert not result.params_known and result.known_total is None
     assert result.params_text().startswith("at least 15 params (1 layer unknown)")
     report = result.to_json(doc)
     assert report["status"] == "not checked" and report["params"]["total"] is None
-    assert report["params"]["at_least"] == 15 and report["unchecked"] == ["custom_scale_layer"]
+    assert report["params"]["at_least"] == 15 and report["unchecked"] == ["stft_spectrogram"]
 
 
 def test_a_fully_known_document_is_valid_with_an_exact_total():
