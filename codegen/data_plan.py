@@ -20,6 +20,7 @@ from codegen.synthetic_text import string_plan
 from graph_core import catalog
 from graph_core.analysis import check
 from graph_core.document import Document
+from graph_core.graph_algorithms import walk_downstream
 from graph_core.losses import canonical_loss
 from graph_core.losses import target_kind as _loss_target_kind
 from graph_core.tensor import FLOAT_DTYPES, INTEGER_DTYPES
@@ -169,26 +170,16 @@ def embedding_bound(doc: Document, input_node: str) -> int | None:
     Returns:
         The bound, or None when the input feeds no Embedding.
     """
-    best: int | None = None
-    seen = set()
-    stack = [(doc, input_node)]
-    while stack:
-        current, nid = stack.pop()
-        if (id(current), nid) in seen:
-            continue
-        seen.add((id(current), nid))
-        layer = current.layer_of(nid)
+    dims: list = []
+
+    def visit(_doc, _nid, layer) -> bool:
         dim = _embedding_dim(layer.type, layer.config)
         if dim is not None:
-            best = dim if best is None else min(best, dim)
-        for consumer, slot in current.consumers(nid):
-            stack.append((current, consumer))
-            sub_layer = current.layer_of(consumer)
-            if sub_layer.subgraph is not None:
-                sub_inputs = sub_layer.subgraph.input_nodes()
-                if slot < len(sub_inputs):
-                    stack.append((sub_layer.subgraph, sub_inputs[slot]))
-    return best
+            dims.append(dim)
+        return True
+
+    walk_downstream(doc, input_node, visit)
+    return min(dims) if dims else None
 
 
 def _embedding_dim(layer_type: str, config: dict) -> int | None:

@@ -9,6 +9,7 @@ small built-in word list when no vocabulary is known (a layer still to be adapte
 from __future__ import annotations
 
 from graph_core.document import Document
+from graph_core.graph_algorithms import walk_downstream
 
 #: words used when the string input feeds no layer with an inline vocabulary
 FALLBACK_WORDS = ("the", "cat", "dog", "sat", "ran", "on", "a", "mat", "home", "fast", "red",
@@ -23,26 +24,19 @@ def string_plan(doc: Document, input_node: str) -> tuple:
     """``(kind, words)`` for a string Input: kind ``"text"`` when it feeds a TextVectorization
     (sentences), else ``"tokens"``; the words of the vocabularies it feeds (in order, unique)."""
     words: dict = {}
-    text = False
-    seen = set()
-    stack = [(doc, input_node)]
-    while stack:
-        current, nid = stack.pop()
-        if (id(current), nid) in seen:
-            continue
-        seen.add((id(current), nid))
-        layer = current.layer_of(nid)
-        if layer.type in ("TextVectorization", "StringLookup"):
-            text = text or layer.type == "TextVectorization"
-            vocab = layer.config.get("vocabulary")
-            if isinstance(vocab, list):
-                words.update((w, None) for w in vocab if isinstance(w, str) and w.strip())
-            continue  # after a lookup the data are ids, not strings
-        for consumer, slot in current.consumers(nid):
-            stack.append((current, consumer))
-            sub = current.layer_of(consumer).subgraph
-            if sub is not None and slot < len(sub.input_nodes()):
-                stack.append((sub, sub.input_nodes()[slot]))
+    found = {"text": False}
+
+    def visit(_doc, _nid, layer) -> bool:
+        if layer.type not in ("TextVectorization", "StringLookup"):
+            return True
+        found["text"] = found["text"] or layer.type == "TextVectorization"
+        vocab = layer.config.get("vocabulary")
+        if isinstance(vocab, list):
+            words.update((w, None) for w in vocab if isinstance(w, str) and w.strip())
+        return False  # after a lookup the data are ids, not strings
+
+    walk_downstream(doc, input_node, visit)
+    text = found["text"]
     return ("text" if text else "tokens"), tuple(words) or FALLBACK_WORDS
 
 

@@ -146,3 +146,30 @@ def generations(doc: Document) -> list[list[str]]:
     for nid in doc.nodes:
         columns[depth[nid]].append(nid)
     return columns
+
+
+def walk_downstream(doc, start: str, visit) -> None:
+    """Visit every node that data from ``start`` reaches, into nested models too.
+
+    A tensor fed to a nested ``Model`` layer continues at that model's Input at the same
+    position. Each ``(document, node id)`` is visited once.
+
+    Args:
+        doc: the document holding ``start``.
+        start: the node to start from (visited first).
+        visit: ``visit(document, node_id, layer) -> bool``; False stops the walk below that node.
+    """
+    seen = set()
+    stack = [(doc, start)]
+    while stack:
+        current, nid = stack.pop()
+        if (id(current), nid) in seen:
+            continue
+        seen.add((id(current), nid))
+        if not visit(current, nid, current.layer_of(nid)):
+            continue
+        for consumer, slot in current.consumers(nid):
+            stack.append((current, consumer))
+            sub = current.layer_of(consumer).subgraph
+            if sub is not None and slot < len(sub.input_nodes()):
+                stack.append((sub, sub.input_nodes()[slot]))
