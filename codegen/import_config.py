@@ -35,7 +35,7 @@ from codegen.import_layer_config import (
     _is_int,
     _is_model_entry,
 )
-from graph_core import catalog
+from codegen.import_safety import operation_message
 from graph_core.edits import snake_case
 from graph_core.layer_kinds import call_spec_for_type
 
@@ -275,14 +275,7 @@ class _Translator(LayerConfigReduction, CompileTranslation):
         config = entry.get("config")
         module = entry.get("module")
         if isinstance(module, str) and module.startswith(_OPS_MODULE_PREFIXES):
-            instead = (f"the layer keras.layers.{class_name} does the same; build the model with it and save "
-                       f"again" if catalog.get_spec(class_name) is not None else
-                       "models that apply operations to tensors can be imported once LayerLoom has "
-                       "operation nodes; until then only models built from keras.layers import")
-            raise ConfigError(
-                f"layer '{name}' is the tensor operation keras.ops.{snake_case(class_name)} (saved as class "
-                f"{class_name!r} of module {module!r}: `x + y`, `x[:, :4]` or a keras.ops call in the model "
-                f"code); LayerLoom cannot represent operations yet: {instead}")
+            raise ConfigError(operation_message(f"layer '{name}'", class_name, module))
         if not isinstance(config, dict):
             raise ConfigError(f"layer '{name}' ({class_name}) has no config object")
         if class_name == "InputLayer":

@@ -159,9 +159,12 @@ def _check_object(obj: dict, class_name: str, subject: str, key: str | None,
                 f"import and run code from outside Keras, which LayerLoom never does; rebuild it "
                 f"from standard Keras parts", layer)
         if class_name not in KNOWN_KERAS_CLASSES:
+            if str(module).startswith(("keras.src.ops", "keras.ops")):
+                raise ImportRefused(operation_message(subject, class_name, module), layer)
             raise ImportRefused(
                 f"{what} the class '{module}.{class_name}', which is not on LayerLoom's list of "
-                f"Keras built-ins: LayerLoom never loads it", layer)
+                f"Keras built-ins: LayerLoom never loads it. It imports models made of keras.layers "
+                f"classes (docs/import.md lists the keras.applications models that are)", layer)
         if registered is not None and registered != class_name:
             package = str(registered).split(">", 1)[0] if ">" in str(registered) else None
             if package != "keras":
@@ -175,3 +178,19 @@ def _check_object(obj: dict, class_name: str, subject: str, key: str | None,
             f"{what} the class '{class_name}', which is not a Keras built-in (a custom class?): "
             f"loading it would run code from outside Keras, which LayerLoom never does; rebuild "
             f"it from standard Keras parts", layer)
+
+
+def operation_message(subject: str, class_name: str, module) -> str:
+    """Why a saved ``keras.ops`` operation (``x + y``, ``x[:, :4]``) is refused, and what to do.
+
+    Only real ``keras.layers`` classes are suggested (the catalog's), never a made-up one."""
+    from graph_core import catalog
+    from graph_core.edits import snake_case
+
+    instead = (f"the layer keras.layers.{class_name} does the same; build the model with it and save again"
+               if catalog.get_spec(class_name) is not None else
+               "models that apply operations to tensors can be imported once LayerLoom has operation "
+               "nodes; until then only models built from keras.layers import")
+    return (f"{subject} is the tensor operation keras.ops.{snake_case(class_name)} (saved as class "
+            f"{class_name!r} of module {module!r}: `x + y`, `x[:, :4]` or a keras.ops call in the model "
+            f"code); LayerLoom cannot represent operations yet: {instead}")

@@ -47,7 +47,7 @@ def run_source_import(src: str, out: str, model: str | None = None, measure: boo
     Returns:
         0 imported, 1 the source uses something unsupported, 2 unreadable or unwritable.
     """
-    from graph_core import check, loom_format
+    from graph_core import allow_list, check, loom_format
     from graph_core.source_import import SourceImportError, import_source
 
     try:
@@ -65,6 +65,11 @@ def run_source_import(src: str, out: str, model: str | None = None, measure: boo
         _error(str(exc))
         return EXIT_INVALID
     doc = result.document
+    refused = [r for r in allow_list.document_problems(doc) if r.refused]
+    if refused:  # the same allow-list as opening the file: never write what cannot be opened
+        for item in refused:
+            _error(f"{src}: {item.message} ({item.path})")
+        return EXIT_INVALID
     apps = [layer for d in doc.iter_documents() for layer in d.layers.values() if layer.type == "Application"]
     if measure and apps and all(layer.config.get("weights", "imagenet") is None for layer in apps):
         status = _guarded(lambda: _measure(doc))

@@ -118,14 +118,13 @@ def value_range() -> ParamSpec:
     return ParamSpec("value_range", "any", (0, 255), doc="range of the pixel values, e.g. (0, 1)")
 
 
-def _geometric() -> tuple:
-    return (
-        ParamSpec("fill_mode", "choice", "reflect", choices=FILL_MODES,
-                  doc="how points outside the image are filled"),
-        ParamSpec("interpolation", "choice", "bilinear", choices=INTERPOLATIONS,
-                  doc="interpolation method"),
-        ParamSpec("fill_value", "float", 0.0, doc="fill value for fill_mode='constant'"),
-    )
+def _geometric(interpolation_first: bool = False) -> tuple:
+    fill = ParamSpec("fill_mode", "choice", "reflect", choices=FILL_MODES,
+                     doc="how points outside the image are filled")
+    interpolation = ParamSpec("interpolation", "choice", "bilinear", choices=INTERPOLATIONS,
+                              doc="interpolation method")
+    first = (interpolation, fill) if interpolation_first else (fill, interpolation)
+    return (*first, ParamSpec("fill_value", "float", 0.0, doc="fill value for fill_mode='constant'"))
 
 
 def infer_equalization(_config: dict, _inputs: list) -> list:
@@ -144,9 +143,19 @@ def _check_odd_kernel(config: dict) -> list:
     return []
 
 
+#: Layers whose Keras constructor takes data_format before seed (the others: seed first).
+_DATA_FORMAT_FIRST = frozenset({"MixUp", "RandomColorDegeneration", "RandomGrayscale", "RandomHue",
+                                "RandomPosterization", "RandomSaturation", "RandomSharpness"})
+
+
 def _spec(layer: str, description: str, params: tuple, infer=None, check=None,
           at_inference: str = INFERENCE_NOTE, seed: bool = True) -> LayerSpec:
-    extra = (P.seed(), P.data_format()) if seed else (P.data_format(),)
+    if not seed:
+        extra = (P.data_format(),)
+    elif layer in _DATA_FORMAT_FIRST:
+        extra = (P.data_format(), P.seed())
+    else:
+        extra = (P.seed(), P.data_format())
     return LayerSpec(layer, "Augmentation", f"{description} {at_inference}",
                      params + extra, 1, 1, infer or make_same(layer), no_params, check=check)
 
@@ -170,7 +179,7 @@ SPECS = (
           check=check_factors(("height_factor", -1.0, 1.0), ("width_factor", -1.0, 1.0))),
     _spec("RandomShear", "Randomly shears (slants) images along x and y.",
           (factor("x_factor", 0.0, "shear along x"), factor("y_factor", 0.0, "shear along y"),
-           *_geometric()),
+           *_geometric(interpolation_first=True)),
           check=check_factors(("x_factor", 0.0, 1.0), ("y_factor", 0.0, 1.0))),
     _spec("RandomContrast", "Randomly adjusts the contrast of images.",
           (factor(doc="contrast range, e.g. 0.2 for [0.8, 1.2]"), value_range()),

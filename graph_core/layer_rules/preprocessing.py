@@ -152,13 +152,13 @@ def vocabulary_param(tokens: str = "str") -> ParamSpec:
 
 
 def _lookup_params(oov_default, dtype_param: tuple, tokens: str = "str") -> tuple:
-    return (
-        vocabulary_param(tokens),
+    return (  # in the order of Keras's constructor (positional arguments follow it)
         ParamSpec("max_tokens", "int", None, minimum=2, allow_none=True,
                   doc="largest vocabulary size, special tokens included"),
         ParamSpec("num_oov_indices", "int", 1, minimum=0, doc="out-of-vocabulary buckets"),
         ParamSpec("mask_token", "any", None, allow_none=True, doc="token that means padding"),
         ParamSpec("oov_token", "any", oov_default, doc="token for out-of-vocabulary (invert)"),
+        vocabulary_param(tokens),
         *dtype_param,
         ParamSpec("idf_weights", "any", None, allow_none=True,
                   doc="inverse document frequencies (tf_idf)"),
@@ -326,8 +326,7 @@ SPECS = (
     LayerSpec(
         "TextVectorization", _CATEGORY, "Turns text (strings) into token ids with a vocabulary: "
         "standardize, split into words, look up (tokenizer).",
-        (vocabulary_param(),
-         ParamSpec("max_tokens", "int", None, minimum=2, allow_none=True,
+        (ParamSpec("max_tokens", "int", None, minimum=2, allow_none=True,
                    doc="largest vocabulary size"),
          ParamSpec("standardize", "choice", "lower_and_strip_punctuation",
                    choices=("lower_and_strip_punctuation", "lower", "strip_punctuation"),
@@ -340,6 +339,7 @@ SPECS = (
          ParamSpec("output_sequence_length", "int", None, minimum=1, allow_none=True,
                    doc="pad/cut token ids to this length (int mode)", main=True),
          ParamSpec("pad_to_max_tokens", "bool", False, doc="encode to max_tokens wide"),
+         vocabulary_param(),
          ParamSpec("idf_weights", "any", None, allow_none=True, doc="tf_idf weights"),
          _SPARSE,
          ParamSpec("ragged", "bool", False, doc="return a ragged tensor"),

@@ -8,6 +8,7 @@ import pytest
 
 from codegen.build import used_nodes
 from codegen.profile import profile_model
+from codegen.worker_tasks import build_error_fields
 from editor.cli import main
 from graph_core.templates import list_templates, load_template
 
@@ -60,11 +61,11 @@ def test_worker_profile_job_replies_profiled_or_profile_failed():
     doc = load_template("mlp")
     request = {"id": 5, "kind": "profile", "revision": 3, "doc": document_to_dict(doc),
                "params": {"batch_size": 2, "repeats": 2}}
-    run_profile(Channel(), request, server._document, server._build_error_fields)
+    run_profile(Channel(), request, server._document, build_error_fields)
     reply = sent[-1]
     assert reply["kind"] == "profiled" and reply["id"] == 5 and reply["revision"] == 3
     assert set(reply["nodes"]) == {n for n in doc.nodes if doc.layer_of(n).type != "Input"}
     assert reply["batch_size"] == 2 and reply["model_ms"] > 0
     broken = dict(request, doc=dict(request["doc"], outputs=[]))
-    run_profile(Channel(), broken, server._document, server._build_error_fields)
+    run_profile(Channel(), broken, server._document, build_error_fields)
     assert sent[-1]["kind"] == "profile_failed" and "no output" in sent[-1]["message"]

@@ -53,13 +53,18 @@ def test_unreadable_source(tmp_path, capsys):
 
 
 def test_applications_named_with_weights_are_never_downloaded_or_read(tmp_path, capsys):
-    for weights, expected in (("", "imagenet"), (", weights='/etc/passwd'", "/etc/passwd")):
-        src = tmp_path / "app.py"
-        src.write_text("from keras import applications, layers, Input\n"
-                       f"base = applications.Xception(include_top=False{weights})\n"
-                       "x = Input((71, 71, 3))\ny = layers.GlobalAveragePooling2D()(base(x))\n")
-        out = tmp_path / "app.loom"
-        assert main(["import", str(src), "-o", str(out)]) == 0
-        assert "applications not measured" in capsys.readouterr().out
-        layer = loom_format.load(out).layer_by_name("base")
-        assert layer.config["weights"] == expected and not layer.cache
+    src = tmp_path / "app.py"
+    out = tmp_path / "app.loom"
+    body = "x = Input((71, 71, 3))\ny = layers.GlobalAveragePooling2D()(base(x))\n"
+    src.write_text("from keras import applications, layers, Input\n"
+                   "base = applications.Xception(include_top=False)\n" + body)
+    assert main(["import", str(src), "-o", str(out)]) == 0
+    assert "applications not measured" in capsys.readouterr().out
+    layer = loom_format.load(out).layer_by_name("base")
+    assert layer.config["weights"] == "imagenet" and not layer.cache
+    # a weights file named by the source is never read, and the document is refused as opening would
+    out.unlink()
+    src.write_text("from keras import applications, layers, Input\n"
+                   "base = applications.Xception(include_top=False, weights='/etc/passwd')\n" + body)
+    assert main(["import", str(src), "-o", str(out)]) == 1
+    assert "/etc/passwd" in capsys.readouterr().err and not out.exists()

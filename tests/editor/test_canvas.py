@@ -326,7 +326,7 @@ def test_unknown_layer_type_is_kept_and_shown(make_canvas):
     from graph_core.document import Node, TensorRef
     from graph_core.edits import AddNode
 
-    doc.apply(AddNode(Node("n9", "l9", [TensorRef(x.node, 0)], (300.0, 0.0)), Layer("l9", "AlphaDropout", "kept")))
+    doc.apply(AddNode(Node("n9", "l9", [TensorRef(x.node, 0)], (300.0, 0.0)), Layer("l9", "STFTSpectrogram", "kept")))
     doc.apply(AddNode(Node("n8", "l8", [TensorRef(x.node, 0)], (300.0, 90.0)), Layer("l8", "MyCustom", "custom")))
     cv = make_canvas(doc, show=False)
     item = cv.scene.node_item("n9")  # a built-in Keras layer outside the catalog: not checked
