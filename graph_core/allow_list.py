@@ -320,15 +320,26 @@ def allow_list_problems(layer, label: str, node_id: str) -> list:
     Returns:
         A list of :class:`graph_core.problems.Problem`.
     """
+    return refusal_problems(layer_refusals(layer), label, node_id)
+
+
+def layer_refusals(layer) -> list:
+    """The :class:`Refusal` of one layer that checks report (the catalog checks its own names)."""
     from graph_core.catalog import get_spec
-    from graph_core.problems import ERROR, Problem
 
     in_catalog = get_spec(layer.type) is not None
+    return [item for item in layer_problems(layer) if item.refused or not in_catalog]
+
+
+def refusal_problems(refusals: list, label: str, node_id: str) -> list:
+    """Refusals as check problems shown on ``node_id`` (errors: the build refuses them)."""
+    from graph_core.problems import ERROR, Problem
+
     return [Problem(ERROR, "layer.refused" if item.refused else "layer.not_allowed",
                     f"{label}: {item.message}", (node_id,),
                     "LayerLoom builds, exports and opens built-in Keras parts only", detail=item.message,
                     param=item.path[len("$.config."):] if item.path.startswith("$.config.") else None)
-            for item in layer_problems(layer) if item.refused or not in_catalog]
+            for item in refusals]
 
 
 def document_problems(doc, path: str = "$") -> list:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from graph_core import catalog
-from graph_core.allow_list import allow_list_problems
+from graph_core.allow_list import layer_refusals, refusal_problems
 from graph_core.check_result import INVALID, NOT_CHECKED, UNKNOWN, VALID, CheckResult, NodeResult
 from graph_core.document import ChangeEvent, Document, Layer
 from graph_core.errors import ShapeError
@@ -134,9 +134,9 @@ class Analyzer:
                     f"{label} reads output {ref.index} of '{doc.node_label(ref.node)}', which has only "
                     f"{len(producer.outputs)} output{'s' if len(producer.outputs) != 1 else ''}",
                     (nid, ref.node), "connect one of its existing outputs"))
-        refused = allow_list_problems(layer, label, nid)  # issue 12: one allow-list everywhere
-        if refused:
-            return NodeResult(None, None, problems + refused)
+        refusals = self._layer_check(layer)[2]  # issue 12: one allow-list everywhere
+        if refusals:
+            return NodeResult(None, None, problems + refusal_problems(refusals, label, nid))
         spec = spec_for(layer)
         call_problems = _call_problems(spec, node, label, nid)
         if call_problems:
@@ -158,7 +158,7 @@ class Analyzer:
                 f"but its shapes and parameters are unknown", (nid,),
                 "the exported code passes its config through unchanged"))
             return NodeResult(None, None, problems)
-        resolved, param_problems = self._layer_check(layer)
+        resolved, param_problems, _refusals = self._layer_check(layer)
         problems.extend(Problem(ERROR, "param.invalid", f"{label}: {msg}", tuple(doc.nodes_of(layer.id)), hint,
                                 param=name or None, detail=msg)
                         for name, msg, hint in param_problems)
@@ -193,14 +193,17 @@ class Analyzer:
         return NodeResult(list(outputs), params, problems, resolved)
 
     def _layer_check(self, layer: Layer) -> tuple:
+        """``(resolved config, parameter problems, allow-list refusals)`` of a layer, cached
+        until its config changes."""
         cached = self._layer_checks.get(layer.id)
         if cached is None:
-            problems = catalog.check_params(layer.type, layer.config)
+            refusals = layer_refusals(layer)
+            problems = catalog.check_params(layer.type, layer.config) if catalog.get_spec(layer.type) else []
             try:
                 resolved = catalog.resolve_config(layer.type, layer.config) if not problems else {}
             except Exception as exc:
                 resolved, problems = {}, [("config", f"its config cannot be read ({exc})", "")]
-            cached = (resolved, problems)
+            cached = (resolved, problems, refusals)
             self._layer_checks[layer.id] = cached
         return cached
 

@@ -105,7 +105,7 @@ def _guard(spec: LayerSpec) -> LayerSpec:
 
     guarded_infer.__doc__ = infer.__doc__
     guarded_count.__doc__ = count.__doc__
-    return replace(spec, infer=guarded_infer, count_params=guarded_count)
+    return replace(spec, infer=guarded_infer, count_params=guarded_count, call=spec.call_spec)
 
 
 def _build() -> dict:

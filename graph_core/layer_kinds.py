@@ -77,7 +77,7 @@ MODEL_SPEC = LayerSpec(
     "Model", "Models",
     "A whole functional model used as a layer: its inputs are its Input layers, in order; calling "
     "it at several nodes shares its weights.",
-    (), 1, 1, _evaluated_by_analysis, _evaluated_by_analysis, kind="model")
+    (), 1, 1, _evaluated_by_analysis, _evaluated_by_analysis, kind="model", call=CallSpec("single"))
 """The spec of a nested model with one Input; :func:`spec_for` fits it to the layer's graph."""
 
 APPLICATION_SPEC = LayerSpec(
