@@ -213,9 +213,9 @@ class MainWindow(QMainWindow):
         existing = [d for d in self._docks if self.dockWidgetArea(d) == area and not d.isFloating()]
         dock = self._add_dock(_fit_for_dock(widget, area), title, area)
         dock.panel = widget
-        if existing:
+        if existing:  # a new panel joins the tab group behind the first one, which stays in front
             self.tabifyDockWidget(existing[-1], dock)
-            existing[-1].raise_()
+            existing[0].raise_()
         return dock
 
     def raise_default_panels(self) -> None:
