@@ -1,8 +1,9 @@
 """Keras inside the editor: the worker, the Summary/Code/Training panels and the Keras file actions.
 
 :func:`attach` is the one call the main window makes. It starts the Keras worker in the background
-(the window does not wait for TensorFlow), docks the three panels, adds File › Import Keras model…
-and File › Export Keras model…, follows the window's current session and reports worker crashes
+(the window does not wait for TensorFlow; the editor passes a worker it starts after the first
+frame), docks the panels (those behind the Summary are built when first shown: editor/lazy_panels.py),
+adds File › Import Keras model… and File › Export Keras model…, follows the window's current session and reports worker crashes
 and restarts in the status bar. Nothing here imports TensorFlow: all Keras work happens in the
 worker process.
 """
@@ -11,15 +12,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from editor.panels.code_panel import CodePanel
+from editor.lazy_panels import add_lazy_panel, is_built, panel_of
 from editor.panels.summary_panel import SummaryPanel
-from editor.panels.training_panel import TrainingPanel
 from editor.recovery import file_slug
 from editor.worker.client import KerasWorker
+
+if TYPE_CHECKING:
+    from editor.panels.code_panel import CodePanel
+    from editor.panels.training_panel import TrainingPanel
 
 IMPORT_FILTER = "Keras models (*.keras *.h5 *.hdf5 *.json);;All files (*)"
 EXPORT_FILTER = "Keras model (*.keras)"
@@ -75,20 +80,14 @@ class KerasIntegration(QObject):
         self._export_id: int | None = None
         self._announced_ready = False
 
-        select = self.select_nodes
-        self.summary_panel = SummaryPanel(self.worker, select_nodes=select)
-        self.code_panel = CodePanel(save_dialog=self._code_save_dialog)
-        self.training_panel = TrainingPanel(self.worker, select_nodes=select)
-        from editor.panels.step_panel import StepPanel  # issue 15: step through the forward pass
-
-        self.step_panel = StepPanel(self.worker, select_nodes=select,
-                                    scene=lambda: getattr(window, "current_scene", lambda: None)())
-        area = Qt.DockWidgetArea
+        self.summary_panel = SummaryPanel(self.worker, select_nodes=self.select_nodes)
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        # the panels behind the Summary are built when first shown (a faster first frame)
         self.docks = {
-            "Summary": window.add_panel(self.summary_panel, "Summary", area.BottomDockWidgetArea),
-            "Code": window.add_panel(self.code_panel, "Code", area.BottomDockWidgetArea),
-            "Training": window.add_panel(self.training_panel, "Training", area.BottomDockWidgetArea),
-            "Step through": window.add_panel(self.step_panel, "Step through", area.BottomDockWidgetArea),
+            "Summary": window.add_panel(self.summary_panel, "Summary", bottom),
+            "Code": add_lazy_panel(window, self._make_code_panel, "Code", bottom),
+            "Training": add_lazy_panel(window, self._make_training_panel, "Training", bottom),
+            "Step through": add_lazy_panel(window, self._make_step_panel, "Step through", bottom),
         }
         self.docks["Summary"].raise_()
         window.resizeDocks([self.docks["Summary"]], [BOTTOM_AREA_HEIGHT], Qt.Orientation.Vertical)
@@ -118,10 +117,49 @@ class KerasIntegration(QObject):
         """The window's current session."""
         return getattr(self.window, "session", None)
 
+    @property
+    def code_panel(self) -> CodePanel:
+        """The Code panel (built now if it has not been shown yet)."""
+        return panel_of(self.docks["Code"])
+
+    @property
+    def training_panel(self) -> TrainingPanel:
+        """The Training panel (built now if it has not been shown yet)."""
+        return panel_of(self.docks["Training"])
+
+    @property
+    def step_panel(self):
+        """The Step through panel (built now if it has not been shown yet)."""
+        return panel_of(self.docks["Step through"])
+
+    def _make_code_panel(self) -> CodePanel:
+        from editor.panels.code_panel import CodePanel
+
+        panel = CodePanel(save_dialog=self._code_save_dialog)
+        panel.set_session(self.session)
+        return panel
+
+    def _make_training_panel(self) -> TrainingPanel:
+        from editor.panels.training_panel import TrainingPanel
+
+        panel = TrainingPanel(self.worker, select_nodes=self.select_nodes)
+        panel.set_session(self.session)
+        return panel
+
+    def _make_step_panel(self):
+        from editor.panels.step_panel import StepPanel  # issue 15: step through the forward pass
+
+        window = self.window
+        panel = StepPanel(self.worker, select_nodes=self.select_nodes,
+                          scene=lambda: getattr(window, "current_scene", lambda: None)())
+        panel.set_session(self.session)
+        return panel
+
     def set_session(self, session) -> None:
-        """Point the panels at ``session``."""
-        for panel in (self.summary_panel, self.code_panel, self.training_panel, self.step_panel):
-            panel.set_session(session)
+        """Point the panels at ``session`` (those not built yet get it when they are)."""
+        for dock in self.docks.values():
+            if is_built(dock):
+                dock.panel.set_session(session)
 
     def show_status(self, text: str, timeout_ms: int = 5000) -> None:
         """Show ``text`` in the window's status bar."""

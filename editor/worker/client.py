@@ -100,6 +100,7 @@ class KerasWorker(QObject):
         self._ready = False
         self._shutting_down = False
         self._outbox: list[bytes] = []
+        self._deferred = False  # requests wait for start() instead of starting the process
         self._crash_times: deque = deque()
         self._stderr_tail: deque = deque(maxlen=60)
         self._stderr_partial = b""
@@ -155,8 +156,18 @@ class KerasWorker(QObject):
         return "\n".join(self._stderr_tail)
 
     # ------------------------------------------------------------------ process
+    def defer_start(self) -> None:
+        """Until :meth:`start` is called, requests wait (in order) instead of starting the process.
+
+        The editor defers the worker until its window has painted its first frame, so starting
+        TensorFlow does not compete with drawing the window.
+        """
+        if self._proc is None:
+            self._deferred = True
+
     def start(self) -> None:
         """Start the worker process in the background (no-op if one runs)."""
+        self._deferred = False
         if self.is_running:
             return
         self._shutting_down = False
@@ -330,6 +341,9 @@ class KerasWorker(QObject):
         return request_id
 
     def _write(self, data: bytes) -> None:
+        if self._proc is None and self._deferred:
+            self._outbox.append(data)  # sent when start() has started the process
+            return
         if self._proc is None and not self._shutting_down:
             self.start()
         proc = self._proc
