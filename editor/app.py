@@ -114,9 +114,11 @@ def _display_available() -> bool:
 
 def _load(path: str | None):
     """The starting document: the file at ``path``, or the starter template. Raises LoomFormatError."""
-    from graph_core import loom_format, templates
+    from graph_core import loom_format
 
     if path is None:
+        from graph_core import templates
+
         try:
             return templates.load_template(STARTER_TEMPLATE), None
         except KeyError:

@@ -3,9 +3,9 @@
 :func:`attach` is the one call the main window makes. It starts the Keras worker in the background
 (the window does not wait for TensorFlow; the editor passes a worker it starts after the first
 frame), docks the panels (those behind the Summary are built when first shown: editor/lazy_panels.py),
-adds File › Import Keras model… and File › Export Keras model…, follows the window's current session and reports worker crashes
-and restarts in the status bar. Nothing here imports TensorFlow: all Keras work happens in the
-worker process.
+adds File › Import Keras model… and File › Export Keras model…, follows the window's current
+session and reports worker crashes and restarts in the status bar. Nothing here imports
+TensorFlow: all Keras work happens in the worker process.
 """
 
 from __future__ import annotations

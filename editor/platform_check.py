@@ -8,8 +8,6 @@ the one command that installs them (Debian/Ubuntu package names).
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -63,6 +61,9 @@ def missing_libraries(plugin: Path) -> list:
     Returns:
         sorted library names, empty when all are there or ``ldd`` is not available.
     """
+    import shutil
+    import subprocess
+
     ldd = shutil.which("ldd")
     if ldd is None:
         return []

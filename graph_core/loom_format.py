@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -382,6 +381,8 @@ def save(doc: Document, path: str | os.PathLike) -> None:
 
 def write_atomic(path: str | os.PathLike, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder, fsync and rename."""
+    import tempfile  # (with shutil, random, bz2, lzma): only when saving, not for load or check
+
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     remove_stale_temps(target)  # left by a save that was killed mid-write

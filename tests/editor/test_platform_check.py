@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -24,8 +25,8 @@ def test_missing_libraries_come_from_ldd(monkeypatch, tmp_path):
         calls.append(args)
         return subprocess.CompletedProcess(args, 0, LDD_OUTPUT, "")
 
-    monkeypatch.setattr(platform_check.shutil, "which", lambda name: "/usr/bin/ldd")
-    monkeypatch.setattr(platform_check.subprocess, "run", fake_run)
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/ldd")  # imported when needed
+    monkeypatch.setattr(subprocess, "run", fake_run)
     assert platform_check.missing_libraries(plugin) == ["libxcb-icccm.so.4", "libxcb-keysyms.so.1"]
     assert calls and calls[0][1] == str(plugin)
 
