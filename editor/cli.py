@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -17,9 +18,40 @@ EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE, EXIT_NOT_CHECKED = 0, 1, 2, 3
 _ALLOW_LARGE = "build even above 50,000,000 parameters (Keras allocates every weight)"
 
 
+def _terminal_columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size`` gives it ($COLUMNS, then the tty, then 80)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help layout, sized without importing shutil (with bz2, lzma: a start-up cost
+    that every command would pay, as argparse makes a formatter for each argument added)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None):
+        super().__init__(prog, indent_increment, max_help_position,
+                         _terminal_columns() - 2 if width is None else width)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser (and its subcommands' parsers) using :class:`_HelpFormatter`."""
+
+    def __init__(self, *args, formatter_class=_HelpFormatter, **kwargs):
+        super().__init__(*args, formatter_class=formatter_class, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``layerloom`` with all its subcommands."""
-    parser = argparse.ArgumentParser(prog="layerloom", description="Draw Keras Functional-API models.")
+    parser = _Parser(prog="layerloom", description="Draw Keras Functional-API models.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("open", help="open a .loom file in the editor")
