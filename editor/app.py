@@ -22,7 +22,8 @@ import time
 
 STARTER_TEMPLATE = "mlp"
 EXIT_OK, EXIT_UNREADABLE = 0, 2
-#: The Keras worker starts after the first frame, or this long after the window is shown.
+#: The Keras worker starts (and the garbage collector resumes) after the first frame, or this long
+#: after the window is shown.
 WORKER_START_LATEST_MS = 3000
 
 ACCENT = "#2563EB"
@@ -175,6 +176,7 @@ def run_editor(path: str | None = None, screenshot: str | None = None) -> int:
     Returns:
         0 on success; 2 when the file cannot be read (the message goes to stderr, no traceback).
     """
+    from editor import start_up_gc
     from graph_core.errors import LoomFormatError
 
     try:
@@ -215,6 +217,7 @@ def run_editor(path: str | None = None, screenshot: str | None = None) -> int:
     window.restore_state(app_settings())
     window.files.start_autosave()
     first_frame = _PaintWatcher(window, report in ("1", "quit"))
+    first_frame.then(start_up_gc.resume)
     if report == "quit":  # benchmarks: the start ends with the first frame
         first_frame.then(window.close)
         first_frame.then(app.quit)
@@ -228,7 +231,7 @@ def run_editor(path: str | None = None, screenshot: str | None = None) -> int:
 
     QTimer.singleShot(0, _fit_current(window))
     if report != "quit":  # a window that is never painted (started minimized) still gets Keras
-        QTimer.singleShot(WORKER_START_LATEST_MS, integration.worker.start)
+        QTimer.singleShot(WORKER_START_LATEST_MS, lambda: (start_up_gc.resume(), integration.worker.start()))
     code = app.exec()
     del first_frame
     return int(code or 0)

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from editor import start_up_gc
 from editor.terminal_text import escaped_output
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE, EXIT_NOT_CHECKED = 0, 1, 2, 3
@@ -120,17 +121,34 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``layerloom`` console script."""
-    with escaped_output():  # names in messages never reach the terminal as control codes
-        args = build_parser().parse_args(argv)
-        try:
-            return _dispatch(args)
-        except KeyboardInterrupt:
-            print("interrupted", file=sys.stderr)
-            return 130
+    """Entry point of the ``layerloom`` console script.
+
+    Args:
+        argv: the arguments; None reads ``sys.argv`` and marks this call as the process's own
+            start (the console script, ``python -m editor.cli``): only then is the garbage
+            collector paused while the command starts (editor/start_up_gc.py).
+    """
+    if argv is None:
+        start_up_gc.pause()
+    try:
+        with escaped_output():  # names in messages never reach the terminal as control codes
+            args = build_parser().parse_args(argv)
+            try:
+                return _dispatch(args)
+            except KeyboardInterrupt:
+                print("interrupted", file=sys.stderr)
+                return 130
+    finally:
+        start_up_gc.resume()
+
+
+#: Commands that resume the garbage collector themselves, once started (the others at once).
+_QUICK_STARTS = (None, "open", "check", "templates")
 
 
 def _dispatch(args) -> int:
+    if args.command not in _QUICK_STARTS or (args.command == "check" and args.fix):
+        start_up_gc.resume()
     if args.command is None:
         from editor.app import run_editor
 
@@ -191,6 +209,8 @@ def check_command(path: str, as_json: bool = False, batch_size: int = 1) -> int:
     from graph_core import check, loom_format
     from graph_core.cost import model_cost, summary_line
     from graph_core.errors import LoomFormatError
+
+    start_up_gc.resume()
 
     if batch_size < 1:
         print(f"error: --batch-size must be a positive integer, got {batch_size}", file=sys.stderr)

@@ -3,7 +3,9 @@
 Each command runs in a fresh Python (as the console script would) and the modules it left in
 ``sys.modules`` are inspected: commands that do not draw import no Qt, none imports Keras,
 TensorFlow or another Keras backend, and checking a valid graph does not import networkx (it is
-only needed to report a cycle). Start-up time itself is measured by bench/bench_cli_startup.py.
+only needed to report a cycle); the garbage collector paused while a command starts
+(editor/start_up_gc.py) runs again afterwards. Start-up time itself is measured by
+bench/bench_cli_startup.py.
 """
 
 from __future__ import annotations
@@ -22,14 +24,17 @@ TEMPLATE = ROOT / "assets" / "examples" / "multi-output.loom"
 QT = ("PySide6", "shiboken6")
 KERAS = ("keras", "tensorflow", "tf_keras", "jax", "torch")
 
-#: Runs ``editor.cli.main`` with the given arguments, then prints the top-level modules loaded.
+#: Runs ``editor.cli.main`` as the console script does (arguments from sys.argv), then prints the
+#: top-level modules loaded and whether the garbage collector runs again.
 _PROBE = """
-import json, sys
+import gc, json, sys
 from editor.cli import main
+sys.argv = ["layerloom", *sys.argv[1:]]
 try:
-    main(sys.argv[1:])
+    main()
 except SystemExit:
     pass
+print("GC " + json.dumps(gc.isenabled()))
 print("MODULES " + json.dumps(sorted({name.split('.')[0] for name in sys.modules})))
 """
 
@@ -40,6 +45,7 @@ def _loaded(*args: str) -> set:
                           text=True, timeout=120)
     lines = [line for line in done.stdout.splitlines() if line.startswith("MODULES ")]
     assert lines, done.stdout + done.stderr
+    assert "GC true" in done.stdout, "the garbage collector stayed paused after the command"
     return set(json.loads(lines[-1][len("MODULES "):]))
 
 
@@ -70,3 +76,24 @@ def test_check_of_a_cycle_still_reports_it(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "[graph.cycle]" in done.stderr + done.stdout, done.stdout + done.stderr
+
+
+def test_start_up_pause_leaves_a_collector_someone_else_turned_off_alone():
+    import gc
+
+    from editor import start_up_gc
+
+    was = gc.isenabled()
+    try:
+        gc.disable()
+        start_up_gc.pause()
+        start_up_gc.resume()
+        assert not gc.isenabled()
+        gc.enable()
+        start_up_gc.pause()
+        assert not gc.isenabled()
+        start_up_gc.resume()
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()  # resume() froze this test process's objects
+        (gc.enable if was else gc.disable)()
