@@ -217,7 +217,11 @@ def run_editor(path: str | None = None, screenshot: str | None = None) -> int:
     window.restore_state(app_settings())
     window.files.start_autosave()
     first_frame = _PaintWatcher(window, report in ("1", "quit"))
-    first_frame.then(start_up_gc.resume)
+
+    def started() -> None:  # documents must stay collectable: no freeze
+        start_up_gc.resume(freeze=False)
+
+    first_frame.then(started)
     if report == "quit":  # benchmarks: the start ends with the first frame
         first_frame.then(window.close)
         first_frame.then(app.quit)
@@ -231,7 +235,7 @@ def run_editor(path: str | None = None, screenshot: str | None = None) -> int:
 
     QTimer.singleShot(0, _fit_current(window))
     if report != "quit":  # a window that is never painted (started minimized) still gets Keras
-        QTimer.singleShot(WORKER_START_LATEST_MS, lambda: (start_up_gc.resume(), integration.worker.start()))
+        QTimer.singleShot(WORKER_START_LATEST_MS, lambda: (started(), integration.worker.start()))
     code = app.exec()
     del first_frame
     return int(code or 0)
