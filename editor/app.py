@@ -179,6 +179,11 @@ def run_editor(path: str | None = None, screenshot: str | None = None) -> int:
     from editor import start_up_gc
     from graph_core.errors import LoomFormatError
 
+    xcb_check = None
+    if screenshot is None and _display_available():
+        from editor.platform_check import start_xcb_check
+
+        xcb_check = start_xcb_check()  # ldd runs while the editor imports
     try:
         doc, abs_path = _load(path)
     except LoomFormatError as exc:
@@ -192,17 +197,14 @@ def run_editor(path: str | None = None, screenshot: str | None = None) -> int:
               "under `xvfb-run`, or use the headless commands: check, render, export, summary, fit.",
               file=sys.stderr)
         return EXIT_UNREADABLE
-    if screenshot is None:
-        from editor.platform_check import xcb_problem
-
-        problem = xcb_problem()  # Qt would abort with a misleading message
-        if problem:
-            print(problem, file=sys.stderr)
-            return EXIT_UNREADABLE
 
     from editor.main_window import MainWindow
     from editor.session import DocumentSession
 
+    problem = xcb_check.problem() if xcb_check is not None else None
+    if problem:  # known before the QApplication loads the platform: Qt would abort, misleadingly
+        print(problem, file=sys.stderr)
+        return EXIT_UNREADABLE
     app = application()
     report = os.environ.get("LAYERLOOM_REPORT_PAINT", "")
     session = DocumentSession(doc, abs_path)
