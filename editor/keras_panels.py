@@ -47,6 +47,10 @@ def _save_dialog(parent, caption: str, suggested: str, filters: str) -> str:
 BOTTOM_AREA_HEIGHT = 250
 """Height of the Summary / Code / Training area: room for the loss curves and the settings."""
 
+LAZY_PANEL_MIN_HEIGHT = 176
+"""Minimum height of the placeholders of the panels built when first shown (about that of the
+Training and Step through panels), so the bottom area opens as tall as with the panels built."""
+
 
 class KerasIntegration(QObject):
     """What :func:`attach` adds to a main window; keeps the pieces together.
@@ -85,9 +89,11 @@ class KerasIntegration(QObject):
         # the panels behind the Summary are built when first shown (a faster first frame)
         self.docks = {
             "Summary": window.add_panel(self.summary_panel, "Summary", bottom),
-            "Code": add_lazy_panel(window, self._make_code_panel, "Code", bottom),
-            "Training": add_lazy_panel(window, self._make_training_panel, "Training", bottom),
-            "Step through": add_lazy_panel(window, self._make_step_panel, "Step through", bottom),
+            "Code": add_lazy_panel(window, self._make_code_panel, "Code", bottom, LAZY_PANEL_MIN_HEIGHT),
+            "Training": add_lazy_panel(window, self._make_training_panel, "Training", bottom,
+                                       LAZY_PANEL_MIN_HEIGHT),
+            "Step through": add_lazy_panel(window, self._make_step_panel, "Step through", bottom,
+                                           LAZY_PANEL_MIN_HEIGHT),
         }
         self.docks["Summary"].raise_()
         window.resizeDocks([self.docks["Summary"]], [BOTTOM_AREA_HEIGHT], Qt.Orientation.Vertical)

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QDockWidget, QWidget
 _FACTORY = "_layerloom_panel_factory"
 
 
-def add_lazy_panel(window, factory: Callable[[], QWidget], title: str, area) -> QDockWidget:
+def add_lazy_panel(window, factory: Callable[[], QWidget], title: str, area,
+                   minimum_height: int = 0) -> QDockWidget:
     """Dock a panel in ``window`` that ``factory`` builds when the dock is first shown.
 
     Args:
@@ -25,12 +26,15 @@ def add_lazy_panel(window, factory: Callable[[], QWidget], title: str, area) -> 
         factory: ``() -> QWidget``, called once, builds the panel (and points it at the session).
         title: the dock title (also listed in View › Panels).
         area: a ``Qt.DockWidgetArea``.
+        minimum_height: the placeholder's minimum height: about the panel's own, so the tab
+            group opens as tall as it will be once the panel is built.
 
     Returns:
         The QDockWidget; :func:`panel_of` gives its panel (building it when needed).
     """
     placeholder = QWidget()
     placeholder.setObjectName(f"{title.lower().replace(' ', '_')}Placeholder")
+    placeholder.setMinimumHeight(minimum_height)
     dock = window.add_panel(placeholder, title, area)
     dock.panel = None
     setattr(dock, _FACTORY, (factory, area))

@@ -7,6 +7,7 @@ off still works when it is needed.
 from __future__ import annotations
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from editor.app import attach_keras
 from editor.lazy_panels import is_built
@@ -41,6 +42,11 @@ def test_panels_behind_the_summary_are_built_when_their_tab_is_chosen(qtbot, mak
     training = integration.training_panel  # asked for by code: built now, on the current session
     assert is_built(docks["Training"]) and training.session is other
     assert docks["Training"].panel is training
+    QApplication.processEvents()  # lay out (no sleep)
+    height = docks["Summary"].height()
+    integration.step_panel  # noqa: B018 (building the last one does not make the bottom area jump)
+    QApplication.processEvents()
+    assert docks["Summary"].height() == height
 
 
 def test_a_deferred_worker_queues_requests_instead_of_starting(qapp):
