@@ -9,9 +9,9 @@ Until the window has painted its first frame only what that frame shows is built
 behind other tabs are built when first shown (editor/lazy_panels.py), and the Keras worker and the
 recovery offer start once the first frame is on screen.
 
-Set ``LAYERLOOM_REPORT_PAINT=1`` to print ``first-paint <unix time>`` on stderr when the window's
-first frame has been painted; ``LAYERLOOM_REPORT_PAINT=quit`` also closes the window and ends the
-process then, before the worker starts (``bench/bench_startup.py`` times the real start that way).
+Set ``LAYERLOOM_REPORT_PAINT=1`` to print ``first-paint <unix time> <CPU seconds>`` on stderr when
+the window's first frame has been painted; ``LAYERLOOM_REPORT_PAINT=quit`` also closes the window and
+ends the process then, before the worker starts (``bench/bench_startup.py`` times the real start so).
 """
 
 from __future__ import annotations
@@ -291,7 +291,7 @@ class _PaintWatcher:
     def _frame_done(self) -> None:
         self.painted = True
         if self.report:
-            print(f"first-paint {time.time():.6f}", file=sys.stderr, flush=True)
+            print(f"first-paint {time.time():.6f} {time.process_time():.6f}", file=sys.stderr, flush=True)
         for widget in self._watched:
             try:
                 widget.removeEventFilter(self._filter)
