@@ -78,7 +78,13 @@ class KerasIntegration(QObject):
         select = self.select_nodes
         self.summary_panel = SummaryPanel(self.worker, select_nodes=select)
         self.code_panel = CodePanel(save_dialog=self._code_save_dialog)
-        self.training_panel = TrainingPanel(self.worker, select_nodes=select)
+        from editor.panels.predict_panel import PredictPanel  # issue 14: evaluate / predict
+        from editor.project_weights import ProjectWeights
+
+        self.weights = ProjectWeights(self.worker, self)
+        self.training_panel = TrainingPanel(self.worker, select_nodes=select, weights=self.weights)
+        self.predict_panel = PredictPanel(self.worker, self.weights)
+        self.weights.changed.connect(self._on_weights_changed)
         from editor.panels.step_panel import StepPanel  # issue 15: step through the forward pass
 
         self.step_panel = StepPanel(self.worker, select_nodes=select,
@@ -89,6 +95,8 @@ class KerasIntegration(QObject):
             "Code": window.add_panel(self.code_panel, "Code", area.BottomDockWidgetArea),
             "Training": window.add_panel(self.training_panel, "Training", area.BottomDockWidgetArea),
             "Step through": window.add_panel(self.step_panel, "Step through", area.BottomDockWidgetArea),
+            "Evaluate / Predict": window.add_panel(self.predict_panel, "Evaluate / Predict",
+                                                   area.BottomDockWidgetArea),
         }
         self.docks["Summary"].raise_()
         window.resizeDocks([self.docks["Summary"]], [BOTTOM_AREA_HEIGHT], Qt.Orientation.Vertical)
@@ -120,8 +128,13 @@ class KerasIntegration(QObject):
 
     def set_session(self, session) -> None:
         """Point the panels at ``session``."""
-        for panel in (self.summary_panel, self.code_panel, self.training_panel, self.step_panel):
+        for panel in (self.summary_panel, self.code_panel, self.training_panel, self.step_panel,
+                      self.predict_panel):
             panel.set_session(session)
+
+    def _on_weights_changed(self) -> None:
+        if self.weights.state == "stale":  # never dropped silently: say so where it is seen first
+            self.show_status(self.weights.message, 20000)
 
     def show_status(self, text: str, timeout_ms: int = 5000) -> None:
         """Show ``text`` in the window's status bar."""
