@@ -77,14 +77,16 @@ def layout_difference(needed: dict, held: dict) -> str:
     """The first difference between two layouts, in words ("" when they are the same)."""
     for name, (shape, dtype) in needed.items():
         if name not in held:
-            return f"{_where(name)}: the model has this variable {shape}, the file does not (a layer was added or renamed)"
+            return (f"{_where(name)}: the model has this variable {shape}, the file does not "
+                    f"(a layer was added or renamed)")
         if held[name][0] != shape:
             return f"{_where(name)}: the file holds {held[name][0]}, the model needs {shape}"
         if held[name][1] != dtype:
             return f"{_where(name)}: the file holds {held[name][1]} values, the model needs {dtype}"
     for name, (shape, _dtype) in held.items():
         if name not in needed:
-            return f"{_where(name)}: the file has a variable {shape} the model lacks (a layer was removed or renamed)"
+            return (f"{_where(name)}: the file has a variable {shape} the model lacks "
+                    f"(a layer was removed or renamed)")
     return ""
 
 

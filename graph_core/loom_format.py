@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from graph_core.atomic_temps import remove_stale_temps, temp_prefix
+from graph_core.data_sources import parse_section
 from graph_core.document import Document, Layer, Node, Output, TensorRef
 from graph_core.errors import LoomFormatError
 from graph_core.file_limits import MAX_FILE_BYTES, MAX_INT, check_document, check_json_data
-from graph_core.data_sources import parse_section
 from graph_core.training_settings import DEFAULT_COMPILE, DEFAULT_FIT, FIT_OPTION_PARAMS, FIT_PARAMS, setting_problem
 
 FORMAT_NAME = "layerloom"
