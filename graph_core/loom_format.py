@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from graph_core.atomic_temps import remove_stale_temps, temp_prefix
+from graph_core.data_sources import parse_section
 from graph_core.document import Document, Layer, Node, Output, TensorRef
 from graph_core.errors import LoomFormatError
 from graph_core.file_limits import MAX_FILE_BYTES, MAX_INT, check_document, check_json_data
-from graph_core.training_settings import DEFAULT_COMPILE, DEFAULT_FIT, FIT_PARAMS
+from graph_core.training_settings import DEFAULT_COMPILE, DEFAULT_FIT, FIT_OPTION_PARAMS, FIT_PARAMS, setting_problem
 
 FORMAT_NAME = "layerloom"
 FORMAT_VERSION = 1
@@ -112,6 +113,8 @@ def document_from_dict(data: Any, default_name: str = "model") -> Document:
     doc.fit = {**DEFAULT_FIT, **_expect(root.get("fit", {}), dict, "$.fit", "an object")}
     _check_settings(doc, "$")
     doc.extra = {k: v for k, v in root.items() if k not in _ROOT_KEYS}
+    if "data" in doc.extra:  # kept as JSON in extra; checked here (graph_core.data_sources)
+        parse_section(doc.extra["data"], "$.data")
     check_document(doc)  # the allow-list, names and tensor indices
     return doc
 
@@ -252,6 +255,11 @@ def _check_settings(doc: Document, path: str) -> None:
         if param.maximum is not None and value > param.maximum:  # the training panel cannot show more
             raise LoomFormatError(f"{path}.fit.{param.name}", f"{value} is more than {param.maximum:,}, the most "
                                                               f"LayerLoom allows")
+    for param in FIT_OPTION_PARAMS:  # written only once set
+        if param.name in doc.fit:
+            problem = setting_problem("fit", param.name, doc.fit[param.name])
+            if problem:
+                raise LoomFormatError(f"{path}.fit.{param.name}", problem)
 
 
 def _expect(value: Any, kind: type, path: str, what: str):
