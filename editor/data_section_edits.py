@@ -51,7 +51,7 @@ def expected_shapes(doc, result) -> list:
             continue
         specs = result.output_specs(out.node) if result is not None else []
         shape = format_shape(specs[out.index].shape) if len(specs) > out.index else "?"
-        rows.append(("output", doc.layer_of(out.node).name, shape + (f" · {out.loss}" if out.loss else " · no loss")))
+        rows.append(("output", doc.layer_of(out.node).name, shape if out.loss else f"{shape}, no loss: not read"))
     return rows
 
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from codegen.weights import WEIGHTS_SUFFIX, weights_path_for
 from editor.qt_signals import reconnect
 
-WEIGHTS_SUFFIX = ".weights.h5"
 RECHECK_MS = 800
 """Quiet time after an architecture edit before the weights are checked again."""
 
@@ -29,9 +29,7 @@ _ARCHITECTURE_EVENTS = ("structure", "config", "name", "reset")
 
 def weights_beside(project_file: str | os.PathLike) -> str:
     """The weights file of a project: ``NAME.weights.h5`` in the folder of ``NAME.loom``."""
-    path = Path(os.path.abspath(project_file))
-    stem = path.name[:-5] if path.name.endswith(".loom") else path.stem
-    return str(path.with_name(stem + WEIGHTS_SUFFIX))
+    return str(weights_path_for(os.path.abspath(project_file)))
 
 
 def _unsaved_weights(doc_name: str) -> str:

@@ -98,6 +98,7 @@ class DataSourceForm(QWidget):
         self._file_problem = ""
         self._checked_key = None
         self._pending_key = None
+        self._summary = ""
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(CHECK_DELAY_MS)
@@ -112,7 +113,7 @@ class DataSourceForm(QWidget):
         self.sources.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.sources.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.sources.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.sources.setMaximumHeight(96)
+        self.sources.setMaximumHeight(78)
         self.sources.itemSelectionChanged.connect(self._show_options)
         self.add_button = QToolButton()
         self.add_button.setText("Add source")
@@ -171,8 +172,8 @@ class DataSourceForm(QWidget):
 
         self.mapping = QTableWidget(0, 6)
         self.mapping.setObjectName("dataMapping")
-        self.mapping.setHorizontalHeaderLabels(["", "Model", "Expects", "Source", "Array / columns",
-                                                "The data holds"])
+        self.mapping.setHorizontalHeaderLabels(["", "Model", "Expects", "The data holds", "Source",
+                                                "Array / columns"])
         self.mapping.verticalHeader().setVisible(False)
         header = self.mapping.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -187,8 +188,8 @@ class DataSourceForm(QWidget):
         layout.addWidget(self.sources)
         layout.addWidget(self.csv_options)
         layout.addWidget(self.image_options)
-        layout.addWidget(self.mapping, 1)
         layout.addWidget(self.status)
+        layout.addWidget(self.mapping, 1)
         signal = getattr(worker, "dataChecked", None)
         if signal is not None:
             signal.connect(self._on_checked)
@@ -316,8 +317,9 @@ class DataSourceForm(QWidget):
                 combo.addItem(source_id, source_id)
             combo.setCurrentIndex(max(0, combo.findData(binding.source)) if binding and binding.source else 0)
             combo.setEnabled(section is not None)
-            combo.activated.connect(lambda _i, c=combo, r=role, n=name: self._on_binding(r, n, "source", c.currentData()))
-            self.mapping.setCellWidget(row, 3, combo)
+            combo.activated.connect(
+                lambda _i, c=combo, r=role, n=name: self._on_binding(r, n, "source", c.currentData()))
+            self.mapping.setCellWidget(row, 4, combo)
             field = QLineEdit()
             field.setPlaceholderText("by name / default")
             field.setToolTip("The .npz array, or CSV columns (names or 0-based indexes, comma-separated)")
@@ -325,8 +327,8 @@ class DataSourceForm(QWidget):
                 field.setText(binding.array or ", ".join(str(c) for c in binding.columns))
             field.setEnabled(section is not None)
             field.editingFinished.connect(lambda f=field, r=role, n=name: self._on_binding(r, n, "field", f.text()))
-            self.mapping.setCellWidget(row, 4, field)
-            self.mapping.setItem(row, 5, QTableWidgetItem(""))
+            self.mapping.setCellWidget(row, 5, field)
+            self.mapping.setItem(row, 3, QTableWidgetItem(""))
 
     def _show_options(self) -> None:
         section, row = self.section() if self.doc is not None else None, self.sources.currentRow()
@@ -388,6 +390,9 @@ class DataSourceForm(QWidget):
             self._set_status(str(exc), error=True)
             self.checkChanged.emit()
             return
+        if self._checked_key is not None and self._checked_key == self._key():
+            self._show_file_check()  # nothing the check depends on changed
+            return
         self._set_status("Checking the mapping against the files…")
         self.checkChanged.emit()
         self._timer.start()
@@ -405,19 +410,23 @@ class DataSourceForm(QWidget):
             return
         self._check_id = None
         self.check_rows = list(reply.get("rows") or [])
-        holds = {(r.get("role"), r.get("name")): r for r in self.check_rows}
-        for row in range(self.mapping.rowCount()):
-            key = (self.mapping.item(row, 0).text(), self.mapping.item(row, 1).text())
-            entry = holds.get(key, {})
-            item = QTableWidgetItem(("✓ " if entry.get("ok") else "✗ " if entry else "") + str(entry.get("holds") or ""))
-            item.setToolTip(str(entry.get("origin") or ""))
-            self.mapping.setItem(row, 5, item)
         self._file_problem = "" if reply.get("ok") else str(reply.get("message") or "the data does not fit the model")
         self._checked_key = self._pending_key
+        self._summary = str(reply.get("summary") or "The data fits the model.")
+        self._show_file_check()
+
+    def _show_file_check(self) -> None:
+        for row in range(self.mapping.rowCount()):
+            key = (self.mapping.item(row, 0).text(), self.mapping.item(row, 1).text())
+            entry = next((r for r in self.check_rows if (r.get("role"), r.get("name")) == key), {})
+            mark = "✓ " if entry.get("ok") else ""
+            item = QTableWidgetItem(mark + str(entry.get("holds") or ("✗" if self._file_problem else "")))
+            item.setToolTip(str(entry.get("origin") or self._file_problem))
+            self.mapping.setItem(row, 3, item)
         if self._file_problem:
             self._set_status(self._file_problem, error=True)
         else:
-            self._set_status(f"✓ {reply.get('summary') or 'The data fits the model.'}")
+            self._set_status(f"✓ {self._summary}")
         self.checkChanged.emit()
 
     def _set_status(self, text: str, error: bool = False) -> None:

@@ -29,11 +29,10 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list:
     raw = (high - low) / max(1, count - 1)
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-    first = math.floor(low / step) * step
-    ticks, value = [], first
-    while value <= high + step * 1e-9:
-        ticks.append(round(value, 12))
-        value += step
+    first = math.floor(low / step + 1e-9) * step
+    ticks = [round(first, 12)]
+    while ticks[-1] < high - step * 1e-9:  # the last tick is at or above ``high``
+        ticks.append(round(first + len(ticks) * step, 12))
     return ticks
 
 

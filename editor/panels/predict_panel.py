@@ -237,7 +237,7 @@ class PredictPanel(QWidget):
         outputs = list(samples[0]["outputs"]) if samples else []
         self.table.clear()
         self.table.setColumnCount(1 + len(inputs) + len(outputs))
-        self.table.setHorizontalHeaderLabels(["#"] + [f"input {n}" for n in inputs] + [f"output {n}" for n in outputs])
+        self.table.setHorizontalHeaderLabels(["#"] + inputs + [f"→ {n}" for n in outputs])
         self.table.setRowCount(len(samples))
         tall = False
         for r, sample in enumerate(samples):

@@ -132,7 +132,7 @@ class TrainingPanel(QWidget):
         self.tabs.addTab(_scrolled(compile_page), "Compile")
         self.tabs.addTab(_scrolled(self.data_form), "Data")
         self.tabs.addTab(_scrolled(fit_page), "Fit")
-        self.tabs.setMinimumWidth(460)
+        self.tabs.setMinimumWidth(540)
 
         # run
         self.run_button = QPushButton("Fit")
@@ -171,7 +171,7 @@ class TrainingPanel(QWidget):
         run_column.addStretch(1)
         run_box = QWidget()
         run_box.setLayout(run_column)
-        run_box.setFixedWidth(250)
+        run_box.setFixedWidth(210)
 
         self.fit_view = FitView()
         self.chart = self.fit_view.chart
