@@ -169,7 +169,8 @@ class FitView(QWidget):
                               stopped_early=bool(message.get("stopped_early")))
         self.last_summary = summary
         self.chart.best_epoch = float(summary.best_epoch) if summary.best_epoch else None
-        self._redraw()
+        if self.history:  # no whole epoch (cancelled early): keep the live batch curves
+            self._redraw()
         lines = summary_lines(summary, len(self.outputs) > 1)
         if message.get("cancelled"):
             lines[0] = "Cancelled · " + lines[0]
