@@ -30,7 +30,7 @@ from codegen.data_readers import (
     read_npz,
     read_text_folder,
 )
-from codegen.errors import DataError
+from codegen.errors import DataError, DataUnreadable
 from graph_core.data_sources import (
     DataSection,
     DataSource,
@@ -81,6 +81,11 @@ class ModelData:
             return arrays[0]
         return dict(self.targets) if self.keyed_outputs else arrays
 
+    @property
+    def synthetic(self) -> bool:
+        """True when every array is synthetic (no data section, or a ``synthetic`` source)."""
+        return all(where == "synthetic data" for where in self.origins.values())
+
     def take(self, indexes) -> ModelData:
         """The samples at ``indexes`` (e.g. a validation split)."""
         return ModelData({k: v[indexes] for k, v in self.inputs.items()},
@@ -115,7 +120,7 @@ def source_for_path(path: str | os.PathLike, source_id: str = "data") -> DataSou
                     return DataSource(source_id, "text_folder", os.fspath(path))
         raise DataError(f"{path}: a data folder needs one sub-folder per class holding its files")
     if not target.exists():
-        raise DataError(f"{path}: no such file or folder")
+        raise DataUnreadable(f"{path}: no such file or folder")
     raise DataError(f"{path}: cannot tell the kind of data from the name; use a .npz, .npy or .csv "
                     f"file or a folder of class sub-folders")
 
@@ -282,7 +287,7 @@ class _SourceReader:
             else:
                 content = read_text_folder(path, self.seed)
         except DataReadError as exc:
-            raise DataError(str(exc)) from None
+            raise DataUnreadable(str(exc)) from None
         self.cache[source.id] = content
         return content
 

@@ -73,3 +73,8 @@ class DataError(CodegenError):
 
 class WeightsError(CodegenError):
     """Weights that cannot be read, do not fit the model (stale), or cannot be written."""
+
+
+class DataUnreadable(DataError):
+    """A data file or folder that is missing or cannot be read (as opposed to data that does
+    not fit the model)."""

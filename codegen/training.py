@@ -235,7 +235,7 @@ def fit_on_data(doc: Document, project_file: str | os.PathLike | None = None, *,
             "best": best.best if best is not None and best.best_epoch is not None else None,
             "monitor": monitor, "weights": saved, "samples": data.samples,
             "validation_samples": validation.samples if validation else 0, "data": data.describe(),
-            "seconds": round(time.monotonic() - started, 3), "options": options.to_dict()}
+            "synthetic": data.synthetic, "seconds": round(time.monotonic() - started, 3), "options": options.to_dict()}
 
 
 # ------------------------------------------------------------------------------ evaluate / predict

@@ -131,10 +131,10 @@ class ProjectWeights(QObject):
             return
         self._check_id = None
         name = os.path.basename(self.path)
-        if reply.get("matches"):
+        if reply.get("status") == "match":
             self._set("ok", self.path, f"Weights: {name} (they match the model and were loaded).")
         else:
-            reason = str(reply.get("message") or "they do not match the model")
+            reason = str(reply.get("reason") or reply.get("message") or "they do not match the model")
             self._set("stale", self.path, f"Stale weights: {name} no longer fits the model ({reason}). "
                                           f"They are not used; the next fit replaces them.")
 

@@ -150,7 +150,7 @@ class FitView(QWidget):
 
         Args:
             message: the worker's ``fit_done`` reply (``history``, ``seconds``, ``cancelled``,
-                ``stopped_early``, ``restored_best``).
+                ``stopped_early``, ``best_epoch``, ``options``; see ``docs/training.md``).
             epochs_asked: the epochs the fit was asked for.
             weights_path: where the weights were saved ("" when not).
             previous: the history this fit continued (its epochs come first on the chart).
@@ -165,7 +165,8 @@ class FitView(QWidget):
         self._set_quantities(quantities(self.history, self.outputs))
         summary = fit_summary(self.history, self.outputs, epochs_asked=epochs_asked,
                               seconds=message.get("seconds"), weights_path=weights_path,
-                              restored_best=bool(message.get("restored_best")),
+                              restored_best=bool((message.get("options") or {}).get("checkpoint_best"))
+                              and message.get("best_epoch") is not None,
                               stopped_early=bool(message.get("stopped_early")))
         self.last_summary = summary
         self.chart.best_epoch = float(summary.best_epoch) if summary.best_epoch else None

@@ -168,7 +168,7 @@ class PredictPanel(QWidget):
     def _paths(self) -> dict | None:
         choice = self.source.currentData()
         if choice == OTHER and self.other_path:
-            return {"": self.other_path}
+            return {None: self.other_path}
         if choice == VALIDATION:
             section = data_section(self.session.document)
             return {train: _resolved(section.source(val).path, self.session.path)

@@ -280,6 +280,8 @@ class TrainingPanel(QWidget):
         if continue_training and not self.weights.usable:
             self._set_status(f"Cannot continue: {self.weights.message or 'no saved weights'}", error=True)
             return None
+        # the document's "continue training" option: start from the saved weights when they fit
+        continue_training = continue_training or (bool(doc.fit.get("continue_training")) and self.weights.usable)
         large = {"allow_large": True} if self._allow_large is doc else {}
         if not large and result.total > LARGE_MODEL_PARAMS:  # issue 12: ask before Keras allocates
             self._set_status(f"The model has {result.total:,} parameters (about {result.total * 4 / 1024 ** 3:.1f} "
@@ -350,7 +352,7 @@ class TrainingPanel(QWidget):
         if message.get("id") != self._fit_id:
             return
         self._fit_id = None
-        saved = str(message.get("weights_path") or "")
+        saved = str(message.get("weights") or "")
         if saved:
             self.weights.saved(saved)
         self.fit_view.finish(message, epochs_asked=self._fit_request.get("epochs"), weights_path=saved,

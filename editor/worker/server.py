@@ -43,8 +43,9 @@ from codegen.worker_tasks import (
 )
 from editor.worker import protocol
 from editor.worker.profile_job import run_profile
-from editor.worker.training_jobs import run_data_check, run_evaluate, run_predict, run_weights_check
+from editor.worker.data_check_job import run_data_check
 from graph_core.layer_kinds import kind_of
+from graph_core.training_settings import DEFAULT_FIT
 
 THROTTLE_S = 0.05
 """Least time between two batch progress messages, in seconds."""
@@ -150,11 +151,10 @@ class Worker:
             "layer_docs": self._layer_docs,
             "trace": self._trace,
             "profile": lambda request: run_profile(self.channel, request, _document, build_error_fields),
+            "evaluate": self._training_job,
+            "predict": self._training_job,
+            "weights_check": self._training_job,
             "data_check": lambda request: run_data_check(self.channel, request, _document, build_error_fields),
-            "weights_check": lambda request: run_weights_check(self.channel, request, _document,
-                                                               build_error_fields),
-            "evaluate": lambda request: run_evaluate(self.channel, request, _document, build_error_fields),
-            "predict": lambda request: run_predict(self.channel, request, _document, build_error_fields),
         }
         while True:
             with self._jobs_ready:
@@ -234,6 +234,11 @@ class Worker:
         from editor.worker.trace_job import run_trace_job
 
         run_trace_job(self.channel, request, _document, _params, build_error_fields)
+
+    def _training_job(self, request: dict) -> None:
+        from editor.worker.train_jobs import run_training_job
+
+        run_training_job(self.channel, request, _document, _params, build_error_fields)
 
     # ------------------------------------------------------------------ import / export / docs
     def _import(self, request: dict) -> None:
@@ -324,7 +329,8 @@ class Worker:
     def _fit_body(self, request: dict, state: dict) -> dict:
         """Run the fit; return the final reply (``fit_done`` or ``fit_failed``)."""
         from codegen.errors import FitCancelled
-        from codegen.worker_tasks import fit_task
+        from codegen.fit import fit_synthetic
+        from editor.worker.train_jobs import failure_fields, run_data_fit, wants_data_fit
 
         doc = _document(request)
         params = _params(request)
@@ -351,11 +357,8 @@ class Worker:
             send(protocol.make_reply("progress", request, **protocol.clean(info), phase="epoch",
                                      batches_done=state["batches_done"]))
 
-        overrides = {key: params.get(key) for key in ("epochs", "batch_size", "samples", "seed")
-                     if params.get(key) is not None}
-        kwargs: dict[str, Any] = dict(overrides=overrides, on_batch=on_batch, on_epoch=on_epoch,
-                                      should_stop=stop.is_set, weights_out=params.get("weights_out") or None,
-                                      initial_weights=params.get("initial_weights") or None)
+        kwargs: dict[str, Any] = {key: params.get(key) for key in DEFAULT_FIT}
+        kwargs.update(on_batch=on_batch, on_epoch=on_epoch, should_stop=stop.is_set)
         notes: list = []
         log_dir = params.get("tensorboard_dir")
         if log_dir and importlib.util.find_spec("tensorboard") is None:
@@ -367,39 +370,39 @@ class Worker:
                 kwargs["callbacks"] = tensorboard_callbacks(str(log_dir))
             except Exception as exc:
                 return protocol.make_reply("fit_failed", request, **build_error_fields(doc, exc))
-        data_info: dict = {}
-        kwargs["on_data"] = data_info.update
         started = time.monotonic()
+        cancelled = False
+        result: dict = {}
         try:
             refuse_large_model(doc, bool(params.get("allow_large")))
-            result = fit_task(doc, params.get("project_file") or None, **kwargs)
+            if wants_data_fit(doc, params):
+                result = run_data_fit(doc, params, on_batch, on_epoch, stop.is_set, kwargs.get("callbacks"))
+                history = result["history"]
+                cancelled = result["cancelled"]
+            else:
+                history = fit_synthetic(doc, **kwargs)
         except FitCancelled:
-            result = {"cancelled": True, "history": {}}
+            history, cancelled = None, True
         except Exception as exc:
-            from codegen.errors import BuildError, CodegenError
-
-            if isinstance(exc, (CodegenError, ValueError)) and not isinstance(exc, BuildError):
-                return protocol.make_reply("fit_failed", request, message=str(exc), layer_name=None,
-                                           node_id=None, origin="layerloom", stage="data")
+            if wants_data_fit(doc, params):
+                fields = failure_fields(doc, exc, build_error_fields)
+                if fields.get("origin") in ("data", "weights", "settings"):
+                    return protocol.make_reply("fit_failed", request, **fields)
             fields = build_error_fields(doc, exc)
             if fields["origin"] == "layerloom":
                 fields["message"] = "the fit failed: " + fields["reason"]
             traceback.print_exc()
             return protocol.make_reply("fit_failed", request, **fields)
-        logs = result.get("history")
+        cancelled = cancelled or bool(getattr(history, "cancelled", False))
+        logs = getattr(history, "history", history)
         logs = protocol.clean(logs) if isinstance(logs, dict) else {}
         final = {key: values[-1] for key, values in logs.items() if isinstance(values, list) and values}
-        options = result.get("options") or {}
         return protocol.make_reply(
-            "fit_done", request, cancelled=bool(result.get("cancelled")), history=logs, final=final,
+            "fit_done", request, cancelled=cancelled, history=logs, final=final,
             last_batch=state["batch"], last_epoch=state["epoch"], batches_done=state["batches_done"],
             seconds=round(time.monotonic() - started, 3), notes=notes,
-            tensorboard_dir=str(log_dir) if log_dir else None, weights_path=result.get("weights"),
-            stopped_early=bool(result.get("stopped_early")), best_epoch=result.get("best_epoch"),
-            restored_best=bool(options.get("checkpoint_best")) and result.get("best_epoch") is not None,
-            monitor=result.get("monitor"), samples=result.get("samples"),
-            validation_samples=result.get("validation_samples"), data=result.get("data") or data_info.get(
-                "description"), epochs=options.get("epochs"))
+            tensorboard_dir=str(log_dir) if log_dir else None,
+            **protocol.clean({k: v for k, v in result.items() if k not in ("history", "seconds", "cancelled")}))
 
 
 # ---------------------------------------------------------------------------------- main

@@ -1,5 +1,5 @@
 """The training requests of :class:`editor.worker.client.KerasWorker`: data and weights checks,
-evaluate and predict (the replies of :mod:`editor.worker.training_jobs`).
+evaluate and predict (the jobs of :mod:`editor.worker.train_jobs` and :mod:`editor.worker.data_check_job`).
 
 A mixin: the signals (``dataChecked``, ``weightsChecked``, ``evaluated``, ``evaluateFailed``,
 ``predicted``, ``predictFailed``) are declared on the worker class, ``_request`` is its own.
@@ -17,6 +17,17 @@ TRAINING_REQUESTS = frozenset({"data_check", "weights_check", "evaluate", "predi
 """The request kinds of this mixin."""
 
 
+def _paths(paths: dict | None) -> dict:
+    """``data_path`` / ``data_paths`` request parameters (:mod:`editor.worker.train_jobs`)."""
+    paths = dict(paths or {})
+    params: dict = {}
+    if paths.get(None):
+        params["data_path"] = os.fspath(paths.pop(None))
+    if paths:
+        params["data_paths"] = {str(k): os.fspath(v) for k, v in paths.items()}
+    return params
+
+
 class TrainingRequests:
     """Requests for the worker's training jobs (mixed into ``KerasWorker``)."""
 
@@ -25,17 +36,19 @@ class TrainingRequests:
         return self._request("data_check", doc, None, project_file=project_file)
 
     def request_weights_check(self, doc, path: str) -> int:
-        """Whether the weights file ``path`` fits ``doc``'s architecture; answers ``weightsChecked``."""
-        return self._request("weights_check", doc, None, path=os.fspath(path))
+        """Whether the weights file ``path`` fits ``doc``'s architecture; answers ``weightsChecked``
+        (``status``: ``match``, ``stale``, ``missing`` or ``unreadable``; ``reason``)."""
+        return self._request("weights_check", doc, None, weights=os.fspath(path))
 
     def request_evaluate(self, doc, *, project_file: str | None = None, weights: str | None = None,
                          paths: dict | None = None) -> int:
-        """Evaluate ``doc`` with ``weights`` on its data (or ``paths``: ``{source id or "": path}``).
+        """Evaluate ``doc`` with ``weights`` on its data, or on ``paths`` (``{source id or None: path}``,
+        None meaning the only training source).
 
         Returns:
             The request id; the answer is ``evaluated`` or ``evaluateFailed``.
         """
-        return self._request("evaluate", doc, None, project_file=project_file, weights=weights, paths=paths or None)
+        return self._request("evaluate", doc, None, project_file=project_file, weights=weights, **_paths(paths))
 
     def request_predict(self, doc, *, project_file: str | None = None, weights: str | None = None,
                         paths: dict | None = None, preview: int = 8) -> int:
@@ -45,7 +58,7 @@ class TrainingRequests:
             The request id; the answer is ``predicted`` or ``predictFailed``.
         """
         return self._request("predict", doc, None, project_file=project_file, weights=weights,
-                             paths=paths or None, preview=int(preview))
+                             preview=int(preview), **_paths(paths))
 
     def dispatch_training(self, kind: str, message: dict) -> None:
         """Emit the signal of a training reply (``kind`` in :data:`TRAINING_REPLIES`)."""
@@ -72,4 +85,4 @@ class TrainingRequests:
         elif kind == "data_check":
             self.dataChecked.emit({"id": request_id, "ok": False, "rows": [], "message": why})
         elif kind == "weights_check":
-            self.weightsChecked.emit({"id": request_id, "matches": False, "status": "unchecked", "message": why})
+            self.weightsChecked.emit({"id": request_id, "status": "unchecked", "reason": why})

@@ -198,8 +198,8 @@ def test_weights_beside_the_project_are_checked_and_stale_ones_reported(qtbot, t
     qtbot.addWidget(panel)
     panel.set_session(DocumentSession(load_template("mlp"), str(project)))
     assert weights.state == "checking" and worker.requests[-1] == ("weights_check", str(weights_file))
-    worker.weightsChecked.emit({"id": len(worker.requests), "matches": False, "status": "stale",
-                                "message": "layers/dense/vars/0: the file holds (64, 32), the model needs (64, 16)"})
+    worker.weightsChecked.emit({"id": len(worker.requests), "status": "stale",
+                                "reason": "layers/dense/vars/0: the file holds (64, 32), the model needs (64, 16)"})
     assert weights.state == "stale" and not weights.usable
     assert "Stale weights: net.weights.h5" in panel.weights_label.text() and "(64, 16)" in panel.weights_label.text()
     assert not panel.continue_button.isEnabled() and panel.run(continue_training=True) is None
@@ -216,5 +216,5 @@ def test_weights_beside_the_project_are_checked_and_stale_ones_reported(qtbot, t
     session.mark_saved(str(tmp_path / "fresh.loom"))
     assert (tmp_path / "fresh.weights.h5").read_bytes() == b"trained"
     assert weights.state == "checking" and worker.requests[-1] == ("weights_check", str(tmp_path / "fresh.weights.h5"))
-    worker.weightsChecked.emit({"id": len(worker.requests), "matches": True, "status": "match", "message": ""})
+    worker.weightsChecked.emit({"id": len(worker.requests), "status": "match", "reason": ""})
     assert weights.state == "ok" and panel.continue_button.isEnabled()
