@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 TRAIN = "train"
 VAL = "val"
@@ -20,8 +21,7 @@ TOTAL_OUTPUT = ""
 """The output name of the total loss (and of metrics Keras does not prefix with an output name)."""
 
 
-@dataclass(frozen=True)
-class LogKey:
+class LogKey(NamedTuple):
     """One Keras log key, read.
 
     Attributes:

@@ -42,8 +42,8 @@ from codegen.worker_tasks import (
     tensorboard_callbacks,
 )
 from editor.worker import protocol
-from editor.worker.profile_job import run_profile
 from editor.worker.data_check_job import run_data_check
+from editor.worker.profile_job import run_profile
 from graph_core.layer_kinds import kind_of
 from graph_core.training_settings import DEFAULT_FIT
 
