@@ -12,7 +12,8 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from editor.panels.fit_history import (
     TRAIN,
@@ -66,7 +67,14 @@ class FitView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.chart, 1)
-        layout.addWidget(self.summary)
+        self.summary_area = QScrollArea()  # a long summary scrolls; it never squeezes the chart away
+        self.summary_area.setObjectName("fitSummaryArea")
+        self.summary_area.setWidgetResizable(True)
+        self.summary_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.summary_area.setWidget(self.summary)
+        self.summary_area.setMaximumHeight(int(QFontMetrics(self.font()).lineSpacing() * 4.6) + 4)
+        self.summary_area.setVisible(False)
+        layout.addWidget(self.summary_area)
 
     # ------------------------------------------------------------------ state
     def clear(self) -> None:
@@ -76,6 +84,7 @@ class FitView(QWidget):
         self.last_summary = None
         self.chart.clear()
         self.summary.setText("")
+        self.summary_area.setVisible(False)
         self._set_quantities(["loss"])
 
     def start(self, outputs: list, continued_from: dict | None = None) -> None:
@@ -177,6 +186,7 @@ class FitView(QWidget):
             lines[0] = "Cancelled · " + lines[0]
         head, rows = lines[0], lines[1:]
         self.summary.setText(f"<b>{html.escape(head)}</b><br>" + "<br>".join(html.escape(r) for r in rows))
+        self.summary_area.setVisible(True)
 
     def summary_text(self) -> str:
         """The summary without markup."""

@@ -21,6 +21,9 @@ TOTAL = "loss"
 LEGEND_SWATCH = 22
 """Width of the line sample in front of a legend entry (pixels)."""
 
+LOG_SPAN = 100.0
+"""Values spanning more than this factor are drawn on a log scale."""
+
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list:
     """About ``count`` round tick values covering ``[low, high]`` (1, 2, 2.5 or 5 times a power of ten)."""
@@ -55,7 +58,7 @@ class LossChart(QWidget):
     def __init__(self, parent: QWidget | None = None, repaint_ms: int = 100):
         super().__init__(parent)
         self.setObjectName("LossChart")
-        self.setMinimumHeight(140)
+        self.setMinimumHeight(110)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._series: dict[str, list] = {}
         self._style: dict[str, tuple] = {}  # name -> (group, dashed)
@@ -177,7 +180,8 @@ class LossChart(QWidget):
         metrics = metrics or QFontMetrics(self.font())
         legend_w, _ = self.legend_layout(metrics)
         title_h = metrics.height()
-        left = title_h + 6 + metrics.horizontalAdvance("0.0000") + 8
+        labels = self.y_axis()[4]
+        left = title_h + 6 + max(metrics.horizontalAdvance(label) for label in labels) + 8
         bottom = 2 * metrics.height() + 10
         right = max(legend_w, 24.0) + 8
         plot = QRectF(left, 10, max(10.0, self.width() - left - right), max(10.0, self.height() - bottom - 10))
@@ -185,16 +189,28 @@ class LossChart(QWidget):
         y_title = QRectF(0, plot.top(), title_h + 2, plot.height())
         return plot, x_title, y_title
 
-    def _ranges(self) -> tuple:
-        xs = [x for pts in self._series.values() for x, _ in pts]
+    def y_axis(self) -> tuple:
+        """``(log, low, high, ticks, labels)`` of the y axis, in plotted units.
+
+        A log scale is used when every value is positive and they span more than
+        :data:`LOG_SPAN` times (a first epoch's loss of thousands would flatten the rest);
+        ``low``, ``high`` and ``ticks`` are then powers of ten's exponents.
+        """
         ys = [y for pts in self._series.values() for _, y in pts]
-        x_max = max(1.0, math.ceil(max(xs)))
+        if not ys:
+            return False, 0.0, 1.0, [0.0, 1.0], ["0", "1"]
         y_min, y_max = min(ys), max(ys)
-        y_min = min(0.0, y_min) if y_min >= 0 and y_min < 0.5 * y_max else y_min
+        if y_min > 0 and y_max / y_min > LOG_SPAN:
+            low, high = math.floor(math.log10(y_min)), math.ceil(math.log10(y_max))
+            step = max(1, math.ceil((high - low) / 6))
+            ticks = [float(k) for k in range(low, high + 1, step)]
+            high = max(high, ticks[-1])
+            return True, float(low), float(high), ticks, [f"{10 ** k:g}" for k in ticks]
+        y_min = min(0.0, y_min) if 0 <= y_min < 0.5 * y_max else y_min
         if y_max <= y_min:
             y_max = y_min + (abs(y_min) or 1.0)
         ticks = nice_ticks(y_min, y_max)
-        return x_max, min(ticks[0], y_min), max(ticks[-1], y_max), ticks
+        return False, min(ticks[0], y_min), max(ticks[-1], y_max), ticks, [f"{t:.4g}" for t in ticks]
 
     # ------------------------------------------------------------------ painting
     def paintEvent(self, _event) -> None:
@@ -209,23 +225,28 @@ class LossChart(QWidget):
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.placeholder)
             painter.end()
             return
-        x_max, y_min, y_max, ticks = self._ranges()
+        x_max = max(1.0, math.ceil(max(x for pts in self._series.values() for x, _ in pts)))
+        log, y_min, y_max, ticks, labels = self.y_axis()
         plot, x_title, y_title = self.plot_rects(metrics)
 
-        def to_screen(x: float, y: float) -> QPointF:
+        def to_screen(x: float, y: float, plotted: bool = False) -> QPointF:
+            if log and not plotted:
+                y = math.log10(max(y, 1e-300))
             return QPointF(plot.left() + x / x_max * plot.width(),
                            plot.bottom() - (y - y_min) / (y_max - y_min) * plot.height())
 
-        self._paint_axes(painter, metrics, text_color, plot, to_screen, x_max, ticks)
+        self._paint_axes(painter, metrics, text_color, plot, to_screen, x_max, ticks, labels)
         painter.drawText(x_title, Qt.AlignmentFlag.AlignHCenter, self.x_label)
         painter.save()
         painter.translate(y_title.center())
         painter.rotate(-90)
+        title = metrics.elidedText(self.y_label + (" (log)" if log else ""), Qt.TextElideMode.ElideMiddle,
+                                   int(y_title.height()))
         painter.drawText(QRectF(-y_title.height() / 2, -y_title.width() / 2, y_title.height(), y_title.width()),
-                         Qt.AlignmentFlag.AlignCenter, self.y_label)
+                         Qt.AlignmentFlag.AlignCenter, title)
         painter.restore()
         if self.best_epoch is not None and 0 <= self.best_epoch <= x_max:
-            top, bottom = to_screen(self.best_epoch, y_max), to_screen(self.best_epoch, y_min)
+            top, bottom = to_screen(self.best_epoch, y_max, True), to_screen(self.best_epoch, y_min, True)
             pen = QPen(QColor("#15803d"))
             pen.setStyle(Qt.PenStyle.DotLine)
             pen.setWidthF(1.2)
@@ -261,7 +282,7 @@ class LossChart(QWidget):
             pen.setStyle(Qt.PenStyle.DashLine)
         return pen
 
-    def _paint_axes(self, painter, metrics, text_color, plot, to_screen, x_max, ticks) -> None:
+    def _paint_axes(self, painter, metrics, text_color, plot, to_screen, x_max, ticks, labels) -> None:
         axis_pen = QPen(text_color)
         axis_pen.setWidthF(1.0)
         grid_pen = QPen(QColor(text_color.red(), text_color.green(), text_color.blue(), 40))
@@ -270,24 +291,23 @@ class LossChart(QWidget):
         painter.drawLine(plot.bottomLeft(), plot.topLeft())
         label_right = plot.left() - 6
         last_y = None
-        for value in ticks:
-            point = to_screen(0, value)
+        label_w = max(metrics.horizontalAdvance(label) for label in labels) + 4
+        for value, label in zip(ticks, labels):
+            point = to_screen(0, value, True)
             painter.setPen(grid_pen)
             painter.drawLine(QPointF(plot.left(), point.y()), QPointF(plot.right(), point.y()))
             if last_y is not None and abs(last_y - point.y()) < metrics.height():
                 continue  # a short chart: skip labels that would touch
             last_y = point.y()
             painter.setPen(axis_pen)
-            label_w = metrics.horizontalAdvance("0.0000") + 4
             painter.drawText(QRectF(label_right - label_w, point.y() - metrics.height() / 2, label_w,
                                     metrics.height()),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{value:.4g}")
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
         label_w = metrics.horizontalAdvance(str(int(x_max))) + 12
         per_epoch = plot.width() / x_max
         step = next(s for s in (m * 10 ** p for p in range(7) for m in (1, 2, 5)) if s * per_epoch >= label_w)
         for epoch in range(0, int(x_max) + 1, step):
-            point = to_screen(epoch, ticks[0])
-            point = QPointF(point.x(), plot.bottom())
+            point = QPointF(to_screen(epoch, ticks[0], True).x(), plot.bottom())
             painter.drawLine(point, QPointF(point.x(), point.y() + 3))
             painter.drawText(QRectF(point.x() - label_w / 2, point.y() + 3, label_w, metrics.height()),
                              Qt.AlignmentFlag.AlignHCenter, str(epoch))

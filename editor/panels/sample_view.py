@@ -62,6 +62,8 @@ def image_pixmap(value, side: int) -> QPixmap | None:
 
 
 def _number(x) -> str:
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
+        return str(int(x))  # token ids and counts read as integers
     return f"{x:.4g}" if isinstance(x, (int, float)) else str(x)
 
 
