@@ -156,7 +156,10 @@ def section_with_paths(section: DataSection | None, paths: dict | None) -> DataS
             key = training[0].id
         for i, source in enumerate(sources):
             if source.id == key:
-                kind = source_for_path(path, key).kind if source.kind == "synthetic" else source.kind
+                suffix = Path(path).suffix.lower()
+                kind = (suffix[1:] if suffix in (".npz", ".npy", ".csv") else
+                        source_for_path(path, key).kind if source.kind in ("synthetic", "npz", "npy", "csv")
+                        else source.kind)
                 sources[i] = DataSource(key, kind, os.fspath(path), source.delimiter, source.header,
                                         source.image_size, source.color_mode, dict(source.extra))
                 break

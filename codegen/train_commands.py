@@ -104,8 +104,13 @@ def run_fit(src: str, *, data: list | None = None, validation_data: str | None =
     Returns:
         The exit code.
     """
-    from codegen.weights import weights_path_for
+    from codegen.weights import WEIGHTS_SUFFIX, weights_path_for
     from graph_core.data_sources import data_section
+
+    for flag, value in (("--weights-out", weights_out), ("--initial-weights", initial_weights)):
+        if value is not None and not value.endswith(WEIGHTS_SUFFIX):
+            _error(f"{flag} {value}: a weights file name must end in {WEIGHTS_SUFFIX} (Keras's format)")
+            return EXIT_UNREADABLE
 
     def body(doc) -> int:
         from codegen.worker_tasks import fit_task

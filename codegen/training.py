@@ -19,8 +19,8 @@ import numpy as np
 from codegen.data_loaders import ModelData, load_model_data
 from codegen.data_plan import output_names, plan_data
 from codegen.data_readers import split_validation
-from codegen.errors import BuildError, CodegenError
-from codegen.weights import load_matching_weights, save_weights_atomic
+from codegen.errors import BuildError, CodegenError, WeightsError
+from codegen.weights import WEIGHTS_SUFFIX, load_matching_weights, save_weights_atomic
 from graph_core.data_sources import data_section
 from graph_core.document import Document
 from graph_core.training_settings import FitOptions, fit_options
@@ -179,6 +179,9 @@ def fit_on_data(doc: Document, project_file: str | os.PathLike | None = None, *,
 
     started = time.monotonic()
     options = fit_options(doc.fit, **(overrides or {}))
+    if weights_out is not None and not os.fspath(weights_out).endswith(WEIGHTS_SUFFIX):
+        raise WeightsError(f"{os.fspath(weights_out)}: a weights file name must end in {WEIGHTS_SUFFIX} "
+                           f"(Keras's format)")
     if not any(out.loss for out in doc.outputs):
         raise BuildError("no output has a loss, so there is nothing to train; choose a loss for "
                          "at least one output")

@@ -11,6 +11,7 @@ difference as the reason (``layers/dense/vars/0: the file holds (64, 32), the mo
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import warnings
 from pathlib import Path
@@ -69,12 +70,48 @@ def weights_status(model, path: str | os.PathLike) -> dict:
         return {"status": "unreadable", "reason": f"{path}: not a Keras weights file ({type(exc).__name__}: "
                                                   f"{exc})", "path": path}
     needed = model_layout(model)
-    reason = layout_difference(needed, held)
+    reason = layout_difference(needed, held, layer_paths(model))
     return {"status": "stale" if reason else "match", "reason": reason, "path": path}
 
 
-def layout_difference(needed: dict, held: dict) -> str:
-    """The first difference between two layouts, in words ("" when they are the same)."""
+def _snake(name: str) -> str:
+    """Keras's snake_case of a class name (the names of the groups in a weights file)."""
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def layer_paths(model, prefix: str = "layers") -> dict:
+    """Group path in a weights file (``layers/dense_1``) → the layer's name, nested models too.
+
+    Keras names the groups after the layer classes in ``model.layers`` order (``dense``,
+    ``dense_1``…), not after the layers' own names; this maps them back.
+    """
+    paths: dict = {}
+    counts: dict = {}
+    for layer in getattr(model, "layers", []):
+        base = _snake(type(layer).__name__)
+        count = counts.get(base, 0)
+        counts[base] = count + 1
+        path = f"{prefix}/{base}" if count == 0 else f"{prefix}/{base}_{count}"
+        paths[path] = layer.name
+        if getattr(layer, "layers", None):
+            paths.update(layer_paths(layer, f"{path}/layers"))
+    return paths
+
+
+def layout_difference(needed: dict, held: dict, names: dict | None = None) -> str:
+    """The first difference between two layouts, in words ("" when they are the same).
+
+    Args:
+        needed: the model's layout; held: the file's.
+        names: :func:`layer_paths` of the model, to name the layer at fault.
+    """
+    names = names or {}
+
+    def _where(path: str) -> str:
+        owner = max((p for p in names if path.startswith(p + "/")), key=len, default=None)
+        return f"layer '{names[owner]}' ({path})" if owner else path
+
     for name, (shape, dtype) in needed.items():
         if name not in held:
             return (f"{_where(name)}: the model has this variable {shape}, the file does not "
@@ -88,13 +125,6 @@ def layout_difference(needed: dict, held: dict) -> str:
             return (f"{_where(name)}: the file has a variable {shape} the model lacks "
                     f"(a layer was removed or renamed)")
     return ""
-
-
-def _where(name: str) -> str:
-    parts = name.split("/")
-    if len(parts) >= 2 and parts[0] == "layers":
-        return f"layer '{parts[1]}' ({name})"
-    return name
 
 
 def load_matching_weights(model, path: str | os.PathLike) -> None:

@@ -23,7 +23,9 @@ The section (all keys optional except ``sources``)::
 
 - ``sources``: each has a unique ``id`` and a ``kind`` of :data:`SOURCE_KINDS`. ``path`` (every
   kind but ``synthetic``) is relative to the folder of the project file, with ``/`` separators
-  (absolute paths are accepted when no relative one exists, e.g. another drive). ``csv`` takes
+  (absolute paths are accepted when no relative one exists, e.g. another drive). In memory,
+  after :func:`graph_core.loom_format.load`, paths are absolute (:func:`rebase_paths`); saving
+  writes them relative to the file saved. ``csv`` takes
   ``delimiter`` (one character, default ``,``) and ``header`` (default true: the first row names
   the columns). ``image_folder`` takes ``image_size`` ``[height, width]`` and ``color_mode``
   (:data:`COLOR_MODES`); both default to what the model's Input needs. ``synthetic`` is today's
@@ -364,16 +366,20 @@ def relative_path(path: str | os.PathLike, project_file: str | os.PathLike | Non
         project_file: the ``.loom`` file (None for an unsaved project: the path is kept absolute).
 
     Returns:
-        The relative path, or the absolute one when there is no relative one (another drive).
+        The relative path, or the absolute one when the two share nothing but the root (or
+        are on different drives): ``../../../work/data.npz`` helps nobody.
     """
     target = Path(os.path.abspath(path))
     if project_file is None:
         return target.as_posix()
     base = Path(os.path.abspath(project_file)).parent
     try:
-        return Path(os.path.relpath(target, base)).as_posix()
+        common = Path(os.path.commonpath([target, base]))
     except ValueError:  # another drive on Windows
         return target.as_posix()
+    if common == Path(common.anchor):
+        return target.as_posix()
+    return Path(os.path.relpath(target, base)).as_posix()
 
 
 def resolve_path(source: DataSource, project_file: str | os.PathLike | None) -> Path:
@@ -389,6 +395,34 @@ def resolve_path(source: DataSource, project_file: str | os.PathLike | None) -> 
     if path.is_absolute() or project_file is None:
         return path
     return Path(os.path.abspath(project_file)).parent / path
+
+
+def rebase_paths(raw: dict, from_file: str | os.PathLike | None, to_file: str | os.PathLike | None) -> dict:
+    """The JSON of a data section with every source path re-expressed for another place.
+
+    :func:`graph_core.loom_format.load` calls it with ``to_file=None`` (paths in memory are
+    absolute, so a document snapshot works wherever it goes: the worker, Save As) and
+    :func:`graph_core.loom_format.save` with ``from_file=None`` (paths in the file are relative to it).
+
+    Args:
+        raw: the section's JSON (not changed).
+        from_file: the project file relative paths are taken from (None: the working folder).
+        to_file: the project file the paths become relative to (None: absolute paths).
+
+    Returns:
+        A new dict; sources without a path and non-string paths are left as they are.
+    """
+    sources = raw.get("sources") if isinstance(raw, dict) else None
+    if not isinstance(sources, list):
+        return raw
+    rebased = []
+    for item in sources:
+        path = item.get("path") if isinstance(item, dict) else None
+        if isinstance(path, str) and path:
+            source = DataSource(str(item.get("id")), "npz", path)
+            item = {**item, "path": relative_path(resolve_path(source, from_file), to_file)}
+        rebased.append(item)
+    return {**raw, "sources": rebased}
 
 
 # ------------------------------------------------------------------------------ mapping

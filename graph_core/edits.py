@@ -529,7 +529,7 @@ class SetDataSection(Edit):
         self._old: Any = _UNSET
 
     def apply(self, doc):
-        self._old = copy.deepcopy(doc.extra["data"]) if "data" in doc.extra else _UNSET  # deepcopy would copy _UNSET
+        self._old = copy.deepcopy(doc.extra["data"]) if "data" in doc.extra else _UNSET
         if self.value is None:
             doc.extra.pop("data", None)
         else:
