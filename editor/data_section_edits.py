@@ -27,10 +27,12 @@ SAMPLES_FOLDER = Path(__file__).resolve().parents[1] / "assets" / "data"
 
 
 def bundled_samples() -> list:
-    """``[(label, path)]`` of the bundled sample data sets (``.npz`` files in :data:`SAMPLES_FOLDER`)."""
+    """``[(label, kind, path)]`` of the bundled sample data sets (the ``.npz`` and ``.csv`` files of
+    :data:`SAMPLES_FOLDER`)."""
     if not SAMPLES_FOLDER.is_dir():
         return []
-    return [(path.stem.replace("_", " "), str(path)) for path in sorted(SAMPLES_FOLDER.glob("*.npz"))]
+    found = sorted(p for p in SAMPLES_FOLDER.iterdir() if p.suffix.lower() in (".npz", ".csv"))
+    return [(f"{path.stem} ({path.suffix[1:]})", path.suffix[1:].lower(), str(path)) for path in found]
 
 
 def expected_shapes(doc, result) -> list:
@@ -64,9 +66,13 @@ def _new_id(section: DataSection | None, kind: str, path: str | None) -> str:
     return candidate
 
 
-def add_source(section: DataSection | None, kind: str, path: str | None, project_file: str | None) -> dict:
-    """The section with a new source of ``kind`` reading ``path`` (stored relative to the project)."""
-    stored = None if kind == "synthetic" else relative_path(path, project_file)
+def add_source(section: DataSection | None, kind: str, path: str | None) -> dict:
+    """The section with a new source of ``kind`` reading ``path``.
+
+    The path is kept absolute in memory (as :func:`graph_core.loom_format.load` leaves them);
+    saving writes it relative to the project file.
+    """
+    stored = None if kind == "synthetic" else relative_path(path, None)
     source = DataSource(_new_id(section, kind, path), kind, stored)
     section = section or DataSection()
     return section_to_dict(replace(section, sources=tuple(section.sources) + (source,)))
@@ -134,3 +140,10 @@ def set_binding(section: DataSection, role: str, name: str, key: str, value) -> 
     changed = replace(section, inputs=bindings) if role == "input" else replace(section, outputs=bindings)
     return section_to_dict(changed)
 
+
+
+def shown_path(stored: str | None, project_file: str | None) -> str:
+    """A source path as the Data tab shows it: relative to the project folder when it can be."""
+    if not stored:
+        return "(random data)"
+    return relative_path(stored, project_file) if project_file else stored

@@ -44,6 +44,7 @@ from editor.data_section_edits import (
     set_binding,
     set_source_option,
     set_validation,
+    shown_path,
 )
 from editor.qt_signals import reconnect
 from graph_core.data_sources import COLOR_MODES, DataSourceError, data_section, resolve_bindings
@@ -99,6 +100,7 @@ class DataSourceForm(QWidget):
         self._checked_key = None
         self._pending_key = None
         self._summary = ""
+        self._summary_detail = ""
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(CHECK_DELAY_MS)
@@ -113,7 +115,7 @@ class DataSourceForm(QWidget):
         self.sources.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.sources.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.sources.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.sources.setMaximumHeight(78)
+        self.sources.setWordWrap(False)
         self.sources.itemSelectionChanged.connect(self._show_options)
         self.add_button = QToolButton()
         self.add_button.setText("Add source")
@@ -123,8 +125,8 @@ class DataSourceForm(QWidget):
         for kind, label in _KIND_LABELS.items():
             self.add_menu.addAction(label, lambda k=kind: self.add_source(k))
         self.samples_menu = self.add_menu.addMenu("Bundled sample")
-        for name, path in bundled_samples():
-            self.samples_menu.addAction(name, lambda p=path: self.add_source("npz", p))
+        for name, kind, path in bundled_samples():
+            self.samples_menu.addAction(name, lambda k=kind, p=path: self.add_source(k, p))
         self.samples_menu.setEnabled(bool(bundled_samples()))
         self.add_button.setMenu(self.add_menu)
         self.remove_button = QPushButton("Remove")
@@ -171,6 +173,7 @@ class DataSourceForm(QWidget):
         row.addStretch(1)
 
         self.mapping = QTableWidget(0, 6)
+        self.mapping.setMinimumHeight(84)
         self.mapping.setObjectName("dataMapping")
         self.mapping.setHorizontalHeaderLabels(["", "Model", "Expects", "The data holds", "Source",
                                                 "Array / columns"])
@@ -181,15 +184,17 @@ class DataSourceForm(QWidget):
         self.status = QLabel("")
         self.status.setObjectName("dataCheckStatus")
         self.status.setWordWrap(True)
+        self.status.setMaximumHeight(2 * self.status.fontMetrics().lineSpacing() + 2)  # full text: tooltip
         self.status.setTextFormat(Qt.TextFormat.RichText)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.status)
+        layout.addWidget(self.mapping, 1)  # the check comes first: what each input gets, and whether it fits
+        layout.addWidget(QLabel("Sources"))
         layout.addWidget(self.sources)
         layout.addWidget(self.csv_options)
         layout.addWidget(self.image_options)
-        layout.addWidget(self.status)
-        layout.addWidget(self.mapping, 1)
         signal = getattr(worker, "dataChecked", None)
         if signal is not None:
             signal.connect(self._on_checked)
@@ -236,7 +241,7 @@ class DataSourceForm(QWidget):
                 return False
         if kind == "npz" and path and path.lower().endswith(".npy"):
             kind = "npy"
-        return self._replace(add_source(self.section(), kind, path, self.session.path))
+        return self._replace(add_source(self.section(), kind, path))
 
     def remove_selected(self) -> bool:
         """Remove the selected source (and the mappings naming it)."""
@@ -282,10 +287,15 @@ class DataSourceForm(QWidget):
             selected = self.sources.currentRow()
             self.sources.setRowCount(len(sources))
             for row, source in enumerate(sources):
-                for column, text in enumerate((source.id, source.kind, source.path or "(random data)")):
-                    self.sources.setItem(row, column, QTableWidgetItem(text))
+                for column, text in enumerate((source.id, source.kind, shown_path(source.path, self.session.path))):
+                    item = QTableWidgetItem(text)
+                    item.setToolTip(source.path or "")
+                    self.sources.setItem(row, column, item)
             if sources:
                 self.sources.selectRow(min(max(selected, 0), len(sources) - 1))
+            shown = min(max(len(sources), 1), 3)  # the mapping table, below, matters more
+            self.sources.setFixedHeight(self.sources.horizontalHeader().height() + 4
+                                        + shown * self.sources.verticalHeader().defaultSectionSize())
             self.remove_button.setEnabled(bool(sources))
             self.validation.clear()
             self.validation.addItem("split of the training data", SPLIT)
@@ -412,7 +422,10 @@ class DataSourceForm(QWidget):
         self.check_rows = list(reply.get("rows") or [])
         self._file_problem = "" if reply.get("ok") else str(reply.get("message") or "the data does not fit the model")
         self._checked_key = self._pending_key
-        self._summary = str(reply.get("summary") or "The data fits the model.")
+        samples = reply.get("samples")
+        self._summary = (f"The data fits the model ({samples:,} samples)." if isinstance(samples, int) and samples
+                         else "The data fits the model.")
+        self._summary_detail = str(reply.get("summary") or "")
         self._show_file_check()
 
     def _show_file_check(self) -> None:
@@ -426,11 +439,12 @@ class DataSourceForm(QWidget):
         if self._file_problem:
             self._set_status(self._file_problem, error=True)
         else:
-            self._set_status(f"✓ {self._summary}")
+            self._set_status(f"✓ {self._summary}", detail=self._summary_detail)
         self.checkChanged.emit()
 
-    def _set_status(self, text: str, error: bool = False) -> None:
+    def _set_status(self, text: str, error: bool = False, detail: str = "") -> None:
         import html
 
         body = html.escape(text)
         self.status.setText(f'<span style="color:#b00020">{body}</span>' if error else body)
+        self.status.setToolTip(detail or text)

@@ -33,7 +33,7 @@ from editor.panels.sample_view import image_pixmap, input_text, output_text
 from editor.qt_signals import reconnect
 from graph_core.data_sources import data_section
 
-THUMBNAIL = 56
+THUMBNAIL = 44
 """Side of an input picture in the prediction table (pixels)."""
 
 TRAINING, VALIDATION, OTHER = "train", "validation", "other"

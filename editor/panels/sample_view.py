@@ -2,7 +2,8 @@
 
 The worker sends each sample's inputs and outputs as nested lists (JSON); an input is drawn as a
 picture when it looks like one: ``(height, width)`` or ``(height, width, channels)`` with 1, 3 or 4
-channels and both sides at least :data:`MIN_SIDE`. Values in ``[0, 1]`` are scaled to bytes.
+channels and both sides at least :data:`MIN_SIDE`. Values are stretched to the full grey range
+(digits from 0 to 16, images in ``[0, 1]`` or ``[0, 255]`` all show).
 """
 
 from __future__ import annotations
@@ -50,9 +51,9 @@ def image_pixmap(value, side: int) -> QPixmap | None:
     flat = [float(x) if isinstance(x, (int, float)) and math.isfinite(x) else 0.0 for x in _flat(value)]
     if not flat:
         return None
-    high = max(flat)
-    scale = 255.0 if high <= 1.0 else 1.0
-    data = bytes(max(0, min(255, int(round(x * scale)))) for x in flat)
+    low, high = min(flat), max(flat)
+    scale = 255.0 / (high - low) if high > low else 0.0  # stretched: 0..16 digits, 0..1 or 0..255 images
+    data = bytes(max(0, min(255, int(round((x - low) * scale)))) for x in flat)
     height, width, channels = shape
     formats = {1: QImage.Format.Format_Grayscale8, 3: QImage.Format.Format_RGB888,
                4: QImage.Format.Format_RGBA8888}

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from editor.panels.predict_panel import PredictPanel
+from editor.panels.predict_panel import THUMBNAIL, PredictPanel
 from editor.panels.training_panel import TrainingPanel
 from editor.session import DocumentSession
 from graph_core import loom_format
@@ -180,7 +180,7 @@ def test_predict_shows_pictures_and_top_classes_for_an_image_model(qtbot, worker
     assert "failed" not in reply, reply
     assert predict.table.horizontalHeaderItem(1).text() == "image"
     pixmap = predict.table.item(0, 1).data(Qt.ItemDataRole.DecorationRole)
-    assert pixmap is not None and not pixmap.isNull() and pixmap.width() == 56
+    assert pixmap is not None and not pixmap.isNull() and pixmap.width() == THUMBNAIL
     model = _keras_model(session.document, str(tmp_path / "bands.weights.h5"))
     probabilities = model.predict(images[:4], verbose=0)
     for row in range(4):

@@ -154,7 +154,11 @@ def test_data_tab_edits_are_undoable_and_fit_waits_for_the_check(qtbot, tmp_path
 
     assert form.add_source("npz")
     data = session.document.extra["data"]
-    assert data == {"sources": [{"id": "digits", "kind": "npz", "path": "digits.npz"}]}  # relative path
+    assert data == {"sources": [{"id": "digits", "kind": "npz", "path": (tmp_path / "digits.npz").as_posix()}]}
+    assert form.sources.item(0, 2).text() == "digits.npz"  # shown relative to the project
+    from graph_core import loom_format
+
+    assert '"path": "digits.npz"' in loom_format.dumps(session.document, session.path)  # saved relative
     assert form.mapping.rowCount() == 2 and form.mapping.item(0, 1).text() == "input"
     assert form.mapping.item(0, 2).text() == "(None, 64) float32"
     assert "checked" in form.blocking_problem() and not panel.run_button.isEnabled()
