@@ -79,7 +79,10 @@ def test_chart_axis_titles_clear_the_tick_labels(qtbot):
     plot, x_title, y_title = chart.plot_rects(metrics)
     assert x_title.top() >= plot.bottom() + metrics.height()  # below the epoch tick labels
     assert x_title.bottom() <= chart.height()
-    label_w = metrics.horizontalAdvance("0.0000") + 4  # the widest y tick label
+    chart.add_point("train", 1.0, 0.12345)
+    chart.add_point("train", 2.0, 1234.5)  # long tick labels widen the margin
+    plot, x_title, y_title = chart.plot_rects(metrics)
+    label_w = max(metrics.horizontalAdvance(label) for label in chart.y_axis()[4]) + 4  # the widest y tick label
     assert y_title.right() <= plot.left() - 6 - label_w + 1  # left of the y tick labels
 
 

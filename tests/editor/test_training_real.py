@@ -64,7 +64,8 @@ def test_fit_on_a_file_keeps_weights_beside_the_project_and_predicts_like_keras(
     panel = TrainingPanel(worker)
     qtbot.addWidget(panel)
     panel.set_session(session)
-    session.push(SetDataSection({"sources": [{"id": "train", "kind": "npz", "path": "digits.npz"}],
+    data_file = (tmp_path / "digits.npz").as_posix()  # absolute in memory, relative in the file
+    session.push(SetDataSection({"sources": [{"id": "train", "kind": "npz", "path": data_file}],
                                  "inputs": {"input": {"array": "x"}}, "outputs": {"predictions": {"array": "y"}}}))
     for key, value in (("epochs", 15), ("validation_split", 0.25), ("early_stopping", True), ("patience", 4)):
         session.push(SetSetting("fit", key, value))
@@ -107,6 +108,7 @@ def test_fit_on_a_file_keeps_weights_beside_the_project_and_predicts_like_keras(
     # saved and reopened: the weights are found and checked against the model
     loom_format.save(session.document, str(project))
     session.mark_saved(str(project))
+    assert '"path": "digits.npz"' in project.read_text()
     reopened = DocumentSession(loom_format.load(str(project)), str(project))
     with qtbot.waitSignal(worker.weightsChecked, timeout=REPLY_MS):
         panel.set_session(reopened)
@@ -167,7 +169,8 @@ def test_predict_shows_pictures_and_top_classes_for_an_image_model(qtbot, worker
     panel = TrainingPanel(worker)
     qtbot.addWidget(panel)
     panel.set_session(session)
-    session.push(Compound([SetDataSection({"sources": [{"id": "bands", "kind": "npz", "path": "bands.npz"}]}),
+    source = {"id": "bands", "kind": "npz", "path": (tmp_path / "bands.npz").as_posix()}
+    session.push(Compound([SetDataSection({"sources": [source]}),
                            SetSetting("fit", "epochs", 3), SetSetting("compile", "learning_rate", 0.05)]))
     _train(qtbot, panel, session, worker)
     predict = PredictPanel(worker, panel.weights)
