@@ -116,14 +116,17 @@ def set_binding(section: DataSection, role: str, name: str, key: str, value) -> 
         section: the section.
         role: ``"input"`` or ``"output"``.
         name: the Input layer name or output name.
-        key: ``"source"`` (a source id, or None for the default) or ``"field"`` (the ``.npz``
-            array name, or comma-separated CSV columns, "" for the default).
+        key: ``"source"`` (a source id, or None for the default), ``"field"`` (the ``.npz``
+            array name, or comma-separated CSV columns, "" for the default) or ``"type"`` (the
+            CSV value type, None for the model's).
         value: the new value.
     """
     bindings = dict(section.inputs if role == "input" else section.outputs)
     binding = bindings.get(name, Binding())
     if key == "source":
         binding = replace(binding, source=value or None)
+    elif key == "type":
+        binding = replace(binding, type=value or None)
     else:
         source_id = binding.source or (section.sources[0].id if len(section.sources) == 1 else None)
         kind = next((s.kind for s in section.sources if s.id == source_id), None)

@@ -44,7 +44,8 @@ class ProjectWeights(QObject):
     Attributes:
         state: ``"none"`` (no session), ``"missing"`` (no weights yet), ``"checking"``,
             ``"ok"`` (the file fits the model), ``"stale"`` (it does not: see ``message``),
-            ``"unsaved"`` (trained weights of a project not saved yet, in a temporary file).
+            ``"unsaved"`` (trained weights of a project not saved yet, in a temporary file),
+            ``"unchecked"`` (the worker could not answer; checked again when it is ready).
         path: the weights file the state is about ("" when none).
         message: one sentence for the training panel.
 
@@ -69,6 +70,7 @@ class ProjectWeights(QObject):
         signal = getattr(worker, "weightsChecked", None)
         if signal is not None:
             signal.connect(self._on_checked)
+        worker.ready.connect(self._on_worker_ready)
 
     @property
     def usable(self) -> bool:
@@ -131,18 +133,28 @@ class ProjectWeights(QObject):
             return
         self._check_id = None
         name = os.path.basename(self.path)
-        if reply.get("status") == "match":
+        status = reply.get("status")
+        if status == "match":
             self._set("ok", self.path, f"Weights: {name} (they match the model and were loaded).")
+        elif status == "missing":
+            self._set("missing", "", f"No trained weights: {name} is gone; a fit saves new ones.")
+        elif status == "unchecked":  # the worker died or failed: check again when it is back
+            self._set("unchecked", self.path, f"{name} could not be checked yet "
+                                              f"({reply.get('reason') or 'the Keras worker is not answering'}).")
         else:
             reason = str(reply.get("reason") or reply.get("message") or "they do not match the model")
             self._set("stale", self.path, f"Stale weights: {name} no longer fits the model ({reason}). "
                                           f"They are not used; the next fit replaces them.")
 
+    def _on_worker_ready(self) -> None:
+        if self.state == "unchecked":
+            self.check()
+
     def _on_changed(self, doc, event) -> None:
         session = self.session
         if session is None or doc is not session.document or event.kind not in _ARCHITECTURE_EVENTS:
             return
-        if self.state in ("ok", "stale", "checking", "unsaved") and self.path:
+        if self.state in ("ok", "stale", "checking", "unsaved", "unchecked") and self.path:
             self._recheck.start()
 
     def _on_path_changed(self, path: str) -> None:

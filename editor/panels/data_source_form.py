@@ -47,7 +47,7 @@ from editor.data_section_edits import (
     shown_path,
 )
 from editor.qt_signals import reconnect
-from graph_core.data_sources import COLOR_MODES, DataSourceError, data_section, resolve_bindings
+from graph_core.data_sources import COLOR_MODES, COLUMN_TYPES, DataSourceError, data_section, resolve_bindings
 from graph_core.edits import SetDataSection
 from graph_core.errors import EditError
 
@@ -101,6 +101,7 @@ class DataSourceForm(QWidget):
         self._pending_key = None
         self._summary = ""
         self._summary_detail = ""
+        self._lost = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(CHECK_DELAY_MS)
@@ -172,11 +173,11 @@ class DataSourceForm(QWidget):
             row.addWidget(widget)
         row.addStretch(1)
 
-        self.mapping = QTableWidget(0, 6)
+        self.mapping = QTableWidget(0, 7)
         self.mapping.setMinimumHeight(84)
         self.mapping.setObjectName("dataMapping")
         self.mapping.setHorizontalHeaderLabels(["", "Model", "Expects", "The data holds", "Source",
-                                                "Array / columns"])
+                                                "Array / columns", "CSV type"])
         self.mapping.verticalHeader().setVisible(False)
         header = self.mapping.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -198,6 +199,7 @@ class DataSourceForm(QWidget):
         signal = getattr(worker, "dataChecked", None)
         if signal is not None:
             signal.connect(self._on_checked)
+        worker.ready.connect(self._on_worker_ready)
         self._show_options()
 
     # ------------------------------------------------------------------ session
@@ -338,6 +340,16 @@ class DataSourceForm(QWidget):
             field.setEnabled(section is not None)
             field.editingFinished.connect(lambda f=field, r=role, n=name: self._on_binding(r, n, "field", f.text()))
             self.mapping.setCellWidget(row, 5, field)
+            value_type = QComboBox()
+            value_type.addItem("(model's)", None)
+            for name_ in COLUMN_TYPES:
+                value_type.addItem(name_, name_)
+            value_type.setCurrentIndex(max(0, value_type.findData(binding.type)) if binding and binding.type else 0)
+            value_type.setEnabled(section is not None and any(s.kind == "csv" for s in section.sources))
+            value_type.setToolTip("How the CSV columns are read (default: from the Input's dtype or the loss)")
+            value_type.activated.connect(
+                lambda _i, c=value_type, r=role, n=name: self._on_binding(r, n, "type", c.currentData()))
+            self.mapping.setCellWidget(row, 6, value_type)
             self.mapping.setItem(row, 3, QTableWidgetItem(""))
 
     def _show_options(self) -> None:
@@ -415,11 +427,18 @@ class DataSourceForm(QWidget):
         self._check_id = self.worker.request_data_check(self.doc, self.session.path)
         return self._check_id
 
+    def _on_worker_ready(self) -> None:
+        """A (re)started worker: a check it could not answer is asked again."""
+        if self._file_problem and self._lost:
+            self._checked_key = None
+            self.check_files()
+
     def _on_checked(self, reply: dict) -> None:
         if reply.get("id") != self._check_id or self._check_id is None:
             return
         self._check_id = None
         self.check_rows = list(reply.get("rows") or [])
+        self._lost = bool(reply.get("lost"))
         self._file_problem = "" if reply.get("ok") else str(reply.get("message") or "the data does not fit the model")
         self._checked_key = self._pending_key
         samples = reply.get("samples")

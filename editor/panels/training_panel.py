@@ -390,7 +390,8 @@ class TrainingPanel(QWidget):
     # ------------------------------------------------------------------ status
     def _show_weights(self) -> None:
         text = html.escape(self.weights.message)
-        colour = {"stale": "#b00020", "missing": "#64748b", "checking": "#64748b"}.get(self.weights.state, "#15803d")
+        colour = {"stale": "#b00020", "missing": "#64748b", "checking": "#64748b", "unchecked": "#b45309"}.get(
+            self.weights.state, "#15803d")
         self.weights_label.setText(f'<span style="color:{colour}">{text}</span>' if text else "")
         self._update_buttons()
 

@@ -83,6 +83,6 @@ class TrainingRequests:
         elif kind == "predict":
             self.predictFailed.emit(why)
         elif kind == "data_check":
-            self.dataChecked.emit({"id": request_id, "ok": False, "rows": [], "message": why})
+            self.dataChecked.emit({"id": request_id, "ok": False, "rows": [], "message": why, "lost": True})
         elif kind == "weights_check":
             self.weightsChecked.emit({"id": request_id, "status": "unchecked", "reason": why})

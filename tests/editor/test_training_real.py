@@ -190,3 +190,38 @@ def test_predict_shows_pictures_and_top_classes_for_an_image_model(qtbot, worker
         top = int(np.argmax(probabilities[row]))
         text = predict.table.item(row, 2).text()
         assert text.split(" · ")[0] == f"{top} ({probabilities[row][top]:.0%})" and text.count("·") == 2
+    # Evaluate on another file, chosen in the panel, in the training data's layout
+    np.savez(tmp_path / "other.npz", image=images[:30], classes=labels[:30])
+    predict.path_dialog = lambda *_args: str(tmp_path / "other.npz")
+    predict.source.setCurrentIndex(predict.source.findData("other"))
+    predict.source.activated.emit(predict.source.currentIndex())
+    assert predict.source.currentText() == "file: other.npz"
+    with qtbot.waitSignal(predict.finished, timeout=REPLY_MS) as blocker:
+        predict.evaluate()
+    assert blocker.args[0]["samples"] == 30
+    keras_loss = model.evaluate(images[:30], np.eye(3, dtype="float32")[labels[:30]], verbose=0, return_dict=True)
+    assert blocker.args[0]["outputs"]["classes"]["loss"] == pytest.approx(keras_loss["loss"], rel=1e-4)
+
+
+def test_csv_columns_are_mapped_and_checked_against_the_file_before_fit(qtbot, worker):
+    session = DocumentSession(load_template("iris"))  # the bundled iris.csv, last column the species
+    wait_ready(qtbot, worker)
+    panel = TrainingPanel(worker)
+    qtbot.addWidget(panel)
+    panel.set_session(session)
+    form = panel.data_form
+    qtbot.waitUntil(lambda: form.blocking_problem() == "", timeout=REPLY_MS)
+    assert form.mapping.item(0, 3).text() == "✓ (150, 4) float32"
+    assert form.mapping.item(1, 3).text() == "✓ (150, 3) float32"
+    assert panel.run_button.isEnabled()
+    # two columns for an Input of four features: refused with the input, the shape and the file named
+    form.mapping.cellWidget(0, 5).setText("sepal_length, sepal_width")
+    form.mapping.cellWidget(0, 5).editingFinished.emit()
+    assert session.document.extra["data"]["inputs"] == {"measurements": {"columns": ["sepal_length", "sepal_width"]}}
+    qtbot.waitUntil(lambda: "checked" not in form.blocking_problem(), timeout=REPLY_MS)
+    problem = form.blocking_problem()
+    assert "measurements" in problem and "4" in problem and "iris.csv" in problem, problem
+    assert not panel.run_button.isEnabled() and "measurements" in form.status.text()
+    session.undo_stack.undo()
+    qtbot.waitUntil(lambda: form.blocking_problem() == "", timeout=REPLY_MS)
+    assert panel.run_button.isEnabled()

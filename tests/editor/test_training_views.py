@@ -222,3 +222,26 @@ def test_weights_beside_the_project_are_checked_and_stale_ones_reported(qtbot, t
     assert weights.state == "checking" and worker.requests[-1] == ("weights_check", str(tmp_path / "fresh.weights.h5"))
     worker.weightsChecked.emit({"id": len(worker.requests), "status": "match", "reason": ""})
     assert weights.state == "ok" and panel.continue_button.isEnabled()
+
+
+def test_checks_lost_with_the_worker_are_asked_again_when_it_is_back(qtbot, tmp_path):
+    (tmp_path / "net.weights.h5").write_bytes(b"h5")
+    (tmp_path / "x.npz").write_bytes(b"")
+    worker = FakeWorker()
+    panel = TrainingPanel(worker, file_dialog=lambda *args: str(tmp_path / "x.npz"))
+    qtbot.addWidget(panel)
+    session = DocumentSession(load_template("mlp"), str(tmp_path / "net.loom"))
+    panel.set_session(session)
+    worker.weightsChecked.emit({"id": len(worker.requests), "status": "unchecked",
+                                "reason": "the Keras worker crashed or was killed; it was lost — try again"})
+    assert panel.weights.state == "unchecked" and not panel.weights.usable
+    assert "could not be checked yet" in panel.weights_label.text()
+    panel.data_form.add_source("npz")
+    qtbot.waitUntil(lambda: worker.requests[-1][0] == "data_check")
+    worker.dataChecked.emit({"id": len(worker.requests), "ok": False, "rows": [], "lost": True,
+                             "message": "the Keras worker crashed or was killed; it was lost — try again"})
+    assert "crashed" in panel.data_form.blocking_problem()
+    before = len(worker.requests)
+    worker.ready.emit()
+    kinds = [request[0] for request in worker.requests[before:]]
+    assert sorted(kinds) == ["data_check", "weights_check"]
