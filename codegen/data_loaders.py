@@ -21,6 +21,7 @@ from pathlib import Path
 from codegen.data_plan import DataPlan, output_names, outputs_keyed, plan_data
 from codegen.data_readers import DataMismatchError, DataReadError, load_arrays
 from codegen.errors import DataError, DataUnreadable
+from codegen.fit_runtime import model_targets
 from graph_core.data_sources import (
     DataSection,
     DataSource,
@@ -59,17 +60,14 @@ class ModelData:
 
     @property
     def x(self):
-        """The inputs as Keras takes them: one array, or a list in model input order."""
-        arrays = list(self.inputs.values())
-        return arrays[0] if len(arrays) == 1 else arrays
+        """The input arrays: one array, or a dict keyed by Input name (strings left as NumPy;
+        :func:`codegen.fit_runtime.model_inputs` makes them Keras-ready)."""
+        return next(iter(self.inputs.values())) if len(self.inputs) == 1 else dict(self.inputs)
 
     @property
     def y(self):
-        """The targets as Keras takes them: one array, a dict keyed by output name, or a list."""
-        arrays = list(self.targets.values())
-        if len(arrays) == 1 and not self.keyed_outputs:
-            return arrays[0]
-        return dict(self.targets) if self.keyed_outputs else arrays
+        """The targets as Keras takes them (:func:`codegen.fit_runtime.model_targets`)."""
+        return model_targets(self.targets, self.keyed_outputs)
 
     @property
     def synthetic(self) -> bool:
