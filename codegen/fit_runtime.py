@@ -125,6 +125,28 @@ def is_chief():
     return kind == "worker" and index == 0
 
 
+def multiworker_strategy():
+    """``tf.distribute.MultiWorkerMirroredStrategy()`` (configured by ``TF_CONFIG``), made to work
+    with Keras 3's ``fit`` (keras-team/keras#20585): Keras reduces whole nested batches, and
+    per-replica scalars along axis 0, which this strategy's ``reduce`` refuses; its ``reduce``
+    is wrapped to go leaf by leaf and to reduce scalars without an axis."""
+    import tensorflow as tf
+
+    found = tf.distribute.MultiWorkerMirroredStrategy()
+    plain_reduce = found.reduce
+
+    def reduce(reduce_op, value, axis=None):
+        def one(leaf):
+            local = found.experimental_local_results(leaf)[0] if isinstance(
+                leaf, tf.distribute.DistributedValues) else leaf
+            return plain_reduce(reduce_op, leaf, None if len(getattr(local, "shape", ())) == 0 else axis)
+
+        return tf.nest.map_structure(one, value)
+
+    found.reduce = reduce
+    return found
+
+
 def distribution_scope(strategy):
     """Set up data-parallel training and return ``(scope, replicas)``.
 
@@ -154,7 +176,7 @@ def distribution_scope(strategy):
     if strategy == "mirrored":
         found = tf.distribute.MirroredStrategy()
     elif strategy == "multiworker":
-        found = tf.distribute.MultiWorkerMirroredStrategy()
+        found = multiworker_strategy()
     else:
         raise ValueError(f"unknown strategy {strategy!r}: use none, mirrored or multiworker")
     return found.scope(), found.num_replicas_in_sync

@@ -312,6 +312,10 @@ class _Exporter:
 
     def export(self) -> str:
         self.graph_function(self.doc, "build_model", self.doc.name, top=True)
+        from codegen.data_export import has_file_data, training_script
+
+        if has_file_data(self.doc):  # train on the configured data (codegen/data_export.py)
+            return training_script(self.doc, self.functions, self.uses_layers)
         plan = plan_data(self.doc)
         dynamic = any(t.shape is None for t in plan.targets)
         parts = self.functions + [self.data_function(plan, dynamic), self.main_block(dynamic)]
