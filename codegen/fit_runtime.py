@@ -17,21 +17,23 @@ import os
 
 
 def monitor_name(has_validation):
-    """The loss early stopping, the plateau schedule and the best-weights checkpoint watch."""
+    """The loss early stopping, the plateau schedule and the best-weights checkpoint
+    watch."""
     return "val_loss" if has_validation else "loss"
 
 
 def scheduled_rate(schedule, base, factor, epoch, epochs):
-    """The learning rate of ``epoch`` (0-based): ``exponential`` multiplies ``base`` by ``factor``
-    every epoch; ``cosine`` decays it from ``base`` to 0 over ``epochs``."""
+    """The learning rate of ``epoch`` (0-based): ``exponential`` multiplies ``base`` by
+    ``factor`` every epoch; ``cosine`` decays it from ``base`` to 0 over ``epochs``."""
     if schedule == "exponential":
-        return float(base * factor ** epoch)
+        return float(base * factor**epoch)
     return float(base * 0.5 * (1.0 + math.cos(math.pi * epoch / max(1, epochs))))
 
 
 def best_weights_callback(monitor):
-    """A callback keeping in memory the weights of the epoch with the lowest ``monitor``, put
-    back into the model when training ends; ``best_epoch`` (0-based) and ``best`` say which."""
+    """A callback keeping in memory the weights of the epoch with the lowest
+    ``monitor``, put back into the model when training ends; ``best_epoch`` (0-based)
+    and ``best`` say which."""
     import keras
 
     class BestWeights(keras.callbacks.Callback):
@@ -65,22 +67,37 @@ def fit_callbacks(options, learning_rate, monitor):
         monitor: :func:`monitor_name`.
 
     Returns:
-        ``(callbacks, best)``: the Keras callbacks, and the best-weights one among them (None
-        when ``checkpoint_best`` is off).
+        ``(callbacks, best)``: the Keras callbacks, and the best-weights one among them
+        (None when ``checkpoint_best`` is off).
     """
     import keras
 
     callbacks = []
     if options["early_stopping"]:
-        callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=options["patience"]))
+        callbacks.append(
+            keras.callbacks.EarlyStopping(monitor=monitor, patience=options["patience"])
+        )
     schedule = options["lr_schedule"]
     if schedule == "reduce_on_plateau":
-        callbacks.append(keras.callbacks.ReduceLROnPlateau(monitor=monitor, factor=options["lr_factor"],
-                                                           patience=options["patience"]))
+        callbacks.append(
+            keras.callbacks.ReduceLROnPlateau(
+                monitor=monitor,
+                factor=options["lr_factor"],
+                patience=options["patience"],
+            )
+        )
     elif schedule in ("exponential", "cosine"):
-        callbacks.append(keras.callbacks.LearningRateScheduler(
-            lambda epoch, _rate: scheduled_rate(schedule, learning_rate, options["lr_factor"], epoch,
-                                                options["epochs"])))
+        callbacks.append(
+            keras.callbacks.LearningRateScheduler(
+                lambda epoch, _rate: scheduled_rate(
+                    schedule,
+                    learning_rate,
+                    options["lr_factor"],
+                    epoch,
+                    options["epochs"],
+                )
+            )
+        )
     best = best_weights_callback(monitor) if options["checkpoint_best"] else None
     if best is not None:
         callbacks.append(best)
@@ -88,8 +105,10 @@ def fit_callbacks(options, learning_rate, monitor):
 
 
 def model_inputs(x):
-    """The inputs as Keras takes them: one array, or a dict keyed by Input name; string arrays
-    become TensorFlow string tensors (NumPy string arrays Keras does not take)."""
+    """The inputs as Keras takes them: one array, or a dict keyed by Input name; string
+    arrays become TensorFlow string tensors (NumPy string arrays Keras does not
+    take)."""
+
     def ready(array):
         if getattr(array, "dtype", None) is not None and array.dtype.kind in "USO":
             import tensorflow as tf
@@ -102,7 +121,8 @@ def model_inputs(x):
 
 
 def model_targets(y, keyed):
-    """The targets as Keras takes them: one array, a dict keyed by output name (``keyed``), or a list."""
+    """The targets as Keras takes them: one array, a dict keyed by output name
+    (``keyed``), or a list."""
     if keyed:
         return dict(y)
     arrays = list(y.values())
@@ -110,14 +130,16 @@ def model_targets(y, keyed):
 
 
 def task_of_tf_config():
-    """``(type, index)`` of this process in ``TF_CONFIG`` (``("worker", 0)`` without one)."""
+    """``(type, index)`` of this process in ``TF_CONFIG`` (``("worker", 0)`` without
+    one)."""
     config = json.loads(os.environ.get("TF_CONFIG") or "{}")
     task = config.get("task") or {}
     return task.get("type", "worker"), int(task.get("index", 0))
 
 
 def is_chief():
-    """True for the process that writes the results: the ``chief``, or worker 0 without one."""
+    """True for the process that writes the results: the ``chief``, or worker 0 without
+    one."""
     config = json.loads(os.environ.get("TF_CONFIG") or "{}")
     kind, index = task_of_tf_config()
     if "chief" in (config.get("cluster") or {}):
@@ -126,10 +148,11 @@ def is_chief():
 
 
 def multiworker_strategy():
-    """``tf.distribute.MultiWorkerMirroredStrategy()`` (configured by ``TF_CONFIG``), made to work
-    with Keras 3's ``fit`` (keras-team/keras#20585): Keras reduces whole nested batches, and
-    per-replica scalars along axis 0, which this strategy's ``reduce`` refuses; its ``reduce``
-    is wrapped to go leaf by leaf and to reduce scalars without an axis."""
+    """``tf.distribute.MultiWorkerMirroredStrategy()`` (configured by ``TF_CONFIG``),
+    made to work with Keras 3's ``fit`` (keras-team/keras#20585): Keras reduces whole
+    nested batches, and per-replica scalars along axis 0, which this strategy's
+    ``reduce`` refuses; its ``reduce`` is wrapped to go leaf by leaf and to reduce
+    scalars without an axis."""
     import tensorflow as tf
 
     found = tf.distribute.MultiWorkerMirroredStrategy()
@@ -137,9 +160,14 @@ def multiworker_strategy():
 
     def reduce(reduce_op, value, axis=None):
         def one(leaf):
-            local = found.experimental_local_results(leaf)[0] if isinstance(
-                leaf, tf.distribute.DistributedValues) else leaf
-            return plain_reduce(reduce_op, leaf, None if len(getattr(local, "shape", ())) == 0 else axis)
+            local = (
+                found.experimental_local_results(leaf)[0]
+                if isinstance(leaf, tf.distribute.DistributedValues)
+                else leaf
+            )
+            return plain_reduce(
+                reduce_op, leaf, None if len(getattr(local, "shape", ())) == 0 else axis
+            )
 
         return tf.nest.map_structure(one, value)
 
@@ -151,15 +179,16 @@ def distribution_scope(strategy):
     """Set up data-parallel training and return ``(scope, replicas)``.
 
     Args:
-        strategy: ``"none"``; ``"mirrored"`` (every local device, ``tf.distribute.MirroredStrategy``);
-            ``"multiworker"`` (several machines configured by ``TF_CONFIG``,
-            ``tf.distribute.MultiWorkerMirroredStrategy``). With ``KERAS_BACKEND=jax`` both use
-            ``keras.distribution.DataParallel`` over every device (multiworker first joins the
-            processes with ``keras.distribution.initialize()``).
+        strategy: ``"none"``; ``"mirrored"`` (every local device,
+            ``tf.distribute.MirroredStrategy``); ``"multiworker"`` (several machines
+            configured by ``TF_CONFIG``, ``tf.distribute.MultiWorkerMirroredStrategy``).
+            With ``KERAS_BACKEND=jax`` both use ``keras.distribution.DataParallel`` over
+            every device (multiworker first joins the processes with
+            ``keras.distribution.initialize()``).
 
     Returns:
-        The context manager to build and compile the model in (``strategy.scope()``), and the
-        number of replicas (the global batch is the per-replica batch times it).
+        The context manager to build and compile the model in (``strategy.scope()``),
+        and the number of replicas (the global batch is the per-replica batch times it).
     """
     if strategy == "none":
         return contextlib.nullcontext(), 1
@@ -169,7 +198,9 @@ def distribution_scope(strategy):
         if strategy == "multiworker":
             keras.distribution.initialize()
         devices = keras.distribution.list_devices()
-        keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
+        keras.distribution.set_distribution(
+            keras.distribution.DataParallel(devices=devices)
+        )
         return contextlib.nullcontext(), len(devices)
     import tensorflow as tf
 
@@ -178,5 +209,7 @@ def distribution_scope(strategy):
     elif strategy == "multiworker":
         found = multiworker_strategy()
     else:
-        raise ValueError(f"unknown strategy {strategy!r}: use none, mirrored or multiworker")
+        raise ValueError(
+            f"unknown strategy {strategy!r}: use none, mirrored or multiworker"
+        )
     return found.scope(), found.num_replicas_in_sync
