@@ -825,17 +825,32 @@ def replace_path(sources, path):
     """The sources with the only training source reading ``path`` (kind by suffix)."""
     if len(sources) != 1:
         raise SystemExit(
-            f"--data: the model reads {len(sources)} sources; edit SOURCES instead"
+            f"--data: the model reads {len(sources)} sources; edit SOURCES"
         )
     ((source_id, source),) = sources.items()
     suffix = os.path.splitext(path)[1].lower()
     kind = suffix[1:] if suffix in (".npz", ".npy", ".csv") else source["kind"]
+    if kind != source["kind"] and kind != "npz":
+        raise SystemExit(
+            f"--data: give a {source['kind']} source like the model's, or a .npz"
+        )
     return {source_id: {**source, "kind": kind, "path": path}}
+
+
+def entries(sources, found):
+    """The read plan's entries for ``sources``: a .npz given instead of another kind
+    is read by name (arrays named after the inputs and outputs)."""
+    return [
+        {**e, "field": e["name"]} if sources[e["source"]]["kind"] == "npz" else e
+        for e in found
+    ]
 
 
 def load(sources, seed):
     try:
-        return load_arrays(sources, INPUTS, TARGETS, seed)
+        return load_arrays(
+            sources, entries(sources, INPUTS), entries(sources, TARGETS), seed
+        )
     except (DataReadError, DataMismatchError) as exc:
         raise SystemExit(f"error: {exc}") from None
 
