@@ -106,7 +106,13 @@ def run_fit(src: str, *, data: list | None = None, validation_data: str | None =
     """
     from codegen.weights import WEIGHTS_SUFFIX, weights_path_for
     from graph_core.data_sources import data_section
+    from graph_core.training_settings import setting_problem
 
+    for name, value in (overrides or {}).items():
+        problem = "" if value is None else setting_problem("fit", name, value)
+        if problem:
+            _error(f"--{name.replace('_', '-')} {value}: {problem}")
+            return EXIT_UNREADABLE
     for flag, value in (("--weights-out", weights_out), ("--initial-weights", initial_weights)):
         if value is not None and not value.endswith(WEIGHTS_SUFFIX):
             _error(f"{flag} {value}: a weights file name must end in {WEIGHTS_SUFFIX} (Keras's format)")

@@ -20,10 +20,11 @@ from codegen.data_loaders import ModelData, load_model_data
 from codegen.data_plan import output_names, plan_data
 from codegen.data_readers import split_validation
 from codegen.errors import BuildError, CodegenError, WeightsError
+from codegen.fit_runtime import fit_callbacks, model_inputs, monitor_name
 from codegen.weights import WEIGHTS_SUFFIX, load_matching_weights, save_weights_atomic
 from graph_core.data_sources import data_section
 from graph_core.document import Document
-from graph_core.training_settings import FitOptions, fit_options
+from graph_core.training_settings import fit_options
 
 PREVIEW_VALUES = 4096
 """A predicted sample's input is shown in the preview only up to this many values."""
@@ -61,78 +62,6 @@ def group_history(history: dict, names: list) -> dict:
         if base in ("loss", "learning_rate") or len(names) != 1:
             grouped["model"][key] = values
     return grouped
-
-
-# ------------------------------------------------------------------------------ callbacks
-def monitor_name(has_validation: bool) -> str:
-    """The loss early stopping, the plateau schedule and the best-weights checkpoint watch."""
-    return "val_loss" if has_validation else "loss"
-
-
-def schedule_callbacks(options: FitOptions, learning_rate: float, monitor: str) -> list:
-    """The Keras callbacks of the early-stopping and learning-rate options.
-
-    Args:
-        options: the fit options.
-        learning_rate: the compile learning rate (the schedules start from it).
-        monitor: :func:`monitor_name`.
-
-    Returns:
-        ``EarlyStopping``, ``ReduceLROnPlateau`` or ``LearningRateScheduler`` instances.
-    """
-    import keras
-
-    callbacks = []
-    if options.early_stopping:
-        callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=options.patience))
-    if options.lr_schedule == "reduce_on_plateau":
-        callbacks.append(keras.callbacks.ReduceLROnPlateau(monitor=monitor, factor=options.lr_factor,
-                                                           patience=options.patience))
-    elif options.lr_schedule in ("exponential", "cosine"):
-        callbacks.append(keras.callbacks.LearningRateScheduler(
-            lambda epoch, _lr: scheduled_rate(options.lr_schedule, learning_rate, options.lr_factor,
-                                              epoch, options.epochs)))
-    return callbacks
-
-
-def scheduled_rate(schedule: str, base: float, factor: float, epoch: int, epochs: int) -> float:
-    """The learning rate of ``epoch`` (0-based) under the ``exponential`` or ``cosine`` schedule."""
-    if schedule == "exponential":
-        return float(base * factor ** epoch)
-    return float(base * 0.5 * (1.0 + math.cos(math.pi * epoch / max(1, epochs))))
-
-
-_BEST_CLASS = None
-
-
-def best_weights_callback(monitor: str):
-    """A callback keeping, in memory, the weights of the epoch with the lowest ``monitor``;
-    at the end of training they are put back into the model. Its ``best_epoch`` (0-based) and
-    ``best`` say which and how good."""
-    global _BEST_CLASS
-    if _BEST_CLASS is None:
-        import keras
-
-        class BestWeights(keras.callbacks.Callback):
-            def __init__(self, monitor):
-                super().__init__()
-                self.monitor = monitor
-                self.best = math.inf
-                self.best_epoch = None
-                self.weights = None
-
-            def on_epoch_end(self, epoch, logs=None):
-                value = (logs or {}).get(self.monitor)
-                if value is not None and float(value) < self.best:
-                    self.best, self.best_epoch = float(value), epoch
-                    self.weights = self.model.get_weights()
-
-            def on_train_end(self, logs=None):
-                if self.weights is not None:
-                    self.model.set_weights(self.weights)
-
-        _BEST_CLASS = BestWeights
-    return _BEST_CLASS(monitor)
 
 
 # ------------------------------------------------------------------------------ fit
@@ -175,7 +104,6 @@ def fit_on_data(doc: Document, project_file: str | os.PathLike | None = None, *,
     from codegen.build import build_model
     from codegen.fit import make_progress_callback
     from codegen.synthetic import complete_plan
-    from codegen.synthetic_text import keras_ready
 
     started = time.monotonic()
     options = fit_options(doc.fit, **(overrides or {}))
@@ -206,18 +134,16 @@ def fit_on_data(doc: Document, project_file: str | os.PathLike | None = None, *,
     if initial_weights is not None:
         load_matching_weights(model, initial_weights)
     monitor = monitor_name(validation is not None)
-    all_callbacks = list(callbacks or [])
-    all_callbacks += schedule_callbacks(options, float(doc.compile.get("learning_rate", 0.001)), monitor)
-    best = best_weights_callback(monitor) if options.checkpoint_best else None
-    if best is not None:
-        all_callbacks.append(best)
+    option_callbacks, best = fit_callbacks(options.to_dict(), float(doc.compile.get("learning_rate", 0.001)),
+                                           monitor)
+    all_callbacks = list(callbacks or []) + option_callbacks
     batches = math.ceil(data.samples / options.batch_size)
     progress = make_progress_callback(output_names(doc), options.epochs, batches, on_batch, on_epoch,
                                       should_stop)
     all_callbacks.append(progress)
     try:
-        history = model.fit(keras_ready(data.x), data.y, epochs=options.epochs, batch_size=options.batch_size,
-                            validation_data=(keras_ready(validation.x), validation.y) if validation else None,
+        history = model.fit(model_inputs(data.inputs), data.y, epochs=options.epochs, batch_size=options.batch_size,
+                            validation_data=(model_inputs(validation.inputs), validation.y) if validation else None,
                             shuffle=True, verbose=0, callbacks=all_callbacks)
     except CodegenError:
         raise
@@ -263,7 +189,6 @@ def evaluate_on_data(doc: Document, project_file=None, *, weights=None, paths: d
         DataError, WeightsError, BuildError: as for :func:`fit_on_data`.
     """
     from codegen.synthetic import complete_plan
-    from codegen.synthetic_text import keras_ready
 
     options = fit_options(doc.fit, batch_size=batch_size)
     model = model if model is not None else _model_with_weights(doc, weights)
@@ -271,7 +196,7 @@ def evaluate_on_data(doc: Document, project_file=None, *, weights=None, paths: d
     data = load_model_data(doc, project_file, paths=paths, plan=plan, seed=options.seed,
                            samples=options.samples, model=model)
     try:
-        results = model.evaluate(keras_ready(data.x), data.y, batch_size=options.batch_size, verbose=0,
+        results = model.evaluate(model_inputs(data.inputs), data.y, batch_size=options.batch_size, verbose=0,
                                  return_dict=True)
     except Exception as exc:
         from codegen.applications import keras_message
@@ -303,7 +228,6 @@ def predict_on_data(doc: Document, project_file=None, *, weights=None, paths: di
         DataError, WeightsError, BuildError: as for :func:`fit_on_data`.
     """
     from codegen.synthetic import complete_plan
-    from codegen.synthetic_text import keras_ready
 
     options = fit_options(doc.fit, batch_size=batch_size)
     model = model if model is not None else _model_with_weights(doc, weights)
@@ -311,7 +235,7 @@ def predict_on_data(doc: Document, project_file=None, *, weights=None, paths: di
     data = load_model_data(doc, project_file, paths=paths, plan=plan, targets=False, seed=options.seed,
                            samples=options.samples, model=model)
     try:
-        predicted = model.predict(keras_ready(data.x), batch_size=options.batch_size, verbose=0)
+        predicted = model.predict(model_inputs(data.inputs), batch_size=options.batch_size, verbose=0)
     except Exception as exc:
         from codegen.applications import keras_message
 

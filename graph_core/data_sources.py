@@ -177,19 +177,6 @@ class ResolvedBinding:
     columns: tuple = ()
     type: str | None = None
 
-    def describe(self) -> str:
-        """Where the values come from, for messages: ``digits.npz array 'x'``."""
-        where = self.source.path or "synthetic data"
-        if self.source.kind in ("npz", "npy"):
-            return f"{where} array {self.field!r}" if self.field else where
-        if self.source.kind == "csv":
-            cols = {("*rest",): "all columns but the last", ("*last",): "the last column"}.get(
-                self.columns, "columns " + ", ".join(str(c) for c in self.columns))
-            return f"{where} ({cols})"
-        if self.source.kind in ("image_folder", "text_folder"):
-            return f"{where} ({self.field})"
-        return where
-
 
 # ------------------------------------------------------------------------------ parsing
 def parse_section(value: Any, path: str = "$.data") -> DataSection:
