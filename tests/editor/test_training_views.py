@@ -245,3 +245,32 @@ def test_checks_lost_with_the_worker_are_asked_again_when_it_is_back(qtbot, tmp_
     worker.ready.emit()
     kinds = [request[0] for request in worker.requests[before:]]
     assert sorted(kinds) == ["data_check", "weights_check"]
+
+
+def test_validation_source_and_image_folder_options_are_undoable_edits(qtbot, tmp_path):
+    (tmp_path / "pics").mkdir()
+    (tmp_path / "val").mkdir()
+    worker = FakeWorker()
+    chosen = iter([str(tmp_path / "pics"), str(tmp_path / "val")])
+    panel = TrainingPanel(worker, file_dialog=lambda parent, caption, start, filters, folder: next(chosen))
+    qtbot.addWidget(panel)
+    session = DocumentSession(load_template("mlp"), str(tmp_path / "net.loom"))
+    panel.set_session(session)
+    form = panel.data_form
+    assert form.add_source("image_folder") and form.add_source("image_folder")
+    assert [s["id"] for s in session.document.extra["data"]["sources"]] == ["pics", "val"]
+    assert form.validation.isEnabled()
+    form.validation.setCurrentIndex(form.validation.findData("val"))
+    form.validation.activated.emit(form.validation.currentIndex())
+    assert session.document.extra["data"]["validation"] == {"pics": "val"}
+    form.sources.selectRow(0)
+    assert form.image_options.isVisibleTo(form) and not form.csv_options.isVisibleTo(form)
+    form.image_h.setValue(28)
+    form.image_w.setValue(28)
+    form.color_mode.setCurrentIndex(1)
+    form.color_mode.activated.emit(1)
+    pics = session.document.extra["data"]["sources"][0]
+    assert pics["image_size"] == [28, 28] and pics["color_mode"] == "grayscale"
+    while session.undo_stack.canUndo():
+        session.undo_stack.undo()
+    assert "data" not in session.document.extra and form.sources.rowCount() == 0
