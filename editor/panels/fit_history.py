@@ -116,6 +116,7 @@ class OutputResult:
     final_val: float | None = None
     best_val: float | None = None
     best_val_epoch: int | None = None  # 1-based
+    metrics: dict = field(default_factory=dict)  # metric -> (final train, final val or None)
 
 
 @dataclass
@@ -186,9 +187,15 @@ def fit_summary(history: dict, outputs: list, *, epochs_asked: int | None = None
         train = history.get(f"{prefix}loss") or []
         val = history.get(f"val_{prefix}loss") or []
         best_k, best_v = _argmin(val)
+        metrics = {}
+        for key, values in history.items():
+            parsed = parse_key(key, outputs)
+            if (parsed.output == name and parsed.split == TRAIN
+                    and parsed.quantity not in ("loss", "learning_rate") and _last(values) is not None):
+                metrics[parsed.quantity] = (_last(values), _last(history.get("val_" + key) or []))
         rows.append(OutputResult(name=name if name or len(outputs) > 1 else (outputs[0] if outputs else ""),
                                  final_train=_last(train), final_val=_last(val), best_val=best_v,
-                                 best_val_epoch=best_k))
+                                 best_val_epoch=best_k, metrics=metrics))
     return FitSummary(epochs_run=max(lengths, default=0), epochs_asked=epochs_asked, best_epoch=best_epoch,
                       monitored=monitored, outputs=rows,
                       seconds=float(seconds) if isinstance(seconds, (int, float)) else None,
@@ -205,7 +212,8 @@ def summary_lines(summary: FitSummary, multi_output: bool) -> list:
 
     Returns:
         ``[headline, row, row, …, note…]``: the headline names epochs, best epoch and time; each
-        row is ``"output: train … · val … (best … at epoch k)"``; notes say where the weights are.
+        row is ``"output: train … · val … (best … at epoch k) · metric … (val …)"`` (final values
+        of the losses and of the metrics); notes say where the weights are.
     """
     ran = f"{summary.epochs_run} epoch{'s' if summary.epochs_run != 1 else ''}"
     if summary.epochs_asked and summary.epochs_run < summary.epochs_asked:
@@ -224,6 +232,8 @@ def summary_lines(summary: FitSummary, multi_output: bool) -> list:
         text = f"{label}: train {_number(row.final_train)}"
         if row.final_val is not None:
             text += f" · val {_number(row.final_val)} (best {_number(row.best_val)} at epoch {row.best_val_epoch})"
+        for metric, (train, val) in row.metrics.items():
+            text += f" · {metric} {_number(train)}" + (f" (val {_number(val)})" if val is not None else "")
         lines.append(text)
     if summary.weights_path:
         kept = "best epoch's" if summary.restored_best else "final"

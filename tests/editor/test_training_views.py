@@ -91,6 +91,12 @@ def test_fit_summary_finds_the_best_epoch_and_losses_per_output():
     plain = fit_summary({"loss": [2.0, 1.0, 1.5]}, ["out"])
     assert plain.best_epoch == 2 and plain.monitored == "loss"
     assert summary_lines(plain, False)[-1] == "Weights were not saved."
+    # the final metrics follow the losses, per output
+    metrics = fit_summary({"loss": [1.0], "val_loss": [2.0], "accuracy": [0.5], "val_accuracy": [0.25],
+                           "learning_rate": [0.1]}, ["out"])
+    assert summary_lines(metrics, False)[1] == "out: train 1 · val 2 (best 2 at epoch 1) · accuracy 0.5 (val 0.25)"
+    assert fit_summary(history | {"gender_auc": [0.5, 0.6, 0.7, 0.8]}, ["age", "gender"]).outputs[2].metrics == {
+        "auc": (0.8, None)}
 
 
 # ------------------------------------------------------------------------------ chart
