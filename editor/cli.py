@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from editor import start_up_gc
+from editor.cli_train import TRAIN_COMMANDS, add_train_parsers, run_train_command
 from editor.terminal_text import escaped_output
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE, EXIT_NOT_CHECKED = 0, 1, 2, 3
@@ -110,13 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weights", metavar="W.weights.h5", help="weights to load (default: seeded init)")
     p.add_argument("--seed", type=int, default=0, help="seed of the initialisation and synthetic sample")
 
-    p = sub.add_parser("fit", help="fit the model on synthetic data and print per-epoch losses")
-    p.add_argument("file")
-    p.add_argument("--epochs", type=int)
-    p.add_argument("--batch-size", type=int)
-    p.add_argument("--samples", type=int)
-    p.add_argument("--seed", type=int)
-    p.add_argument("--allow-large", action="store_true", help=_ALLOW_LARGE)
+    add_train_parsers(sub)
     return parser
 
 
@@ -177,6 +172,8 @@ def _dispatch(args) -> int:
         from editor.cli_cost import profile_command
 
         return profile_command(args.file, batch_size=args.batch_size, repeats=args.repeats, as_json=args.json)
+    if args.command in TRAIN_COMMANDS:
+        return run_train_command(args)
     from codegen import commands
 
     if args.command == "export":
@@ -197,9 +194,6 @@ def _dispatch(args) -> int:
 
         return run_trace(args.file, as_json=args.json, sample=args.input, weights=args.weights,
                          seed=args.seed)
-    if args.command == "fit":
-        return commands.run_fit(args.file, epochs=args.epochs, batch_size=args.batch_size,
-                                samples=args.samples, seed=args.seed, allow_large=args.allow_large)
     raise AssertionError(args.command)
 
 

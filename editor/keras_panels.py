@@ -84,6 +84,10 @@ class KerasIntegration(QObject):
         self._export_id: int | None = None
         self._announced_ready = False
 
+        from editor.project_weights import ProjectWeights  # issue 14: weights beside the project
+
+        self.weights = ProjectWeights(self.worker, self)
+        self.weights.changed.connect(self._on_weights_changed)
         self.summary_panel = SummaryPanel(self.worker, select_nodes=self.select_nodes)
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
         # the panels behind the Summary are built when first shown (a faster first frame)
@@ -94,6 +98,8 @@ class KerasIntegration(QObject):
                                        LAZY_PANEL_MIN_HEIGHT),
             "Step through": add_lazy_panel(window, self._make_step_panel, "Step through", bottom,
                                            LAZY_PANEL_MIN_HEIGHT),
+            "Evaluate / Predict": add_lazy_panel(window, self._make_predict_panel, "Evaluate / Predict",
+                                                 bottom, LAZY_PANEL_MIN_HEIGHT),
         }
         self.docks["Summary"].raise_()
         window.resizeDocks([self.docks["Summary"]], [BOTTOM_AREA_HEIGHT], Qt.Orientation.Vertical)
@@ -148,7 +154,19 @@ class KerasIntegration(QObject):
     def _make_training_panel(self) -> TrainingPanel:
         from editor.panels.training_panel import TrainingPanel
 
-        panel = TrainingPanel(self.worker, select_nodes=self.select_nodes)
+        panel = TrainingPanel(self.worker, select_nodes=self.select_nodes, weights=self.weights)
+        panel.set_session(self.session)
+        return panel
+
+    @property
+    def predict_panel(self):
+        """The Evaluate / Predict panel (built now if it has not been shown yet)."""
+        return panel_of(self.docks["Evaluate / Predict"])
+
+    def _make_predict_panel(self):
+        from editor.panels.predict_panel import PredictPanel  # issue 14: evaluate / predict
+
+        panel = PredictPanel(self.worker, self.weights)
         panel.set_session(self.session)
         return panel
 
@@ -166,6 +184,10 @@ class KerasIntegration(QObject):
         for dock in self.docks.values():
             if is_built(dock):
                 dock.panel.set_session(session)
+
+    def _on_weights_changed(self) -> None:
+        if self.weights.state == "stale":  # never dropped silently: say so where it is seen first
+            self.show_status(self.weights.message, 20000)
 
     def show_status(self, text: str, timeout_ms: int = 5000) -> None:
         """Show ``text`` in the window's status bar."""
