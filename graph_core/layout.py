@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from graph_core.document import Document
+from graph_core.gc_pause import paused_gc
 from graph_core.graph_algorithms import generations
 
 LEFT_RIGHT = "LR"
@@ -94,6 +95,11 @@ def layered_layout(doc: Document, orientation: str = LEFT_RIGHT, sizes: dict | N
         raise ValueError(f"orientation must be 'LR' or 'TB', got {orientation!r}")
     if not doc.nodes:
         return Layout({}, orientation)
+    with paused_gc():  # linear at any size (see graph_core.gc_pause)
+        return _layered_layout(doc, orientation, sizes, wrap, aspect)
+
+
+def _layered_layout(doc: Document, orientation: str, sizes: dict | None, wrap: bool, aspect: float) -> Layout:
     sizes = dict(sizes or {})
     for nid in doc.nodes:
         if nid not in sizes:
@@ -372,8 +378,9 @@ def _choose_cuts(graph: _LayerGraph, main_at: list, thickness: list, low: list, 
     length = main_at[-1] + thickness[-1]
     if length <= WRAP_LENGTH or length / max(max(high) - min(low), 1.0) <= WRAP_BEYOND:
         return [0, n]
-    best = None
-    for k in range(1, max(1, n // 2) + 1):
+
+    def attempt(k: int) -> tuple:
+        """``(score, cuts, too many bands)`` of a drawing cut into ``k`` bands."""
         cuts = [0]
         for b in range(1, k):
             ideal = round(b * n / k)
@@ -386,12 +393,21 @@ def _choose_cuts(graph: _LayerGraph, main_at: list, thickness: list, low: list, 
         main = max(main_at[e - 1] + thickness[e - 1] - main_at[s] for s, e in zip(cuts, cuts[1:]))
         across = sum(max(high[s:e]) - min(low[s:e]) for s, e in zip(cuts, cuts[1:])) + BAND_GAP * (len(cuts) - 2)
         ratio = main / across if horizontal else across / main
-        score = abs(_log(ratio / aspect))
-        if best is None or score < best[0] - 1e-9:
-            best = (score, cuts)
-        if (ratio < aspect) if horizontal else (ratio > aspect):
-            break  # more bands only make it worse
-    return best[1]
+        return abs(_log(ratio / aspect)), cuts, (ratio < aspect) if horizontal else (ratio > aspect)
+
+    # more bands only make the drawing narrower: find the first band count past the aspect by
+    # bisection (each attempt is linear, so a 100,000-layer chain costs a few dozen of them)
+    lo, hi = 1, max(1, n // 2)
+    tried = {}
+    while lo < hi:
+        mid = (lo + hi) // 2
+        tried[mid] = attempt(mid)
+        if tried[mid][2]:
+            hi = mid
+        else:
+            lo = mid + 1
+    candidates = [tried.get(k) or attempt(k) for k in {max(1, lo - 1), lo}]
+    return min(candidates, key=lambda c: (c[0], len(c[1])))[1]
 
 
 def _log(x: float) -> float:
