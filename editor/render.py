@@ -78,72 +78,76 @@ def _render(doc, out_path: str, geometry_path: str | None, ext: str) -> list:
     from PySide6.QtGui import QColor, QImage, QPainter
 
     from editor.canvas import style as S
+    from editor.canvas.geometry import GeometryWriter
     from editor.canvas.lod import FULL, MEDIUM, OVERVIEW, level_for_zoom
-    from editor.canvas.scene import GraphScene
+    from editor.render_chunks import Drawing
     from editor.session import DocumentSession
 
     session = DocumentSession(doc)
-    scene = GraphScene(session, doc)
+    drawing = Drawing(session, doc)
     notes: list = []
+    painter = QPainter()
     try:
-        scene.set_detail_level(FULL)
-        if geometry_path:
-            from editor.canvas.geometry import write_geometry
-
-            write_geometry(scene, geometry_path)
-        scene.setBackgroundBrush(S.brush(S.EXPORT_BG))
-        source = scene.items_bounding_rect()
+        source = drawing.bounds
         if source.isNull():
             source = QRectF(0, 0, 240, 120)
         source = source.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
         w, h = source.width(), source.height()
-        hints = QPainter.Antialiasing | QPainter.TextAntialiasing | QPainter.SmoothPixmapTransform
+        level = FULL
         if ext == ".png":
             scale = png_scale(w, h)
             if scale < PNG_SCALE:
                 level = level_for_zoom(scale)
-                scene.set_detail_level(level)
                 detail = {FULL: "", MEDIUM: ", cards show their layer types only",
                           OVERVIEW: ", cards without text"}[level]
                 notes.append(f"the drawing is {w:.0f}x{h:.0f} scene units, so the PNG is drawn at "
                              f"{scale:.3g} px per unit (capped at {MAX_PNG_PIXELS / 1e6:.0f} Mpx{detail}); "
                              f"render to .svg for every detail at any zoom")
-            image = QImage(max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale)),
-                           QImage.Format_ARGB32_Premultiplied)
-            image.setDevicePixelRatio(1.0)
-            image.fill(QColor(S.EXPORT_BG))
-            painter = QPainter(image)
-            painter.setRenderHints(hints)
-            scene.render(painter, QRectF(0, 0, image.width(), image.height()), source, Qt.KeepAspectRatio)
-            painter.end()
-            if not image.save(out_path, "PNG"):
-                raise OSError(f"cannot write {out_path}")
+            device = QImage(max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale)),
+                            QImage.Format_ARGB32_Premultiplied)
+            device.setDevicePixelRatio(1.0)
+            device.fill(QColor(S.EXPORT_BG))
+            target = QRectF(0, 0, device.width(), device.height())
         else:
             from PySide6.QtSvg import QSvgGenerator
 
             parent = Path(out_path).resolve().parent
             if not parent.is_dir():
                 raise OSError(f"cannot write {out_path}: folder {parent} does not exist")
-            generator = QSvgGenerator()
-            generator.setFileName(out_path)
-            generator.setSize(QSize(math.ceil(w), math.ceil(h)))
-            generator.setViewBox(QRectF(0, 0, math.ceil(w), math.ceil(h)))
-            generator.setTitle(doc.name)
-            generator.setDescription("Drawn by LayerLoom")
-            painter = QPainter()
-            if not painter.begin(generator):
-                raise OSError(f"cannot write {out_path}")
-            painter.setRenderHints(hints)
-            painter.fillRect(QRectF(0, 0, w, h), QColor(S.EXPORT_BG))
-            scene.render(painter, QRectF(0, 0, w, h), source, Qt.KeepAspectRatio)
+            device = QSvgGenerator()
+            device.setFileName(out_path)
+            device.setSize(QSize(math.ceil(w), math.ceil(h)))
+            device.setViewBox(QRectF(0, 0, math.ceil(w), math.ceil(h)))
+            device.setTitle(doc.name)
+            device.setDescription("Drawn by LayerLoom")
+            target = QRectF(0, 0, w, h)
+        writer = GeometryWriter(geometry_path) if geometry_path else None
+        if not painter.begin(device):
+            raise OSError(f"cannot write {out_path}")
+        painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing | QPainter.SmoothPixmapTransform)
+        if ext == ".svg":
+            painter.fillRect(target, QColor(S.EXPORT_BG))
+        complete = False
+        try:
+            for scene, own in drawing.scenes():
+                scene.set_detail_level(FULL)  # the geometry is what is drawn at full detail
+                if writer is not None:
+                    writer.add(scene, own)
+                scene.set_detail_level(level)
+                scene.setBackgroundBrush(Qt.NoBrush)  # each part paints over the parts before it
+                scene.render(painter, target, source, Qt.KeepAspectRatio)
+            complete = True
+        finally:
             painter.end()
-            if not Path(out_path).is_file():
-                raise OSError(f"cannot write {out_path}")
+            if writer is not None:
+                writer.close(complete)
+        if ext == ".png" and not device.save(out_path, "PNG"):
+            raise OSError(f"cannot write {out_path}")
+        if ext == ".svg" and not Path(out_path).is_file():
+            raise OSError(f"cannot write {out_path}")
     finally:
-        scene.close()
+        drawing.close()
         session.close()
-        scene.clear()
-        scene.deleteLater()
         session.deleteLater()
     return notes
 
