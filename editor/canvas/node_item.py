@@ -156,6 +156,11 @@ class NodeItem(QGraphicsItem):
 
     # ------------------------------------------------------------------ state from the document
     @property
+    def title(self) -> str:
+        """The card's big text: the Keras class, or the application's name."""
+        return self._title_text
+
+    @property
     def params_text(self) -> str:
         """The card's line of key parameters (``64 units · relu``)."""
         return self._params_text

@@ -363,3 +363,36 @@ def test_edit_updates_every_downstream_shape(make_canvas, qtbot):
         cv.session.push(SetConfig(cv.doc.nodes[first.node].layer, "units", 48))
     assert last.shape_line == "(None, 48)"
     assert all(e.label == "(None, 48)" for e in cv.scene.edge_items() if e.source.node_id != list(cv.doc.nodes)[0])
+
+
+def test_short_titles_for_cards_seen_from_afar():
+    assert labels.short_titles("BatchNormalization") == ("BatchNorm", "BN")
+    assert labels.short_titles("DepthwiseConv2D") == ("DWConv2D", "DWConv")
+    assert labels.short_titles("GlobalAveragePooling2D") == ("GAvgPool2D", "GAvg")
+    assert labels.short_titles("Dense") == ("Dense", "Dense")
+
+
+def _dark_pixels_in_card(cv, node_id) -> int:
+    from PySide6.QtGui import QColor
+
+    image = cv.view.viewport().grab().toImage()
+    item = cv.scene.node_item(node_id)
+    box = cv.view.mapFromScene(item.sceneBoundingRect()).boundingRect()
+    dark = 0
+    for x in range(max(0, box.left()), min(image.width(), box.right())):
+        for y in range(max(0, box.top()), min(image.height(), box.bottom())):
+            if QColor(image.pixel(x, y)).lightness() < 90:
+                dark += 1
+    return dark
+
+
+def test_the_overview_shows_layer_types_where_cards_are_wide_enough(make_canvas):
+    doc, ids = siamese()
+    cv = make_canvas(doc)
+    cv.view.set_zoom(0.3)  # cards 55 px wide: drawn in bulk, with their short type
+    cv.view.centerOn(cv.scene.node_item(ids["merged"]).sceneBoundingRect().center())
+    assert cv.scene.detail_level == OVERVIEW
+    assert _dark_pixels_in_card(cv, ids["merged"]) > 10
+    cv.view.set_zoom(0.1)  # 18 px: too small for any text
+    cv.view.centerOn(cv.scene.node_item(ids["merged"]).sceneBoundingRect().center())
+    assert _dark_pixels_in_card(cv, ids["merged"]) == 0
