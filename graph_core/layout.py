@@ -305,9 +305,18 @@ class _LayerGraph:
         n = len(self.layers)
         passes = [(range(1, n), self.up), (range(n - 2, -1, -1), self.down)] * 3
         passes.append((range(n), None))
+        up, down = self.up, self.down
         for indices, neighbours in passes:
             for i in indices:
                 layer = self.layers[i]
+                if len(layer) == 1:  # a chain's layer: straight in line with its neighbours
+                    key = layer[0]
+                    near = (up[key] + down[key]) if neighbours is None else neighbours[key]
+                    if len(near) == 1:
+                        cross[key] = cross[near[0]]
+                    elif near:
+                        cross[key] = _median(sorted(cross[k] for k in near))
+                    continue
                 wanted = []
                 for key in layer:
                     near = (self.up[key] + self.down[key]) if neighbours is None else neighbours[key]
