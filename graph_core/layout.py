@@ -412,12 +412,13 @@ def _choose_cuts(graph: _LayerGraph, main_at: list, thickness: list, low: list, 
     if length <= WRAP_LENGTH or length / max(max(high) - min(low), 1.0) <= WRAP_BEYOND:
         return [0, n]
 
-    def attempt(k: int) -> tuple:
-        """``(score, cuts, too many bands)`` of a drawing cut into ``k`` bands."""
+    def attempt(k: int, search: bool = True) -> tuple:
+        """``(score, cuts, too many bands)`` of a drawing cut into ``k`` bands (``search``: each cut
+        moved, within a window, to where the fewest edges cross; else cut at equal lengths)."""
         cuts = [0]
         for b in range(1, k):
             ideal = round(b * n / k)
-            window = max(1, n // (4 * k))
+            window = max(1, n // (4 * k)) if search else 0
             lo, hi = max(cuts[-1] + 1, ideal - window), min(n - 1, ideal + window)
             if lo > hi:
                 continue
@@ -429,17 +430,16 @@ def _choose_cuts(graph: _LayerGraph, main_at: list, thickness: list, low: list, 
         return abs(_log(ratio / aspect)), cuts, (ratio < aspect) if horizontal else (ratio > aspect)
 
     # more bands only make the drawing narrower: find the first band count past the aspect by
-    # bisection (each attempt is linear, so a 100,000-layer chain costs a few dozen of them)
+    # bisection over equal cuts (each attempt one pass over the layers), then place the cuts of
+    # the band counts around it where the fewest edges cross and keep the best
     lo, hi = 1, max(1, n // 2)
-    tried = {}
     while lo < hi:
         mid = (lo + hi) // 2
-        tried[mid] = attempt(mid)
-        if tried[mid][2]:
+        if attempt(mid, search=False)[2]:
             hi = mid
         else:
             lo = mid + 1
-    candidates = [tried.get(k) or attempt(k) for k in {max(1, lo - 1), lo}]
+    candidates = [attempt(k) for k in sorted({max(1, lo - 1), lo, min(max(1, n // 2), lo + 1)})]
     return min(candidates, key=lambda c: (c[0], len(c[1])))[1]
 
 
