@@ -35,6 +35,7 @@ from codegen.import_layer_config import (
     _is_int,
     _is_model_entry,
 )
+from codegen.import_masks import absorb_implicit_masks
 from codegen.import_safety import operation_message
 from graph_core.edits import snake_case
 from graph_core.layer_kinds import call_spec_for_type
@@ -80,7 +81,7 @@ def translate_model(model: Any, keras_major: int | None = None, notes: list | No
             or not isinstance(model.get("class_name"), str):
         raise ConfigError('not a Keras model config: expected an object with "class_name" and "config"')
     translator = _Translator(keras_major, notes)
-    graph = translator.model_graph(model, top=True)
+    graph = translator.model_graph(absorb_implicit_masks(model), top=True)
     if compile_config:
         translator.apply_compile(graph, compile_config)
     return graph
