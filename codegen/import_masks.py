@@ -35,24 +35,39 @@ def absorb_implicit_masks(model: Any) -> Any:
         The config, with every call's implicit ``mask`` keyword and the operations only those
         masks used removed.
     """
-    if not _has_ops(model):
+    if not _has_ops(model) or not _has_ops(model, mask_kwargs=True):
         return model
     model = copy.deepcopy(model)
     _absorb_in(model, depth=0)
     return model
 
 
-def _has_ops(value: Any, depth: int = 0) -> bool:
-    if depth > 200:
+def _has_ops(entry: Any, depth: int = 0, mask_kwargs: bool = False) -> bool:
+    """Whether any layer entry of the model (nested models and wrapped layers included) is an
+    operation — or, with ``mask_kwargs``, has a call passing a mask keyword. A walk over the layer
+    entries only, so models without mask operations pay little."""
+    if depth > 100 or not isinstance(entry, dict):
         return False
-    if isinstance(value, dict):
-        module = value.get("module")
-        if isinstance(module, str) and module.startswith(_OPS_PREFIXES):
-            return True
-        return any(_has_ops(v, depth + 1) for v in value.values() if isinstance(v, (dict, list)))
-    if isinstance(value, list):
-        return any(_has_ops(v, depth + 1) for v in value if isinstance(v, (dict, list)))
-    return False
+    if _passes_mask(entry) if mask_kwargs else _is_op(entry):
+        return True
+    config = entry.get("config")
+    if not isinstance(config, dict):
+        return False
+    layers = config.get("layers")
+    if isinstance(layers, list) and any(_has_ops(item, depth + 1, mask_kwargs) for item in layers):
+        return True
+    return any(_has_ops(config.get(key), depth + 1, mask_kwargs) for key in ("layer", "backward_layer"))
+
+
+def _passes_mask(entry: dict) -> bool:
+    """Whether a call of this layer entry passes a ``mask`` or ``*_mask`` keyword."""
+    nodes = entry.get("inbound_nodes")
+    if not isinstance(nodes, list):
+        return False
+    return any(isinstance(call, dict) and isinstance(call.get("kwargs"), dict)
+               and any(isinstance(key, str) and key.endswith("mask") and value is not None
+                       for key, value in call["kwargs"].items())
+               for call in nodes)
 
 
 def _absorb_in(entry: Any, depth: int) -> None:

@@ -116,12 +116,10 @@ class Analyzer:
     def _masks(self, node, new: NodeResult, results: dict) -> tuple:
         """Whether each output of the call carries a mask (graph_core.mask_flow)."""
         layer = self.doc.layers[node.layer]
-        if layer.type == "Input":
-            return (False,)
+        given = [r.node in results and results[r.node].carries_mask(r.index) for r in node.inputs]
+        if True not in given and layer.type not in PRODUCERS and "mask" not in node.keyword_inputs:
+            return ()  # no output carries a mask (the common case, kept cheap)
         count = len(new.outputs) if new.outputs is not None else call_output_count(layer, node)
-        given = [results[r.node].carries_mask(r.index) if r.node in results else False for r in node.inputs]
-        if not any(given) and layer.type not in PRODUCERS and "mask" not in node.keyword_inputs:
-            return (False,) * count
         return node_masks(layer, node, given, count)
 
     def _evaluate(self, nid: str, inputs: list) -> NodeResult:
