@@ -2,7 +2,9 @@
 InceptionResNetV2's CustomScaleLayer) round-trip: a model using Keras's own classes is imported,
 checks with Keras's shapes and parameters, builds, and exports to a standalone script (which
 defines the classes itself, never reaching into ``keras.src``); both rebuilt models, given the
-original's weights, predict the same. LayerLoom's own ``.keras`` export round-trips the same way."""
+original's weights, predict the same. LayerLoom's own ``.keras`` export, and a ``.keras`` file saved by
+the exported script (whose classes are registered as ``layerloom>LayerScale``…), round-trip the same
+way."""
 
 from __future__ import annotations
 
@@ -56,7 +58,7 @@ def test_keras_defines_each_internal_layer_where_the_catalog_says():
         assert issubclass(cls, keras.layers.Layer) and cls.__module__ == module
 
 
-@pytest.mark.parametrize("saved_by", ["keras", "layerloom"])
+@pytest.mark.parametrize("saved_by", ["keras", "layerloom", "exported script"])
 def test_internal_layers_round_trip(saved_by, tmp_path):
     model = block_model()
     for weight in model.get_layer("layer_scale").weights:  # away from 0.25 everywhere
@@ -66,6 +68,11 @@ def test_internal_layers_round_trip(saved_by, tmp_path):
     if saved_by == "layerloom":
         save_keras(doc, tmp_path / "again.keras")
         doc = import_model_file(tmp_path / "again.keras")
+    elif saved_by == "exported script":  # the script's own classes, registered as layerloom>…
+        scope: dict = {"__name__": "exported"}
+        exec(compile(export_python(doc), "exported.py", "exec"), scope)
+        scope["build_model"]().save(tmp_path / "from_script.keras")
+        doc = import_model_file(tmp_path / "from_script.keras")
     types = {layer.name: layer.type for layer in doc.layers.values()}
     assert (types["layer_scale"], types["stochastic_depth"], types["custom_scale"]) == (
         "LayerScale", "StochasticDepth", "CustomScaleLayer")
@@ -93,3 +100,20 @@ def test_the_shape_rules_name_a_wrong_projection_dim():
     b.output(b.layer("LayerScale", x, init_values=0.1, projection_dim=6, name="scale"))
     problems = check(b.document).errors
     assert problems and "LayerScale 'scale'" in problems[0].message and "projection_dim" in problems[0].message
+
+
+def test_only_the_exported_classes_are_accepted_by_their_registered_name():
+    from codegen.errors import ImportRefused
+    from codegen.import_safety import check_safety
+
+    def model(class_name, registered, module="exported"):
+        entry = {"module": module, "class_name": class_name, "registered_name": registered, "name": "s",
+                 "config": {"name": "s", "scale": 0.1}, "inbound_nodes": []}
+        return {"class_name": "Functional", "config": {"name": "m", "layers": [entry], "input_layers": [],
+                                                        "output_layers": []}}
+
+    check_safety(model("CustomScaleLayer", "layerloom>CustomScaleLayer"))
+    for class_name, registered in (("CustomScaleLayer", "evil>CustomScaleLayer"), ("Evil", "layerloom>Evil"),
+                                   ("CustomScaleLayer", None)):
+        with pytest.raises(ImportRefused, match="custom class"):
+            check_safety(model(class_name, registered))
