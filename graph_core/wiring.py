@@ -35,6 +35,8 @@ def default_port_name(doc: Document, node_id: str, slot: int) -> str:
         if node.keyword_inputs.get(name, 0) > 1:
             return f"{name}[{k}]"
         return keyword_port_name(doc, node_id, name, k)
+    if slot >= len(node.inputs):  # a free main port: the next main inputs, after the keyword ones
+        slot = node.main_count + slot - len(node.inputs)
     return call_spec_for(doc.layer_of(node_id)).input_name(slot)
 
 

@@ -14,6 +14,7 @@ from graph_core.call_edits import (
     keyword_port_at,
     main_port_count,
 )
+from graph_core.document import TensorRef
 from graph_core.errors import EditError
 from graph_core.loom_format import document_from_dict, document_to_dict
 from graph_core.wiring import default_port_name, wire_drop, wire_edit
@@ -112,3 +113,23 @@ def test_a_wire_dropped_on_a_free_keyword_port_connects_that_keyword():
     doc.apply(wire_edit((enc, 1), dec, 1, drop.slot, None, drop.keyword))
     assert doc.nodes[dec].keyword_inputs == {"initial_state": 1}
     assert wire_drop(doc, (dec, 0), enc, 1).reason  # a cycle, named
+
+
+def test_free_main_ports_keep_their_names_after_keyword_inputs():
+    from graph_core.edits import Connect, Disconnect
+
+    b = GraphBuilder("att")
+    q = b.input("q", shape=(6, 8))
+    m = b.input("m", shape=(6, 6), dtype="bool")
+    mha = b.layer("MultiHeadAttention", [q, q], name="mha", num_heads=2, key_dim=4)
+    b.output(mha)
+    doc = b.document
+    doc.apply(ConnectKeyword(m, mha.node, "attention_mask"))
+    names = [default_port_name(doc, mha.node, k) for k in range(main_port_count(doc, mha.node))]
+    assert names == ["query", "value", "attention_mask", "key"]
+    doc.apply(Connect(q, mha.node, 3))  # the free key port: a main input, before the keyword ones
+    assert doc.nodes[mha.node].main_count == 3 and doc.nodes[mha.node].keyword_inputs == {"attention_mask": 1}
+    lstm_doc, enc, dec, dec_in = encoder_decoder()
+    lstm_doc.apply(ConnectKeyword((enc, 1), dec, "initial_state"))
+    lstm_doc.apply(Disconnect(dec, 0))
+    assert wire_drop(lstm_doc, TensorRef(dec_in, 0), dec, 1).reason is None  # the main port is free again
