@@ -22,7 +22,7 @@ from codegen.python_export import export_python
 from graph_core import check
 from graph_core.layer_rules.applications import KERAS_MODULES
 
-pytestmark = pytest.mark.keras
+pytestmark = [pytest.mark.keras, pytest.mark.slow]
 
 
 def _keras_class(name):
