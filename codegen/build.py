@@ -16,6 +16,7 @@ from graph_core.analysis import check
 from graph_core.document import Document, Layer
 from graph_core.graph_algorithms import ancestors, topological_order
 from graph_core.layer_kinds import call_arguments, kind_of
+from graph_core.layer_rules.applications import KERAS_MODULES
 from graph_core.training_settings import DEFAULT_COMPILE
 
 REFUSED_TYPES = tuple(allow_list.REFUSED_TYPES)
@@ -199,8 +200,6 @@ def make_plain_layer(layer_type: str, config: dict, name: str | None):
     tuples); wrappers get their wrapped layer created first; other built-in Keras layers are
     deserialized from their raw Keras config.
     """
-    import keras
-
     if layer_type in REFUSED_TYPES:
         raise BuildError(f"{layer_type} layers can run arbitrary code and are not supported")
     refused = [item for item in allow_list.config_problems(layer_type, config, "$.config") if item.refused]
@@ -217,8 +216,20 @@ def make_plain_layer(layer_type: str, config: dict, name: str | None):
         kwargs["layer"] = make_plain_layer(inner["type"], inner.get("config") or {}, None)
     if name is not None:
         kwargs["name"] = name
-    cls = getattr(keras.layers, layer_type)
-    return cls(**kwargs)
+    return keras_layer_class(layer_type)(**kwargs)
+
+
+def keras_layer_class(layer_type: str):
+    """The Keras class of a catalog type: ``keras.layers.<type>``, or for the internal layers of
+    keras.applications models (``LayerScale``…) the class in the Keras module that defines it."""
+    import importlib
+
+    import keras
+
+    module = KERAS_MODULES.get(layer_type)
+    if module is not None:
+        return getattr(importlib.import_module(module), layer_type)
+    return getattr(keras.layers, layer_type)
 
 
 def keras_kwargs(layer_type: str, config: dict) -> dict:

@@ -35,7 +35,9 @@ from codegen.import_layer_config import (
     _is_int,
     _is_model_entry,
 )
+from codegen.import_masks import absorb_implicit_masks
 from codegen.import_safety import operation_message
+from graph_core.call_defaults import is_implicit_training
 from graph_core.edits import snake_case
 from graph_core.layer_kinds import call_spec_for_type
 
@@ -80,7 +82,7 @@ def translate_model(model: Any, keras_major: int | None = None, notes: list | No
             or not isinstance(model.get("class_name"), str):
         raise ConfigError('not a Keras model config: expected an object with "class_name" and "config"')
     translator = _Translator(keras_major, notes)
-    graph = translator.model_graph(model, top=True)
+    graph = translator.model_graph(absorb_implicit_masks(model), top=True)
     if compile_config:
         translator.apply_compile(graph, compile_config)
     return graph
@@ -166,7 +168,8 @@ class _Translator(LayerConfigReduction, CompileTranslation):
                     continue
                 where = f"layer '{name}' call {k}"
                 call = call_spec_for_type(str(by_name[name].get("class_name")))
-                refs, kwargs, keyword_slots = _parse_call(data, where, call.input_names)
+                refs, kwargs, keyword_slots = _parse_call(data, where, call.input_names,
+                                                          _document_type(by_name[name]))
                 resolved = [resolve(r, where, False, isinstance(data, list)) for r in refs]
                 parsed[(name, k)] = (resolved, kwargs, keyword_slots)
         inputs_resolved = [resolve(r, f"model '{model_name}' input", True, False) for r in input_refs]
@@ -339,7 +342,12 @@ def _flatten_refs(value: Any, where: str) -> list:
     return out
 
 
-def _parse_call(data: Any, where: str, input_names: tuple = ()) -> tuple:
+def _document_type(entry: dict) -> str:
+    """The document type a layer entry becomes (``Model`` for nested models), for its call defaults."""
+    return "Model" if _is_model_entry(entry) else str(entry.get("class_name"))
+
+
+def _parse_call(data: Any, where: str, input_names: tuple = (), layer_type: str = "") -> tuple:
     """One inbound node -> (tensor refs in order, non-tensor call kwargs, keyword input slots).
 
     ``input_names`` are the layer's named main inputs (its :class:`CallSpec`): given as
@@ -361,7 +369,7 @@ def _parse_call(data: Any, where: str, input_names: tuple = ()) -> tuple:
             if found:
                 keyword_slots[key] = list(range(len(refs), len(refs) + len(found)))
                 refs.extend(found)
-            elif _meaningful_kwarg(key, value):
+            elif _meaningful_kwarg(key, value, layer_type):
                 kwargs_out[key] = value
         return refs, kwargs_out, keyword_slots
     if not isinstance(data, dict):
@@ -376,7 +384,7 @@ def _parse_call(data: Any, where: str, input_names: tuple = ()) -> tuple:
         _collect_tensors(value, refs, where)
         if len(refs) > before:
             keyword_slots[key] = list(range(before, len(refs)))
-        elif _meaningful_kwarg(key, value):
+        elif _meaningful_kwarg(key, value, layer_type):
             kwargs_out[key] = _clean(value)
     return refs, kwargs_out, keyword_slots
 
@@ -387,11 +395,13 @@ def _keyword_order(kwargs: dict, input_names: tuple) -> list:
     return first + [k for k in kwargs if k not in first]
 
 
-def _meaningful_kwarg(key: str, value: Any) -> bool:
+def _meaningful_kwarg(key: str, value: Any, layer_type: str) -> bool:
+    """Whether a saved call argument says something about the model's code: not None, and for
+    ``training`` not the value Keras writes by itself for this layer type (graph_core.call_defaults)."""
     if value is None:
         return False
-    if key == "training" and value is False:
-        return False
+    if key == "training":
+        return not is_implicit_training(layer_type, value)
     return True
 
 

@@ -152,6 +152,8 @@ def _check_object(obj: dict, class_name: str, subject: str, key: str | None,
                 f"activation, loss or metric: LayerLoom accepts only those", layer)
         return
     what = f"{subject} is of" if key is None else f"{subject} uses{use} an object of"
+    if key is None and _exported_internal(class_name, registered):
+        return
     if module is not None:
         if not is_keras_module(module):
             raise ImportRefused(
@@ -178,6 +180,16 @@ def _check_object(obj: dict, class_name: str, subject: str, key: str | None,
             f"{what} the class '{class_name}', which is not a Keras built-in (a custom class?): "
             f"loading it would run code from outside Keras, which LayerLoom never does; rebuild "
             f"it from standard Keras parts", layer)
+
+
+def _exported_internal(class_name: str, registered) -> bool:
+    """A keras.applications internal layer as a LayerLoom-exported script defines and registers it
+    (``layerloom>LayerScale``): read as the catalog type, rebuilt with Keras's own class; the
+    script's module is never imported."""
+    from codegen.export_classes import REGISTERED_PACKAGE
+    from graph_core.layer_rules.applications import KERAS_MODULES
+
+    return class_name in KERAS_MODULES and registered == f"{REGISTERED_PACKAGE}>{class_name}"
 
 
 def operation_message(subject: str, class_name: str, module) -> str:

@@ -31,6 +31,7 @@ from typing import Any
 from codegen.child_limits import child_environment
 from codegen.errors import ImportFailed, ImportRefused
 from codegen.import_config import ConfigError, translate_model
+from codegen.import_masks import absorb_implicit_masks
 from codegen.import_safety import check_safety
 from codegen.import_vocabulary import (
     attach_vocabularies,
@@ -121,6 +122,7 @@ def import_model_file(path: str | os.PathLike, timeout: float = 120.0, *,
         raise ValueError(f"keras_upgrade must be 'auto', 'always' or 'never', not {keras_upgrade!r}")
     source = read_model_file(path)
     name = source.path
+    source.model = absorb_implicit_masks(source.model)  # the mask operations layers re-create
     try:
         check_safety(source.model)
         refuse_vocabulary_paths(source.model)
@@ -163,6 +165,7 @@ def _import_upgraded(source: ModelFile, timeout: float, notes: list, fallback_ok
                          f"is ({exc})")
             return None
         raise ImportFailed(f"{first}; Keras 3's legacy loader could not read it either ({exc})") from None
+    upgraded = absorb_implicit_masks(upgraded)
     try:
         check_safety(upgraded)
     except ImportRefused as exc:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from codegen.build import compile_settings, used_nodes
 from codegen.data_plan import POSITIVE_HIGH, POSITIVE_LOW, DataPlan, TargetPlan, plan_data
 from codegen.errors import ExportRefused
+from codegen.export_classes import CLASS_SOURCES, class_definitions
 from codegen.source_expr import (
     INDENT,
     WIDTH,
@@ -45,7 +46,7 @@ POSITIONAL_WHEN_SET = ("pool_size",)
 """Optional first arguments written positionally as Keras examples do (``MaxPooling1D(5)``)."""
 
 MODULE_NAMES = ("build_model", "make_data", "model", "x", "y", "history", "epoch", "loss",
-                "per_output", "name", "values")
+                "per_output", "name", "values", *CLASS_SOURCES)
 """Names used at the module level of the exported file."""
 
 _TUPLE_KINDS = ("int_tuple", "shape", "axes")
@@ -60,6 +61,7 @@ class _Exporter:
         self.builders: dict = {}  # id(layer) -> function name
         self.functions: list = []
         self.uses_layers = False
+        self.defined_classes: set = set()  # keras.applications internals the script defines
         self._name_builders(doc)
 
     def _name_builders(self, doc: Document) -> None:
@@ -114,6 +116,9 @@ class _Exporter:
                 args.append(Kw(key, literal(config[key], as_tuple=kinds.get(key) in _TUPLE_KINDS)))
         if name is not None:
             args.append(Kw("name", Raw(string(name))))
+        if layer_type in CLASS_SOURCES:
+            self.defined_classes.add(layer_type)
+            return Call(layer_type, args)
         return Call(f"layers.{layer_type}", args)
 
     def generic_expr(self, layer_type: str, config: dict, name: str | None) -> Expr:
@@ -155,7 +160,7 @@ class _Exporter:
             layer = doc.layers[lid]
             if kind_of(layer) == "model" and layer.subgraph is not None:
                 self.graph_function(layer.subgraph, self.builders[id(layer)], layer.name, top=False)
-        scope = Scope(set(self.builders.values()) | {"build_model", "make_data", "model"})
+        scope = Scope(set(self.builders.values()) | {"build_model", "make_data", "model", *CLASS_SOURCES})
         primary = {lid: scope.take(doc.layers[lid].name) for lid in calls}
         instance = {lid for lid in calls
                     if kind_of(doc.layers[lid]) in ("model", "application")
@@ -319,7 +324,8 @@ class _Exporter:
             return training_script(self.doc, self.functions, self.uses_layers, self.script_path)
         plan = plan_data(self.doc)
         dynamic = any(t.shape is None for t in plan.targets)
-        parts = self.functions + [self.data_function(plan, dynamic), self.main_block(dynamic)]
+        parts = (class_definitions(self.defined_classes) + self.functions
+                 + [self.data_function(plan, dynamic), self.main_block(dynamic)])
         header = ['"""A Keras Functional-API model, exported by LayerLoom.',
                   "",
                   "Run this file to fit the model on random data shaped like the real data.",

@@ -15,6 +15,7 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QToolButton
 
+from editor.inspector_call import CallSection, shows_call_section
 from editor.inspector_view import InspectorView, count
 from editor.inspector_widgets import (
     ACCENT_COLOR,
@@ -35,6 +36,7 @@ from graph_core.catalog import ParamSpec
 from graph_core.document import Output
 from graph_core.edits import DELETE, MarkOutput, Rename, SetConfig
 from graph_core.layer_kinds import kind_of, spec_for
+from graph_core.mask_flow import uses_mask
 from graph_core.tensor import format_shape
 
 
@@ -75,6 +77,7 @@ class LayerView(InspectorView):
         self.rows: dict = {}
         self._build_head(layer)
         self._build_params(layer)
+        self.call_section = CallSection(self, self.node_ids[0]) if shows_call_section(doc, self.node_ids) else None
         self._build_outputs()
         self.finish()
 
@@ -284,6 +287,8 @@ class LayerView(InspectorView):
         self.shared_label.setVisible(calls > 1)
         for editor in self.output_editors:
             editor.sync()
+        if self.call_section is not None:
+            self.call_section.sync()
         self.sync_errors()
         self.sync_info()
 
@@ -342,5 +347,30 @@ class LayerView(InspectorView):
             trainable, frozen = params
             total = trainable + frozen
             lines.append(f"params: {total:,}" + (f" ({trainable:,} trainable)" if frozen else ""))
+        if result is not None:
+            lines.extend(mask_lines(doc, result, self.node_ids))
         lines.extend(self.host.provided_lines(doc, list(self.node_ids)))
         self.info_label.setText("<br>".join(html.escape(x) for x in lines))
+
+
+def mask_lines(doc, result, node_ids: list) -> list:
+    """The inspector's lines on Keras masks: which outputs of each call carry one (from
+    Embedding(mask_zero=True), Masking…) and whether the layer uses the mask it receives."""
+    lines = []
+    for nid in node_ids:
+        res = result.nodes.get(nid)
+        node = doc.nodes.get(nid)
+        if res is None or node is None:
+            continue
+        prefix = f"{doc.node_label(nid)}: " if len(node_ids) > 1 else ""
+        given = "mask" in node.keyword_inputs or any(
+            result.nodes[r.node].carries_mask(r.index) for r in node.inputs if r.node in result.nodes)
+        carried = [k for k, m in enumerate(res.masks) if m]
+        if given and uses_mask(doc.layers[node.layer].type):
+            lines.append(f"{prefix}mask: used (masked steps are skipped)")
+        if carried:
+            which = "output" if len(res.masks) == 1 else "output " + ", ".join(str(k) for k in carried)
+            lines.append(f"{prefix}mask: carried by its {which}")
+        elif given:
+            lines.append(f"{prefix}mask: not passed on")
+    return lines

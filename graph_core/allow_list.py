@@ -63,7 +63,8 @@ REFUSED_TYPES = {
                        "LayerLoom cannot represent and never runs",
 }
 
-# Public keras.layers class names (Keras 3 API plus Keras 2 names found in older files).
+# Public keras.layers class names (Keras 3 API plus Keras 2 names found in older files), and the
+# internal layers of keras.applications models (graph_core.layer_rules.applications).
 _LAYERS = """
 Activation ActivityRegularization AdaptiveAveragePooling1D AdaptiveAveragePooling2D
 AdaptiveAveragePooling3D AdaptiveMaxPooling1D AdaptiveMaxPooling2D AdaptiveMaxPooling3D Add
@@ -95,6 +96,7 @@ ZeroPadding1D ZeroPadding2D ZeroPadding3D
 Functional Model Sequential
 CuDNNGRU CuDNNLSTM ThresholdedReLU LocallyConnected1D LocallyConnected2D SyncBatchNormalization
 RandomHeight RandomWidth PeepholeLSTMCell AbstractRNNCell
+LayerScale StochasticDepth CustomScaleLayer
 """
 #: Built-in Keras layer (and model) class names.
 KERAS_LAYER_CLASSES = frozenset(_LAYERS.split())

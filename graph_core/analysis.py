@@ -15,8 +15,9 @@ from graph_core.check_result import INVALID, NOT_CHECKED, UNKNOWN, VALID, CheckR
 from graph_core.document import ChangeEvent, Document, Layer
 from graph_core.errors import ShapeError
 from graph_core.graph_algorithms import ancestors, find_cycles, topological_order
-from graph_core.layer_kinds import spec_for
+from graph_core.layer_kinds import call_output_count, spec_for
 from graph_core.losses import loss_problems
+from graph_core.mask_flow import PRODUCERS, node_masks
 from graph_core.node_checks import (
     _arity_problem,
     _cache_entry,
@@ -103,13 +104,23 @@ class Analyzer:
             old = results.get(nid)
             new = self._evaluate(nid, [results[r.node].output(r.index) if r.node in results else UNKNOWN
                                        for r in node.inputs])
+            new.masks = self._masks(node, new, results)
             results[nid] = new
-            if old is None or old.outputs != new.outputs:
+            if old is None or old.outputs != new.outputs or old.masks != new.masks:
                 changed.add(nid)
         for nid in self._cyclic:
             results[nid] = NodeResult(None, None, [])
         self._dirty = set()
         return self._assemble()
+
+    def _masks(self, node, new: NodeResult, results: dict) -> tuple:
+        """Whether each output of the call carries a mask (graph_core.mask_flow)."""
+        layer = self.doc.layers[node.layer]
+        given = [r.node in results and results[r.node].carries_mask(r.index) for r in node.inputs]
+        if True not in given and layer.type not in PRODUCERS and "mask" not in node.keyword_inputs:
+            return ()  # no output carries a mask (the common case, kept cheap)
+        count = len(new.outputs) if new.outputs is not None else call_output_count(layer, node)
+        return node_masks(layer, node, given, count)
 
     def _evaluate(self, nid: str, inputs: list) -> NodeResult:
         try:

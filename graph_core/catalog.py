@@ -20,6 +20,7 @@ from typing import Any
 
 from graph_core.errors import ShapeError
 from graph_core.layer_rules import (
+    applications,
     attention,
     attention_more,
     augmentation,
@@ -61,7 +62,7 @@ __all__ = [
 CATEGORY_ORDER = (
     "Core", "Convolution", "Pooling", "Reshaping", "Normalization", "Activation",
     "Regularization", "Embedding", "Recurrent", "Attention", "Merge", "Preprocessing",
-    "Augmentation",
+    "Augmentation", "Applications",
 )
 
 _KNOWN_ACTIVATIONS = frozenset(ACTIVATIONS) | frozenset((
@@ -114,7 +115,8 @@ def _build() -> dict:
                    attention, merge,
                    # issue 10: the rest of keras.layers
                    core_more, einsum_dense, conv_lstm, attention_more, preprocessing, preprocessing_image,
-                   augmentation, spectral_normalization):
+                   augmentation, spectral_normalization,
+                   applications):  # issue 9: the internal layers of keras.applications models
         specs.extend(module.SPECS)
     rank = {c: i for i, c in enumerate(CATEGORY_ORDER)}
     specs.sort(key=lambda s: (rank.get(s.category, len(rank)), s.type != "Input", s.type))

@@ -26,6 +26,11 @@ class NodeResult:
     params: tuple | None  # (trainable, non_trainable) or None when unknown
     problems: list = field(default_factory=list)
     config: dict | None = field(default=None, compare=False)  # the resolved config used (for graph_core.cost)
+    masks: tuple = field(default=(), compare=False)  # per output: whether it carries a Keras mask (() = none)
+
+    def carries_mask(self, index: int = 0) -> bool:
+        """Whether output ``index`` carries a Keras mask (Embedding(mask_zero=True), Masking…)."""
+        return index < len(self.masks) and self.masks[index]
 
     def output(self, index: int) -> TensorSpec:
         """The spec of output ``index`` (unknown when out of range or unknown)."""
@@ -120,6 +125,7 @@ class CheckResult:
                 "layer": doc.layer_of(nid).name,
                 "output_shapes": [list(s.shape) if s.shape is not None else None for s in specs],
                 "dtype": specs[0].dtype if len(specs) == 1 else [s.dtype for s in specs],
+                "masks": [bool(res.carries_mask(k)) for k in range(len(specs))],
             }
         return {"valid": self.valid, "status": self.status, "problems": [p.to_dict() for p in self.problems],
                 "nodes": nodes, "unchecked": [doc.layer_of(n).name for n in self.unchecked],

@@ -42,6 +42,8 @@ ZERO_MAC_TYPES = frozenset((
     "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert", "RandomPerspective",
     "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness", "RandomShear",
     "RandomTranslation", "RandomZoom", "Solarization",
+    # keras.applications internals: element-wise scaling of a branch
+    "LayerScale", "StochasticDepth", "CustomScaleLayer",
 ))
 
 UNMEASURED_TYPES = frozenset((

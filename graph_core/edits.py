@@ -166,7 +166,7 @@ def connection_refusal(doc: Document, source: TensorRef, target: str, slot: int 
                 f"feed the layers that compute it (loops live inside layers, like an LSTM's)")
     if replace:
         return None
-    if max_inputs is not None and count >= max_inputs:
+    if max_inputs is not None and doc.nodes[target].main_count >= max_inputs:  # keyword tensors aside
         if max_inputs == 1:
             return f"'{dst_name}' input is occupied: disconnect it first ({layer.type} takes one input)"
         return f"'{dst_name}' already has all {max_inputs} inputs a {layer.type} takes"

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
+from graph_core.call_edits import ConnectKeyword, keyword_port_at, keyword_port_name, keyword_refusal
 from graph_core.catalog import get_spec
 from graph_core.document import Document, TensorRef
 from graph_core.edits import Compound, Connect, Disconnect, Edit, connection_refusal, delete_nodes
@@ -28,10 +29,14 @@ def default_port_name(doc: Document, node_id: str, slot: int) -> str:
     """The name of an input port: a keyword input's (``initial_state[1]``), the layer's call
     description's (``query``), else ``input {slot}``."""
     node = doc.nodes[node_id]
-    keyword = node.keyword_of(slot) if slot < len(node.inputs) else None
+    keyword = node.keyword_of(slot) if slot < len(node.inputs) else keyword_port_at(doc, node_id, slot)
     if keyword is not None:
         name, k = keyword
-        return f"{name}[{k}]" if node.keyword_inputs[name] > 1 or name == "initial_state" else name
+        if node.keyword_inputs.get(name, 0) > 1:
+            return f"{name}[{k}]"
+        return keyword_port_name(doc, node_id, name, k)
+    if slot >= len(node.inputs):  # a free main port: the next main inputs, after the keyword ones
+        slot = node.main_count + slot - len(node.inputs)
     return call_spec_for(doc.layer_of(node_id)).input_name(slot)
 
 
@@ -41,10 +46,13 @@ class WireDrop(NamedTuple):
     Attributes:
         slot: the input position for :class:`~graph_core.edits.Connect` (None appends).
         reason: why the drop is refused (a sentence naming the layers), or None.
+        keyword: the call keyword the tensor goes to, for a drop on a free keyword port
+            (:class:`~graph_core.call_edits.ConnectKeyword`), else None.
     """
 
     slot: int | None
     reason: str | None
+    keyword: str | None = None
 
 
 def detached_copy(doc: Document, detached: tuple | None) -> Document:
@@ -88,6 +96,9 @@ def wire_drop(work: Document, source: TensorRef, node_id: str, port: int | None,
     slot = port
     if port is not None and detached is not None and detached[0] == node_id and port > detached[1]:
         slot = port - 1  # the ports after the detached one moved up by one in ``work``
+    keyword = keyword_port_at(work, node_id, slot) if slot is not None and node_id in work.nodes else None
+    if keyword is not None:
+        return WireDrop(None, keyword_refusal(work, source, node_id, keyword[0]), keyword[0])
     count = len(work.nodes[node_id].inputs) if node_id in work.nodes else 0
     slot = None if slot is None or slot >= count else slot
     reason = connection_refusal(work, source, node_id, slot)
@@ -100,7 +111,7 @@ def wire_drop(work: Document, source: TensorRef, node_id: str, port: int | None,
 
 
 def wire_edit(source: TensorRef, node_id: str, port: int | None, slot: int | None,
-              detached: tuple | None = None) -> Edit | None:
+              detached: tuple | None = None, keyword: str | None = None) -> Edit | None:
     """The edit an accepted drop makes.
 
     Args:
@@ -109,14 +120,19 @@ def wire_edit(source: TensorRef, node_id: str, port: int | None, slot: int | Non
         port: the port dropped on (as shown), or None for the card.
         slot: :attr:`WireDrop.slot` of the drop.
         detached: ``(target node id, slot)`` of the connection being moved, or None.
+        keyword: :attr:`WireDrop.keyword` of the drop (a keyword port).
 
     Returns:
-        A ``Connect``, a "Reconnect" compound (disconnect, then connect), or None when a detached
+        A ``Connect`` (a ``ConnectKeyword`` on a keyword port), a "Reconnect" compound
+        (disconnect, then connect), or None when a detached
         connection was dropped back on its own port.
     """
     if detached is not None and detached == (node_id, port):
         return None
-    connect = Connect(source, node_id, slot)
+    if keyword is not None:
+        connect: Edit = ConnectKeyword(source, node_id, keyword)
+    else:
+        connect = Connect(source, node_id, slot)
     return connect if detached is None else Compound([Disconnect(*detached), connect], "Reconnect")
 
 

@@ -6,6 +6,7 @@ Kept free of Qt so the rules are easy to test and reuse (the inspector can show 
 from __future__ import annotations
 
 from graph_core import catalog
+from graph_core.call_edits import free_keyword_ports, keyword_port_at, main_port_count
 from graph_core.document import Document, Layer
 from graph_core.layer_kinds import call_output_count, kind_of, spec_for
 from graph_core.layer_rules.augmentation import IDENTITY_AT_INFERENCE
@@ -258,17 +259,10 @@ def input_port_count(doc: Document, node_id: str) -> int:
     """How many input ports a node shows.
 
     Merge layers (no upper bound) always show one free port more than they use, so they grow
-    as you connect; layers with optional inputs show all of them; Input layers show none.
+    as you connect; layers with optional inputs show all of them; Input layers show none. After
+    them come the free keyword ports (``initial_state[0]``, ``mask``) the layer's call offers.
     """
-    node = doc.nodes[node_id]
-    layer = doc.layers[node.layer]
-    used = len(node.inputs)
-    spec = spec_for(layer)
-    if spec is None:
-        return used + 1
-    if spec.max_inputs is None:
-        return max(spec.min_inputs, used + 1)
-    return max(spec.max_inputs, used)
+    return main_port_count(doc, node_id) + len(free_keyword_ports(doc, node_id))
 
 
 def output_port_count(doc: Document, node_id: str, known_outputs: int | None = None) -> int:
@@ -284,6 +278,23 @@ def output_port_count(doc: Document, node_id: str, known_outputs: int | None = N
     used = max((ref.index + 1 for c, _s in doc.consumers(node_id)
                 for ref in doc.nodes[c].inputs if ref.node == node_id), default=0)
     return max(1, count, used)
+
+
+def named_input_ports(doc: Document, node_id: str, count: int) -> dict:
+    """Port index -> name for the input ports a card labels: keyword ports (connected or free:
+    ``initial_state[0]``, ``mask``) and the named main inputs of layers called on several
+    (``query``, ``value``, ``key``); plain ``input k`` ports are not labelled."""
+    node = doc.nodes[node_id]
+    spec = spec_for(doc.layers[node.layer])
+    several = spec is not None and spec.max_inputs not in (None, 0, 1)
+    named = {}
+    for port in range(count):
+        is_keyword = (node.keyword_of(port) is not None if port < len(node.inputs)
+                      else keyword_port_at(doc, node_id, port) is not None)
+        name = default_port_name(doc, node_id, port)
+        if is_keyword or (several and not name.startswith("input ")):
+            named[port] = name
+    return named
 
 
 def input_port_name(doc: Document, node_id: str, slot: int) -> str:

@@ -139,6 +139,8 @@ class NodeItem(QGraphicsItem):
         self._title_w = 0.0
         self._texts_dirty = True
         self._in_ports: list = []
+        self.port_names: dict = {}
+        self._port_labels: list = []
         self.orientation = "LR"
         self._out_ports: list = []
         self.solid_rect = QRectF()
@@ -177,6 +179,7 @@ class NodeItem(QGraphicsItem):
         self.is_model = kind_of(layer) == "model"
         self.n_in = labels.input_port_count(doc, self.node_id)
         self.n_out = labels.output_port_count(doc, self.node_id, known_outputs)
+        self.port_names = labels.named_input_ports(doc, self.node_id, self.n_in)
         self.connected_in = len(node.inputs)
         self.out_used = {ref.index for c, _ in doc.consumers(self.node_id)
                          for ref in doc.nodes[c].inputs if ref.node == self.node_id}
@@ -290,6 +293,15 @@ class NodeItem(QGraphicsItem):
                         w + 2 * S.PORT_HIT_RADIUS, self.height + S.BADGE_SIZE / 2 + 2.0 + 6.0)
         if self.orientation == "TB":
             bounds = bounds.adjusted(0, -S.PORT_HIT_RADIUS, 0, S.PORT_HIT_RADIUS)
+        self._port_labels = []
+        if self.port_names and self.orientation == "LR":  # names left of their ports (LR layout only)
+            for i, name in self.port_names.items():
+                width = f.tag_m.horizontalAdvance(name) + 8.0
+                c = self._in_ports[i]
+                self._port_labels.append((QRectF(c.x() - S.PORT_RADIUS - 4.0 - width, c.y() - 7.0, width, 14.0),
+                                          name, i >= self.connected_in))
+            left = min(r.left() for r, _n, _free in self._port_labels)
+            bounds = bounds.united(QRectF(left - 1.0, bounds.top(), 1.0, bounds.height()))
         if self.tag_text:
             bounds = bounds.united(self._tag_rect.adjusted(-1, -1, 1, 1))
         self._bounds = bounds
@@ -459,6 +471,8 @@ class NodeItem(QGraphicsItem):
             painter.drawText(r, _CENTER, "open ↗")
         if self._tag is not None:
             self._paint_tag(painter)
+        if self._port_labels:
+            self._paint_port_labels(painter)
         self._paint_ports(painter)
 
     def _paint_tag(self, painter: QPainter) -> None:
@@ -469,6 +483,21 @@ class NodeItem(QGraphicsItem):
         painter.setFont(f.tag)
         painter.setPen(S.pen(S.OUTPUT_TAG_TEXT))
         painter.drawText(self._tag_rect, _CENTER, self.tag_text)
+
+    def _paint_port_labels(self, painter: QPainter) -> None:
+        """The names of keyword and named input ports (``initial_state[0]``, ``mask``, ``query``);
+        free ports are named while the card is selected or a wire is dragged."""
+        f = S.fonts()
+        painter.setFont(f.tag)
+        offer = self.isSelected() or scene_drag(self)
+        for rect, name, free in self._port_labels:
+            if free and not offer:
+                continue
+            painter.setPen(S.pen(S.CARD_BORDER))
+            painter.setBrush(S.brush(S.CARD_FILL))
+            painter.drawRoundedRect(rect, 7.0, 7.0)
+            painter.setPen(S.pen(S.TEXT_SECONDARY))
+            painter.drawText(rect, _CENTER, name)
 
     def _paint_ports(self, painter: QPainter) -> None:
         scene = self.scene()

@@ -96,6 +96,7 @@ CATEGORY_COLORS = {
     "Augmentation": "#E11D48",
     "Model": "#334155",
     "Application": "#0F766E",
+    "Applications": "#0F766E",  # the internal layers of keras.applications models
 }
 UNKNOWN_CATEGORY_COLOR = "#9CA3AF"
 

@@ -122,7 +122,7 @@ class WireDrag:
                 scene.select_nodes(cycle)
             return
         node_id, port = target
-        edit = wire_edit(self.source, node_id, port, drop.slot, self.detached)
+        edit = wire_edit(self.source, node_id, port, drop.slot, self.detached, drop.keyword)
         if edit is not None and scene.session.push(edit, doc):
             scene.statusMessage.emit(f"Connected '{doc.node_label(self.source.node)}' → '{doc.node_label(node_id)}'")
 

@@ -100,6 +100,7 @@ SPECS = (
         call=CallSpec("positional", ("query", "value", "key"),
                       keyword_tensors=("attention_mask", "query_mask", "value_mask", "key_mask"),
                       keywords=("use_causal_mask", "return_attention_scores"),
-                      extra_outputs=("return_attention_scores",), check_call=check_mha_call),
+                      extra_outputs=("return_attention_scores",), check_call=check_mha_call,
+                      keyword_ports=(("attention_mask", 1),)),
         keyword_constructor=True, frozen_by_trainable=False),
 )

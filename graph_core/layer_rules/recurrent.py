@@ -253,7 +253,8 @@ def make_rnn_call_check(layer: str):
 
 def _rnn_spec(layer: str, description: str) -> LayerSpec:
     call = CallSpec("single", keyword_tensors=("initial_state", "mask"), list_keywords=("initial_state",),
-                    check_call=make_rnn_call_check(layer))
+                    check_call=make_rnn_call_check(layer),
+                    keyword_ports=(("initial_state", _STATES[layer]), ("mask", 1)))
     return LayerSpec(layer, "Recurrent", description, _rnn_params(layer), 1, 1,
                      make_rnn_infer(layer), make_rnn_count(layer), outputs=_make_outputs(layer), call=call)
 

@@ -111,6 +111,8 @@ class CallSpec:
         check_call: ``(config, main inputs, {keyword: [input specs]}, call kwargs) -> [extra
             output specs]``: checks the keyword tensors (raising ``ShapeError``) and gives the
             specs of the outputs ``extra_outputs`` add.
+        keyword_ports: ``(keyword, how many tensors)`` of the keyword tensors the canvas offers
+            as ports (``(("initial_state", 2), ("mask", 1))`` for LSTM).
     """
 
     style: str = "single"
@@ -120,6 +122,7 @@ class CallSpec:
     keywords: tuple = ()
     extra_outputs: tuple = ()
     check_call: Callable | None = None
+    keyword_ports: tuple = ()
 
     def arguments(self, tensors: list, min_inputs: int = 1, make_list=list) -> list:
         """The positional arguments of a call on ``tensors`` in this style.

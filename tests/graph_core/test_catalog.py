@@ -43,6 +43,8 @@ EXAMPLES = {
     "output_size": 2, "factor": 0.2, "height_factor": 0.1, "width_factor": 0.1, "height": 4,
     "width": 4, "num_tokens": 5, "num_bins": 4, "head_dim": 4, "num_query_heads": 2,
     "num_key_value_heads": 1, "max_number": 3,
+    # issue 9: keras.applications internals
+    "init_values": 1e-6, "projection_dim": 4, "drop_path_rate": 0.1,
 }
 
 

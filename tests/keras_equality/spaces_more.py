@@ -125,6 +125,17 @@ SPACES = {
     "RandomBrightness": _space(None, IMG, factor=[0.2, (-0.2, 0.4)], value_range=[(0, 255),
                                                                                   (0, 1)]),
     "RandomColorDegeneration": _space(None, IMG, factor=[0.3], data_format=[None, CF]),
+    # issue 9: the internal layers of keras.applications models
+    "LayerScale": _space(None, _one((None, 8, 8, 4), (None, 5, 4), (None, 4), (2, 3, 3, 4), (None, 8, 8, 1),
+                                    (None, 8, 8, 3), (None, None, None, 4), (None, 5, None), (None,)),
+                         ("float32", "int32"),
+                         init_values=[1e-6, 0.5], projection_dim=[4, 1]),
+    "StochasticDepth": _space(None, S1, ("float32", "int32", "float16"), drop_path_rate=[0.0, 0.1]),
+    "CustomScaleLayer": _space(None, [[(None, 5, 5, 8), (None, 5, 5, 8)], [(None, 4), (None, 4)],
+                                      [(None, 4), (None, 1)], [(None, 1), (None, 4)], [(None, 4, 3), (None, 4, 5)],
+                                      [(2, 4), (None, 4)], [(None, None, 8), (None, 6, 8)],
+                                      [(None, 6, 6, 8), (None, 6, 6, 1)]], ("float32", "int32", "float16"),
+                               scale=[0.17, 1.0]),
 }
 _SIMPLE_IMAGE = {
     "RandomHue": {"factor": [0.2]}, "RandomSaturation": {"factor": [0.5]},

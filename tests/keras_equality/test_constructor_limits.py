@@ -37,6 +37,7 @@ STRICTER = {
     ("ZeroPadding2D", "padding"): "negative padding is cropping; Cropping2D says so",
     ("ZeroPadding3D", "padding"): "negative padding is cropping; Cropping3D says so",
     ("MultiHeadAttention", "output_shape"): "an output axis of size 0 holds nothing",
+    ("StochasticDepth", "drop_path_rate"): "a rate of 1 keeps nothing and divides by 1 - rate = 0",
 }
 
 

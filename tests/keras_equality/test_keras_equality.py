@@ -32,6 +32,8 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras
 
+from codegen.build import keras_layer_class
+
 pytestmark = pytest.mark.keras
 
 MERGES = ("Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Dot")
@@ -280,7 +282,7 @@ def _keras_layer(layer_type: str, config: dict):
     if "layer" in config:
         inner = config["layer"]
         config["layer"] = getattr(keras.layers, inner["type"])(**inner["config"])
-    return getattr(keras.layers, layer_type)(**config)
+    return keras_layer_class(layer_type)(**config)
 
 
 def _keras_call(layer_type: str, layer, tensors):
