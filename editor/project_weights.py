@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from codegen.weights import WEIGHTS_SUFFIX, weights_path_for
 from editor.qt_signals import reconnect
+from editor.recovery import file_slug
 
 RECHECK_MS = 800
 """Quiet time after an architecture edit before the weights are checked again."""
@@ -35,7 +36,8 @@ def weights_beside(project_file: str | os.PathLike) -> str:
 def _unsaved_weights(doc_name: str) -> str:
     folder = Path(tempfile.gettempdir()) / "layerloom-weights"
     folder.mkdir(parents=True, exist_ok=True)
-    return str(folder / f"{doc_name or 'model'}-{os.getpid()}{WEIGHTS_SUFFIX}")
+    # the model name is the user's text: only a slug of it becomes part of a file name
+    return str(folder / f"{file_slug(doc_name or 'model')}-{os.getpid()}{WEIGHTS_SUFFIX}")
 
 
 class ProjectWeights(QObject):

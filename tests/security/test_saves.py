@@ -32,7 +32,7 @@ def test_autosave_stays_in_the_recovery_folder(make_window, isolated_files, name
     path = window.files.autosave()
     assert path is not None and path.parent == recovery_dir() and path.is_file()
     assert len(path.name) < 80 and os.listdir(recovery_dir()) == [path.name]
-    assert not any(p.startswith("layerloom-") for p in os.listdir("/tmp"))  # the names' targets
+    assert not {"layerloom-escape", "layerloom-absolute"} & set(os.listdir("/tmp"))  # the names' targets
     (entry,) = list_recoveries()
     assert entry.name == name
 
@@ -113,3 +113,22 @@ def test_file_dialogs_suggest_a_safe_name(make_window, fake_dialogs):
     assert window.files.save_as() is False and window.files.export_python() is False
     suggested = [entry[1] for entry in fake_dialogs.asked if entry[0] == "save_path"]
     assert suggested == ["etc_cron_d_x.loom", "etc_cron_d_x.py"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES, ids=range(len(HOSTILE_NAMES)))
+def test_unsaved_weights_stay_in_the_temporary_folder(qapp, name):
+    import tempfile
+    from pathlib import Path
+
+    from editor.project_weights import ProjectWeights
+    from editor.session import DocumentSession
+    from graph_core.templates import load_template
+    from tests.editor.test_training_views import FakeWorker
+
+    session = DocumentSession(load_template("mlp"), None)
+    assert session.push(SetSetting("model", "name", name))
+    weights = ProjectWeights(FakeWorker())
+    weights.set_session(session)
+    target = Path(weights.target_path())
+    assert target.parent == Path(tempfile.gettempdir()) / "layerloom-weights"
+    assert len(target.name) < 100 and target.name.endswith(".weights.h5")
