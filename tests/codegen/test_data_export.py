@@ -3,6 +3,7 @@ runs without LayerLoom; --strategy multiworker on two local processes (TF_CONFIG
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import socket
@@ -103,3 +104,15 @@ def test_multiworker_strategy_two_local_workers_end_with_the_same_weights(tmp_pa
     assert "wrote" in results[0][1] and "4/4" in results[0][1]  # 120 samples, global batch 2 x 16
     chief, other = _layer_variables(out), _layer_variables(Path(str(out)[:-len(".weights.h5")] + ".worker1.weights.h5"))
     assert chief.keys() == other.keys() and all(np.array_equal(chief[k], other[k]) for k in chief)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="JAX is not installed (KERAS_BACKEND=jax)")
+def test_jax_backend_uses_data_parallel_over_every_device(tmp_path):
+    _doc, _project, script = _script(tmp_path, epochs=1)
+    env = {**_env(), "KERAS_BACKEND": "jax", "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+    done = subprocess.run([sys.executable, str(script), "--strategy", "mirrored", "--weights-out",
+                           str(tmp_path / "jax.weights.h5")], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "4/4" in done.stdout  # 120 samples, global batch 2 devices x 16
+    assert (tmp_path / "jax.weights.h5").is_file()
