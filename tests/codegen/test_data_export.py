@@ -109,7 +109,9 @@ def test_multiworker_strategy_two_local_workers_end_with_the_same_weights(tmp_pa
 @pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="JAX is not installed (KERAS_BACKEND=jax)")
 def test_jax_backend_uses_data_parallel_over_every_device(tmp_path):
     _doc, _project, script = _script(tmp_path, epochs=1)
-    env = {**_env(), "KERAS_BACKEND": "jax", "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+    jax_home = str(Path(importlib.util.find_spec("jax").origin).parent.parent)
+    env = {**_env(), "KERAS_BACKEND": "jax", "XLA_FLAGS": "--xla_force_host_platform_device_count=2",
+           "PYTHONPATH": jax_home}
     done = subprocess.run([sys.executable, str(script), "--strategy", "mirrored", "--weights-out",
                            str(tmp_path / "jax.weights.h5")], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=300)
