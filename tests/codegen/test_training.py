@@ -42,7 +42,7 @@ def _chance_and_threshold(labels) -> tuple:
 
 @pytest.mark.slow
 def test_iris_fit_beats_chance_and_weights_round_trip_through_task_and_cli(tmp_path, capsys):
-    doc, project = _iris_project(tmp_path)
+    doc, project = _iris_project(tmp_path, epochs=30)
     epochs = []
     result = worker_tasks.fit_task(doc, project, weights_out=weights_path_for(project), on_epoch=epochs.append)
     assert result["epochs_run"] == doc.fit["epochs"] == len(epochs) and "val_loss" in epochs[-1]["logs"]
