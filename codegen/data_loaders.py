@@ -213,7 +213,6 @@ def _synthetic(doc, plan, seed, samples, model) -> ModelData:
 
     data = synthetic_data(doc, samples=samples, seed=seed, model=model, plan=plan)
     inputs = {item.name: arr for item, arr in zip(plan.inputs, data.inputs)}
-    targets = {item.name: arr for item, arr in zip(plan.targets, data.targets)
-               if item.loss}
+    targets = {item.name: arr for item, arr in zip(plan.targets, data.targets)}
     origins = {name: "synthetic data" for name in [*inputs, *targets]}
     return ModelData(inputs, targets, data.samples, plan.keyed_outputs, {}, origins)

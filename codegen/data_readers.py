@@ -23,7 +23,8 @@ into the exported script):
   (``shape`` without the batch axis, ``None`` for any length);
 - ``targets``: ``[{"name", "source", "field", "columns", "type", "kind", "shape", "classes",
   "loss", "where"}]`` (``kind`` as in :mod:`codegen.data_plan`: ``onehot``, ``class_ids``,
-  ``binary``, ``positive``, ``float``).
+  ``binary``, ``positive``, ``float``); an output without a loss has ``"source": None`` and
+  gets zeros (Keras wants a target for every output).
 """
 
 from __future__ import annotations
@@ -520,6 +521,8 @@ def load_arrays(sources, inputs, targets, seed=0):
         ("output", targets, y, fit_target),
     ):
         for entry in entries:
+            if entry["source"] is None:  # an output without a loss: zeros, see below
+                continue
             source = sources[entry["source"]]
             if entry["source"] not in contents:
                 contents[entry["source"]] = read_source(source, seed)
@@ -544,4 +547,9 @@ def load_arrays(sources, inputs, targets, seed=0):
         )
     if not counts or not next(iter(counts.values())):
         raise DataMismatchError("the data holds no samples")
+    count = next(iter(counts.values()))
+    for entry in targets:
+        if entry["source"] is None:
+            y[entry["name"]] = np.zeros((count, *entry["shape"]), dtype=np.float32)
+    y = {entry["name"]: y[entry["name"]] for entry in targets}  # in output order
     return x, y, class_names

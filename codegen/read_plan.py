@@ -31,7 +31,8 @@ def read_plan(doc: Document, section: DataSection, plan: DataPlan, *, project_fi
         plan: the document's complete :class:`~codegen.data_plan.DataPlan`.
         project_file: relative paths are taken from its folder.
         role: ``"train"`` or ``"validation"``.
-        targets: include the outputs that have a loss (False: inputs only, for a prediction).
+        targets: include the outputs (False: inputs only, for a prediction); an output without
+            a loss reads nothing (``"source": None``: zeros, which Keras wants all the same).
 
     Returns:
         ``(sources, inputs, targets)`` as :mod:`codegen.data_readers` describes them (absolute
@@ -50,7 +51,13 @@ def read_plan(doc: Document, section: DataSection, plan: DataPlan, *, project_fi
     losses = {name: out.loss for name, out in zip(output_names(doc), doc.outputs)}
     sources, inputs, outs = {}, [], []
     for binding in bindings:
-        if binding.role == "output" and (not targets or not losses.get(binding.name)):
+        if binding.role == "output" and not targets:
+            continue
+        if binding.role == "output" and not losses.get(binding.name):  # Keras still wants a target
+            item = next(t for t in plan.targets if t.name == binding.name)
+            outs.append({"name": binding.name, "source": None, "field": None, "columns": [], "type": None,
+                         "where": "zeros (the output has no loss)", "kind": item.kind, "shape": list(item.shape),
+                         "classes": item.classes, "loss": None})
             continue
         if binding.source.kind == "synthetic":
             raise DataError(f"{binding.role} '{binding.name}': synthetic data cannot be mixed with data "
