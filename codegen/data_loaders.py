@@ -18,8 +18,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from codegen.data_assembly import load_arrays
 from codegen.data_plan import DataPlan, outputs_keyed, plan_data
-from codegen.data_readers import DataMismatchError, DataReadError, load_arrays
+from codegen.data_readers import DataMismatchError, DataReadError
 from codegen.errors import DataError, DataUnreadable
 from codegen.fit_runtime import model_targets
 from codegen.read_plan import read_plan

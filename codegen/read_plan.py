@@ -1,5 +1,5 @@
-"""The read plan of a document's data section: plain dicts telling :mod:`codegen.data_readers`
-what to read for each model input and output (see that module's docstring for the layout).
+"""The read plan of a document's data section: plain dicts telling :mod:`codegen.data_assembly`
+what to read for each model input and output (layout: :mod:`codegen.data_assembly`).
 
 Used by the loader (:mod:`codegen.data_loaders`) and by the exported script's literals
 (:mod:`codegen.data_export`); imports no numpy, so exporting Python stays light.
@@ -23,7 +23,7 @@ from graph_core.tensor import INTEGER_DTYPES
 
 def read_plan(doc: Document, section: DataSection, plan: DataPlan, *, project_file=None, role: str = "train",
               targets: bool = True) -> tuple:
-    """The plain-dict read plan of :func:`codegen.data_readers.load_arrays` for ``doc``.
+    """The plain-dict read plan of :func:`codegen.data_assembly.load_arrays` for ``doc``.
 
     Args:
         doc: the document.

@@ -332,7 +332,6 @@ def split_validation(count, fraction, seed=0):
     return np.sort(order[held:]), np.sort(order[:held])
 
 
-# ------------------------------------------------------------------ the whole step
 def read_source(source, seed=0):
     """The content of one source: a dict of arrays (npz, folders), an array (npy) or a
     table (csv).
