@@ -1,8 +1,9 @@
 """The exported training script of a document with a ``data`` section (pure text, no Keras).
 
 The script holds ``build_model()`` (written by :mod:`codegen.python_export`), the code of
-:mod:`codegen.data_readers` and :mod:`codegen.fit_runtime` copied verbatim (so it reads the data
-and trains exactly as LayerLoom does, without importing LayerLoom), the read plan of the data
+:mod:`codegen.data_readers`, :mod:`codegen.data_assembly` and :mod:`codegen.fit_runtime`
+copied verbatim (so it reads the data and trains exactly as LayerLoom does, without importing
+LayerLoom), the read plan of the data
 section as literals, and a ``main()`` that loads the data, builds and compiles the model inside
 the distribution strategy's scope, trains with the fit options and saves the weights::
 
@@ -31,7 +32,7 @@ from graph_core.data_sources import data_section, relative_path
 from graph_core.document import Document
 from graph_core.training_settings import fit_options
 
-SHARED_MODULES = ("data_readers.py", "fit_runtime.py")
+SHARED_MODULES = ("data_readers.py", "data_assembly.py", "fit_runtime.py")
 """The self-contained modules whose code the script holds (read as text: numpy is not imported)."""
 
 IMPORTS = ("import argparse", "import contextlib", "import csv", "import json", "import math", "import os",
@@ -247,8 +248,9 @@ def training_script(doc: Document, functions: list, uses_layers: bool, script_pa
     if uses_layers:
         header.append("from keras import layers")
     parts = [*functions,
-             "# ---- data readers (the code LayerLoom itself loads data with)\n" + module_code(SHARED_MODULES[0]),
-             "# ---- training helpers (the code LayerLoom itself trains with)\n" + module_code(SHARED_MODULES[1]),
+             "# ---- data readers (the code LayerLoom itself loads data with)\n"
+             + "\n\n\n".join(module_code(name) for name in SHARED_MODULES[:2]),
+             "# ---- training helpers (the code LayerLoom itself trains with)\n" + module_code(SHARED_MODULES[2]),
              "# ---- the data this model was set up with, and its fit settings\n" + "\n".join(constants),
              MAIN.rstrip("\n")]
     return "\n".join(header) + "\n\n\n" + "\n\n\n".join(parts) + "\n"

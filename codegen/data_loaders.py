@@ -18,17 +18,15 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codegen.data_plan import DataPlan, outputs_keyed, plan_data
-from codegen.data_readers import DataMismatchError, DataReadError, load_arrays
+from codegen.data_assembly import load_arrays
+from codegen.data_plan import DataPlan, output_names, outputs_keyed, plan_data
+from codegen.data_readers import DataMismatchError, DataReadError
 from codegen.errors import DataError, DataUnreadable
 from codegen.fit_runtime import model_targets
 from codegen.read_plan import read_plan
-from graph_core.data_sources import (
-    DataSection,
-    DataSource,
-    data_section,
-)
+from graph_core.data_sources import DataSection, DataSource, data_section, resolve_bindings, resolve_path
 from graph_core.document import Document
+from graph_core.errors import DataSourceError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 """Files that make a folder an image folder when ``--data`` names a folder."""
@@ -208,12 +206,32 @@ def load_model_data(doc: Document, project_file: str | os.PathLike | None = None
     return ModelData(x, y, count, outputs_keyed(doc), class_names, origins)
 
 
+def folder_class_names(doc: Document, project_file=None, paths: dict | None = None) -> dict:
+    """Output name → class names (the sorted sub-folder names, as Keras numbers them) for the
+    outputs mapped to an image or text folder, without reading the files (for a prediction).
+    """
+    section = section_with_paths(data_section(doc), paths)
+    if section is None:
+        return {}
+    inputs = [doc.layer_of(nid).name for nid in doc.input_nodes()]
+    try:
+        bindings = resolve_bindings(section, inputs, output_names(doc))
+    except DataSourceError:
+        return {}
+    found = {}
+    for binding in bindings:
+        if binding.role == "output" and binding.source.kind in ("image_folder", "text_folder"):
+            folder = resolve_path(binding.source, project_file)
+            if folder.is_dir():
+                found[binding.name] = sorted(e.name for e in os.scandir(folder) if e.is_dir())
+    return found
+
+
 def _synthetic(doc, plan, seed, samples, model) -> ModelData:
     from codegen.synthetic import synthetic_data
 
     data = synthetic_data(doc, samples=samples, seed=seed, model=model, plan=plan)
     inputs = {item.name: arr for item, arr in zip(plan.inputs, data.inputs)}
-    targets = {item.name: arr for item, arr in zip(plan.targets, data.targets)
-               if item.loss}
+    targets = {item.name: arr for item, arr in zip(plan.targets, data.targets)}
     origins = {name: "synthetic data" for name in [*inputs, *targets]}
     return ModelData(inputs, targets, data.samples, plan.keyed_outputs, {}, origins)

@@ -1,5 +1,5 @@
-"""The read plan of a document's data section: plain dicts telling :mod:`codegen.data_readers`
-what to read for each model input and output (see that module's docstring for the layout).
+"""The read plan of a document's data section: plain dicts telling :mod:`codegen.data_assembly`
+what to read for each model input and output (layout: :mod:`codegen.data_assembly`).
 
 Used by the loader (:mod:`codegen.data_loaders`) and by the exported script's literals
 (:mod:`codegen.data_export`); imports no numpy, so exporting Python stays light.
@@ -23,7 +23,7 @@ from graph_core.tensor import INTEGER_DTYPES
 
 def read_plan(doc: Document, section: DataSection, plan: DataPlan, *, project_file=None, role: str = "train",
               targets: bool = True) -> tuple:
-    """The plain-dict read plan of :func:`codegen.data_readers.load_arrays` for ``doc``.
+    """The plain-dict read plan of :func:`codegen.data_assembly.load_arrays` for ``doc``.
 
     Args:
         doc: the document.
@@ -31,7 +31,8 @@ def read_plan(doc: Document, section: DataSection, plan: DataPlan, *, project_fi
         plan: the document's complete :class:`~codegen.data_plan.DataPlan`.
         project_file: relative paths are taken from its folder.
         role: ``"train"`` or ``"validation"``.
-        targets: include the outputs that have a loss (False: inputs only, for a prediction).
+        targets: include the outputs (False: inputs only, for a prediction); an output without
+            a loss reads nothing (``"source": None``: zeros, which Keras wants all the same).
 
     Returns:
         ``(sources, inputs, targets)`` as :mod:`codegen.data_readers` describes them (absolute
@@ -50,7 +51,13 @@ def read_plan(doc: Document, section: DataSection, plan: DataPlan, *, project_fi
     losses = {name: out.loss for name, out in zip(output_names(doc), doc.outputs)}
     sources, inputs, outs = {}, [], []
     for binding in bindings:
-        if binding.role == "output" and (not targets or not losses.get(binding.name)):
+        if binding.role == "output" and not targets:
+            continue
+        if binding.role == "output" and not losses.get(binding.name):  # Keras still wants a target
+            item = next(t for t in plan.targets if t.name == binding.name)
+            outs.append({"name": binding.name, "source": None, "field": None, "columns": [], "type": None,
+                         "where": "zeros (the output has no loss)", "kind": item.kind, "shape": list(item.shape),
+                         "classes": item.classes, "loss": None})
             continue
         if binding.source.kind == "synthetic":
             raise DataError(f"{binding.role} '{binding.name}': synthetic data cannot be mixed with data "

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from codegen.data_loaders import ModelData, load_model_data
+from codegen.data_loaders import ModelData, folder_class_names, load_model_data
 from codegen.data_plan import output_names, plan_data
 from codegen.data_readers import split_validation
 from codegen.errors import BuildError, CodegenError, WeightsError
@@ -249,6 +249,7 @@ def predict_on_data(doc: Document, project_file=None, *, weights=None, paths: di
     if out_path is not None:
         saved = os.fspath(out_path)
         np.savez(saved, **outputs)
+    data.class_names = data.class_names or folder_class_names(doc, project_file, paths)
     return {"samples": preview_samples(data, outputs, plan, preview), "count": data.samples,
             "saved": saved, "class_names": data.class_names, "data": data.describe()}
 

@@ -8,10 +8,12 @@ documentation.
 Threads:
     * a warm-up thread imports Keras at start and then sends ``ready``;
     * the main thread reads requests and answers ``cancel``/``ping``/``shutdown`` at once;
-    * one *job* thread runs summary/build/import/export/layer_docs in order (a summary request
-      superseded by a newer one still waiting in the queue is skipped);
-    * one *fit* thread runs the current fit, so a ``cancel`` is handled while fitting: the fit's
-      ``should_stop`` is checked by codegen after every batch.
+    * one *job* thread runs summary/build/import/export/layer_docs, and the training jobs
+      evaluate/predict/weights_check (:mod:`editor.worker.train_jobs`), in order (a summary
+      request superseded by a newer one still waiting in the queue is skipped);
+    * one *fit* thread runs the current fit (synthetic, or on the document's data with fit
+      options and saved weights: :mod:`editor.worker.train_jobs`), so a ``cancel`` is handled
+      while fitting: the fit's ``should_stop`` is checked by codegen after every batch.
 
 Progress messages are small and throttled: at most one batch message per :data:`THROTTLE_S`
 seconds, except that the last batch of each epoch and the batch that ends a cancelled fit are

@@ -3,6 +3,7 @@ runs without LayerLoom; --strategy multiworker on two local processes (TF_CONFIG
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import socket
@@ -50,7 +51,7 @@ def _env() -> dict:
 
 
 def test_exported_script_trains_like_layerloom_and_needs_no_layerloom(tmp_path):
-    doc, project, script = _script(tmp_path, epochs=4)
+    doc, project, script = _script(tmp_path, epochs=3)
     text = script.read_text()
     assert "graph_core" not in text and "codegen" not in text.replace("codegen/", "")
     assert '"path": "../../../' not in text  # relative to the script when they share a folder
@@ -66,10 +67,11 @@ def test_exported_script_trains_like_layerloom_and_needs_no_layerloom(tmp_path):
     assert predicted["count"] == 150  # the script's weights load in LayerLoom (same layout)
 
     np.savez(tmp_path / "wrong.npz", measurements=np.zeros((4, 2)), species=np.zeros(4, dtype=int))
-    bad = subprocess.run([sys.executable, str(script), "--data", str(tmp_path / "wrong.npz")], cwd=tmp_path,
-                         env=_env(), capture_output=True, text=True, timeout=300)
-    assert bad.returncode != 0 and "Traceback" not in bad.stderr
-    assert "error: Input 'measurements' expects arrays of shape (None, 4) float32" in bad.stderr
+    namespace = {"__name__": "exported", "__file__": str(script)}
+    exec(compile(text, str(script), "exec"), namespace)
+    with pytest.raises(SystemExit) as info:
+        namespace["main"](["--data", str(tmp_path / "wrong.npz")])
+    assert str(info.value).startswith("error: Input 'measurements' expects arrays of shape (None, 4) float32")
 
 
 def _free_port() -> int:
@@ -103,3 +105,17 @@ def test_multiworker_strategy_two_local_workers_end_with_the_same_weights(tmp_pa
     assert "wrote" in results[0][1] and "4/4" in results[0][1]  # 120 samples, global batch 2 x 16
     chief, other = _layer_variables(out), _layer_variables(Path(str(out)[:-len(".weights.h5")] + ".worker1.weights.h5"))
     assert chief.keys() == other.keys() and all(np.array_equal(chief[k], other[k]) for k in chief)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="JAX is not installed (KERAS_BACKEND=jax)")
+def test_jax_backend_uses_data_parallel_over_every_device(tmp_path):
+    _doc, _project, script = _script(tmp_path, epochs=1)
+    jax_home = str(Path(importlib.util.find_spec("jax").origin).parent.parent)
+    env = {**_env(), "KERAS_BACKEND": "jax", "XLA_FLAGS": "--xla_force_host_platform_device_count=2",
+           "PYTHONPATH": jax_home}
+    done = subprocess.run([sys.executable, str(script), "--strategy", "mirrored", "--weights-out",
+                           str(tmp_path / "jax.weights.h5")], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "4/4" in done.stdout  # 120 samples, global batch 2 devices x 16
+    assert (tmp_path / "jax.weights.h5").is_file()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from codegen.data_loaders import load_model_data, source_for_path
+from codegen.data_loaders import folder_class_names, load_model_data, source_for_path
 from codegen.data_readers import DataReadError, read_npy, read_npz, split_validation
 from codegen.errors import DataError, DataUnreadable
 from graph_core.builder import GraphBuilder
@@ -136,6 +136,7 @@ def test_image_folder_one_sub_folder_per_class(tmp_path):
     assert sorted(labels.tolist()) == [0, 0, 0, 1, 1, 1]
     assert np.all((data.x.mean(axis=(1, 2, 3)) > 128) == (labels == 1))  # the pictures go with their classes
     assert data.class_names == {"y": ["cats", "dogs"]}
+    assert folder_class_names(doc, tmp_path / "m.loom") == {"y": ["cats", "dogs"]}  # for a prediction
     assert source_for_path(tmp_path / "pics").kind == "image_folder"
     doc = _with_data(_model(input_shape=(30,), units=2), {"sources": [{"id": "p", "kind": "image_folder",
                                                                         "path": "pics"}]})

@@ -42,7 +42,7 @@ def _chance_and_threshold(labels) -> tuple:
 
 @pytest.mark.slow
 def test_iris_fit_beats_chance_and_weights_round_trip_through_task_and_cli(tmp_path, capsys):
-    doc, project = _iris_project(tmp_path)
+    doc, project = _iris_project(tmp_path, epochs=30)
     epochs = []
     result = worker_tasks.fit_task(doc, project, weights_out=weights_path_for(project), on_epoch=epochs.append)
     assert result["epochs_run"] == doc.fit["epochs"] == len(epochs) and "val_loss" in epochs[-1]["logs"]
@@ -153,3 +153,20 @@ def test_a_data_section_can_be_removed_again():
     doc = load_template("digits-cnn")
     doc.apply(SetDataSection(None))
     assert "data" not in doc.extra
+
+
+def test_an_output_without_a_loss_needs_no_data(tmp_path):
+    from graph_core.builder import GraphBuilder
+
+    b = GraphBuilder("two")
+    x = b.input("x", shape=(3,))
+    h = b.layer("Dense", x, units=4, name="hidden")
+    b.output(b.layer("Dense", h, units=2, activation="softmax", name="label"), loss="categorical_crossentropy")
+    b.output(b.layer("Dense", h, units=1, name="side"), loss=None)
+    doc = b.document
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "d.npz", x=rng.random((12, 3)), label=rng.integers(0, 2, 12))
+    doc.apply(SetDataSection({"sources": [{"id": "d", "kind": "npz", "path": str(tmp_path / "d.npz")}]}))
+    result = worker_tasks.fit_task(doc, overrides={"epochs": 1, "batch_size": 4})
+    assert result["samples"] == 12 and "side" in result["outputs"]["train"]
+    assert "zeros (the output has no loss)" in result["data"]

@@ -332,7 +332,6 @@ def split_validation(count, fraction, seed=0):
     return np.sort(order[held:]), np.sort(order[:held])
 
 
-# ------------------------------------------------------------------ the whole step
 def read_source(source, seed=0):
     """The content of one source: a dict of arrays (npz, folders), an array (npy) or a
     table (csv).
@@ -530,6 +529,8 @@ def load_arrays(sources, inputs, targets, seed=0):
         ("output", targets, y, fit_target),
     ):
         for entry in entries:
+            if entry["source"] is None:  # an output without a loss: zeros, see below
+                continue
             source = sources[entry["source"]]
             if entry["source"] not in contents:
                 contents[entry["source"]] = read_source(source, seed)
@@ -554,6 +555,11 @@ def load_arrays(sources, inputs, targets, seed=0):
         )
     if not counts or not next(iter(counts.values())):
         raise DataMismatchError("the data holds no samples")
+    count = next(iter(counts.values()))
+    for entry in targets:
+        if entry["source"] is None:
+            y[entry["name"]] = np.zeros((count, *entry["shape"]), dtype=np.float32)
+    y = {entry["name"]: y[entry["name"]] for entry in targets}  # in output order
     return x, y, class_names
 
 
