@@ -21,6 +21,7 @@ class OperationCall:
     def __init__(self, layer: Layer):
         self.layer = layer
         self.operation = get_operation(layer.type)
+        self.calls = 0
         if self.operation is None:
             raise BuildError(f"{layer.type} is not an operation LayerLoom knows", layer.name)
 
@@ -32,7 +33,9 @@ class OperationCall:
                              f"({', '.join(kwargs)})", self.layer.name)
         args, keywords = call_values(self.operation, self.layer.config, list(tensors))
         result = getattr(keras.ops, self.operation.function)(*args, **keywords)
-        name_operation(result, self.layer.name)
+        if self.calls == 0:  # a second call is a second Keras operation: Keras names it
+            name_operation(result, self.layer.name)
+        self.calls += 1
         return result
 
 

@@ -231,10 +231,9 @@ def _spec(op: Operation) -> LayerSpec:
     fixed = len(op.operands)
     low = 1
     high = None if op.variadic else fixed
-    style = "list" if op.variadic == "list" else "positional"
-    names = () if op.variadic else op.operands
+    names = () if op.variadic else op.operands  # the call passes the tensors one by one (call_values)
     return LayerSpec(op.type, CATEGORY, f"keras.ops.{op.function}: {op.doc}", op.params, low, high,
-                     _infer(op), _no_weights, check=_check(op), call=CallSpec(style, names),
+                     _infer(op), _no_weights, check=_check(op), call=CallSpec("positional", names),
                      kind="operation", keyword_constructor=True, base_args=())
 
 
