@@ -21,7 +21,6 @@ pytestmark = [pytest.mark.keras, pytest.mark.slow]
 UNSUPPORTED = {
     **{name: r"keras\.src\.applications\.convnext\.LayerScale" for name in (
         "ConvNeXtTiny", "ConvNeXtSmall", "ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtXLarge")},
-    **{name: "tensor operation keras.ops" for name in ("MobileNetV3Small", "MobileNetV3Large")},
     "InceptionResNetV2": r"keras\.src\.applications\.inception_resnet_v2\.CustomScaleLayer",
 }
 
