@@ -179,7 +179,7 @@ class NodeItem(QGraphicsItem):
         self.shared_count = len(calls)
         self.tag_text = labels.output_tag(doc, self.node_id)
         self.is_output = self.tag_text is not None
-        self._title_text = labels.layer_title(layer)
+        self._title_text = labels.layer_title(layer, doc, self.node_id)
         self._name_text = layer.name if self.shared_count < 2 else \
             f"{layer.name}  ·  call {calls.index(self.node_id) + 1}"
         self._params_text = labels.param_summary(layer, doc)

@@ -96,6 +96,7 @@ CATEGORY_COLORS = {
     "Augmentation": "#E11D48",
     "Model": "#334155",
     "Application": "#0F766E",
+    "Operations": "#B45309",
 }
 UNKNOWN_CATEGORY_COLOR = "#9CA3AF"
 

@@ -35,6 +35,7 @@ PARAM_KINDS = frozenset(
     {
         "int", "float", "bool", "str", "choice", "int_tuple", "shape", "activation",
         "axis", "axes", "dtype", "initializer", "layer", "any", "vocabulary",
+        "index",  # a get_item index (graph_core.operations.index_key)
     }
 )
 

@@ -307,7 +307,7 @@ OPERATIONS = (
     Operation("argmin", "Argmin", "numpy", "Reduction", ("x",), _argreduction,
               params=(_axis(), _KEEPDIMS), doc="the index of the smallest value along axis"),
     Operation("get_item", "GetItem", "numpy", "Shape", ("x",), _get_item,
-              params=(ParamSpec("key", "any", REQUIRED, main=True, doc="the index, e.g. :, :4"),),
+              params=(ParamSpec("key", "index", REQUIRED, main=True, doc="the index, e.g. :, :4"),),
               doc="x[key]: slicing and indexing"),
     Operation("concatenate", "Concatenate", "numpy", "Shape", ("xs",), _concatenate, variadic="list",
               params=(_axis(0, "the axis joined along", allow_none=False, kind="axis"),),
