@@ -34,7 +34,8 @@ SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
 
 def search_words(layer_type: str, description: str, category: str) -> tuple:
     """The words a palette search matches the start of: the name, its parts, description, category."""
-    words = [layer_type.lower(), *name_tokens(layer_type), category.lower()]
+    words = [layer_type.lower(), layer_type.lower().rsplit(".", 1)[-1],  # ops.not_equal: "not_equal"
+             *name_tokens(layer_type), category.lower()]
     words.extend(re.findall(r"[a-z0-9]+", description.lower()))
     return tuple(dict.fromkeys(words))
 

@@ -10,6 +10,7 @@ from graph_core.document import Document, Layer
 from graph_core.layer_kinds import call_output_count, kind_of, spec_for
 from graph_core.layer_rules.augmentation import IDENTITY_AT_INFERENCE
 from graph_core.layer_rules.spec import REQUIRED
+from graph_core.operations import get_operation, tensor_count
 from graph_core.operations.text import expression as operation_expression
 from graph_core.tensor import format_shape
 from graph_core.wiring import default_port_name
@@ -246,6 +247,9 @@ def input_port_count(doc: Document, node_id: str) -> int:
     spec = spec_for(layer)
     if spec is None:
         return used + 1
+    if spec.kind == "operation":  # one port per operand that is not a constant (x * 2.0 has one)
+        wanted = tensor_count(get_operation(layer.type), layer.config)
+        return max(used + 1 if wanted is None else wanted, used, 1)
     if spec.max_inputs is None:
         return max(spec.min_inputs, used + 1)
     return max(spec.max_inputs, used)

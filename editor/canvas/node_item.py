@@ -156,6 +156,11 @@ class NodeItem(QGraphicsItem):
 
     # ------------------------------------------------------------------ state from the document
     @property
+    def title_text(self) -> str:
+        """The card's big text: the layer type, or an operation's expression (``x * 2.0``)."""
+        return self._title_text
+
+    @property
     def params_text(self) -> str:
         """The card's line of key parameters (``64 units · relu``)."""
         return self._params_text
