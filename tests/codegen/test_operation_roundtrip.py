@@ -155,3 +155,22 @@ def test_random_graphs_agree_with_keras_on_build_and_shapes(doc):
         spec = result.nodes[out.node].output(out.index)
         assert spec.shape == tuple(model.outputs[0].shape)
         assert spec.dtype == keras.backend.standardize_dtype(model.outputs[0].dtype)
+
+
+def test_a_model_whose_output_is_an_operation_trains_in_layerloom_and_in_the_exported_code():
+    from codegen.fit import fit_synthetic
+
+    b = GraphBuilder("ops_out")
+    x = b.input("x", (4,))
+    b.output(b.layer("ops.multiply", b.layer("Dense", x, name="d", units=3), name="features", x2=2.0),
+             loss="mse")
+    b.output(b.layer("Dense", x, name="score", units=1), loss="mse", loss_weight=0.5)
+    doc = b.document
+    doc.fit = {**doc.fit, "epochs": 1, "samples": 16}
+    assert fit_synthetic(doc).epochs_run == 1
+    scope: dict = {}
+    exec(compile(export_python(doc), "ops_out.py", "exec"), scope)
+    model = scope["build_model"]()
+    data, targets = scope["make_data"](16)
+    history = model.fit(data, targets, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
