@@ -46,3 +46,16 @@ def name_operation(result, name: str) -> None:
     operation = getattr(history, "operation", None)
     if operation is not None:
         operation.name = name
+
+
+def model_operation(model, name: str):
+    """The layer or operation called ``name`` inside a built functional ``model`` (``get_layer``
+    finds layers only; an operation node's Keras operation carries the document layer's name).
+
+    Raises:
+        ValueError: ``model`` has nothing of that name.
+    """
+    for operation in getattr(model, "operations", ()):
+        if operation.name == name:
+            return operation
+    return model.get_layer(name)

@@ -174,3 +174,22 @@ def test_a_model_whose_output_is_an_operation_trains_in_layerloom_and_in_the_exp
     data, targets = scope["make_data"](16)
     history = model.fit(data, targets, epochs=1, verbose=0)
     assert np.isfinite(history.history["loss"][0])
+
+
+def test_summary_step_through_and_profile_follow_operation_nodes():
+    from codegen.profile import profile_model
+    from codegen.summary import summarize
+    from codegen.trace import trace_document
+
+    b = GraphBuilder("ops_views")
+    x = b.input("x", (6,))
+    half = b.layer("ops.get_item", b.layer("ops.multiply", x, name="scaled", x2=2.0), name="half",
+                   key=[{"slice": [None, None, None]}, {"slice": [None, 3, None]}])
+    b.output(b.layer("Dense", b.layer("ops.mean", half, name="avg", axis=-1, keepdims=True), name="out", units=2))
+    doc = b.document
+    assert "scaled" in str(summarize(doc))
+    trace = trace_document(doc)
+    half_node = doc.nodes_of(doc.layer_by_name("half").id)[0]
+    assert trace.nodes[half_node].outputs[0]["shape"][1:] == [3]
+    profiled = profile_model(doc, repeats=1)
+    assert {entry["layer"] for entry in profiled["nodes"].values()} == {"scaled", "half", "avg", "out"}
