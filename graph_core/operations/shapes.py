@@ -304,3 +304,88 @@ def get_item(shape: Shape, key: list) -> Shape:
                 _fail("a slice step cannot be zero", "", "param.invalid")
             out.append(len(range(*sub.indices(length))) if length is not None else None)
     return tuple(out)
+
+
+def tile(shape: Shape, repeats) -> Shape:
+    """``keras.ops.tile``: each axis times its repeat count (missing counts are 1, on the left)."""
+    reps = [repeats] if isinstance(repeats, int) else list(repeats)
+    dims = list(shape)
+    if len(dims) > len(reps):
+        reps = [1] * (len(dims) - len(reps)) + reps
+    else:
+        dims = [1] * (len(reps) - len(dims)) + dims
+    return tuple(None if d is None else d * r for d, r in zip(dims, reps))
+
+
+def repeat(shape: Shape, repeats, axis) -> Shape:
+    """``keras.ops.repeat``: each entry repeated along ``axis`` (None: of the flattened tensor)."""
+    reps = [repeats] if isinstance(repeats, int) else list(repeats)
+    if axis is None:
+        if None in shape:
+            return (None,)
+        size = math.prod(shape)
+        if len(reps) == 1:
+            return (size * reps[0],)
+        if len(reps) != size:
+            _fail(f"repeats has {len(reps)} counts but the flattened tensor has {size} values", "", "shape.repeat")
+        return (sum(reps),)
+    out = list(shape)
+    ax = axis_index(axis, len(shape))
+    if out[ax] is None:
+        return tuple(out)
+    if len(reps) == 1:
+        out[ax] = out[ax] * reps[0]
+    elif len(reps) != out[ax]:
+        _fail(f"repeats has {len(reps)} counts but axis {axis} has size {out[ax]}", "", "shape.repeat")
+    else:
+        out[ax] = sum(reps)
+    return tuple(out)
+
+
+def pad(shape: Shape, pad_width) -> Shape:
+    """``keras.ops.pad``: each axis grows by its (before, after) widths (one pair: every axis)."""
+    if isinstance(pad_width, int):
+        widths = [(pad_width, pad_width)]
+    elif isinstance(pad_width, (list, tuple)) and pad_width and isinstance(pad_width[0], int):
+        widths = [tuple(pad_width)]
+    else:
+        widths = [tuple(w) * (2 if len(w) == 1 else 1) for w in pad_width]
+    if any(len(w) != 2 for w in widths):
+        _fail(f"pad_width must hold (before, after) pairs, got {pad_width!r}", "", "param.invalid")
+    if len(widths) == 1:
+        widths = widths * len(shape)
+    elif len(widths) != len(shape):
+        _fail(f"pad_width has {len(widths)} pairs but the tensor {format_shape(shape)} has {len(shape)} axes",
+              "give one pair per axis (batch axis included) or a single pair", "shape.pad")
+    return tuple(None if d is None else d + a + b for d, (a, b) in zip(shape, widths))
+
+
+def swapaxes(shape: Shape, axis1: int, axis2: int) -> Shape:
+    """``keras.ops.swapaxes``."""
+    a, b = axis_index(axis1, len(shape), "axis1"), axis_index(axis2, len(shape), "axis2")
+    out = list(shape)
+    out[a], out[b] = out[b], out[a]
+    return tuple(out)
+
+
+def moveaxis(shape: Shape, source, destination) -> Shape:
+    """``keras.ops.moveaxis``: the ``source`` axes go to ``destination``, the others keep their order."""
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(src) != len(dst):
+        _fail(f"source {source!r} and destination {destination!r} must name as many axes", "", "param.invalid")
+    rank = len(shape)
+    src = [axis_index(a, rank, "source") for a in src]
+    dst = [axis_index(a, rank, "destination") for a in dst]
+    out: list = [-1] * rank
+    rest = list(shape)
+    for s, d in zip(src, dst):
+        out[d] = rest[s]
+        rest[s] = -1
+    left = iter(d for i, d in enumerate(rest) if i not in src)
+    return tuple(next(left) if o == -1 else o for o in out)
+
+
+def flattened(shape: Shape) -> Shape:
+    """The shape of a tensor flattened to one axis."""
+    return (None,) if None in shape else (math.prod(shape),)

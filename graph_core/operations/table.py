@@ -210,6 +210,25 @@ def _get_item(args: dict, ops: list) -> TensorSpec:
     return _spec(sh.get_item(x.shape, index_key.decode(key)), x.dtype)
 
 
+def _shape_rule(fn, *names):
+    """A rule keeping the dtype and computing the shape with ``fn(shape, *arguments)``."""
+    def rule(args: dict, ops: list) -> TensorSpec:
+        (x,) = ops
+        return _spec(fn(x.shape, *(args.get(n) for n in names)), x.dtype)
+    return rule
+
+
+def _cumsum(args: dict, ops: list) -> TensorSpec:
+    (x,) = ops
+    if args.get("axis") is None:
+        shape = sh.flattened(x.shape)
+    else:
+        sh.axis_index(args["axis"], len(x.shape))
+        shape = x.shape
+    dtype = args.get("dtype") or x.dtype
+    return _spec(shape, "int32" if dtype == "bool" else dtype)
+
+
 # --------------------------------------------------------------------------- parameters
 def _axis(default=None, doc="the axis (None: every axis)", allow_none=True, kind="axes"):
     return ParamSpec("axis", kind, default, allow_none=allow_none, main=True, doc=doc)
@@ -233,8 +252,8 @@ def _unary_op(function, keras_class, module, group, dtype_rule, doc="", symbol=N
     return Operation(function, keras_class, module, group, ("x",), rule, params=params, symbol=symbol, doc=doc)
 
 
-def _reduction_op(function, keras_class, dtype_rule, doc, extra=()):
-    return Operation(function, keras_class, "numpy", "Reduction", ("x",), _reduction(dtype_rule),
+def _reduction_op(function, keras_class, dtype_rule, doc, extra=(), module="numpy"):
+    return Operation(function, keras_class, module, "Reduction", ("x",), _reduction(dtype_rule),
                      params=(_axis(), _KEEPDIMS, *extra), doc=doc)
 
 
@@ -302,6 +321,20 @@ OPERATIONS = (
     _reduction_op("all", "All", _bool, "whether every value is true over axis"),
     _reduction_op("var", "Var", _floating, "the variance over axis"),
     _reduction_op("std", "Std", _floating, "the standard deviation over axis"),
+    _unary_op("log1p", "Log1p", "numpy", _A, _floating, "log(1 + x)"),
+    _unary_op("expm1", "Expm1", "numpy", _A, _floating, "exp(x) - 1"),
+    _unary_op("sin", "Sin", "numpy", _A, _floating, "sine"),
+    _unary_op("cos", "Cos", "numpy", _A, _floating, "cosine"),
+    _unary_op("round", "Round", "numpy", _A, _same, "round to decimals",
+              params=(ParamSpec("decimals", "int", 0, doc="digits kept after the point"),)),
+    _unary_op("isnan", "Isnan", "numpy", _L, _bool, "whether x is NaN (bool)"),
+    _unary_op("isfinite", "Isfinite", "numpy", _L, _bool, "whether x is finite (bool)"),
+    _unary_op("leaky_relu", "LeakyRelu", "nn", "Activation", _same, "x, or negative_slope * x below 0",
+              params=(ParamSpec("negative_slope", "float", 0.2, main=True, doc="slope below 0"),)),
+    _unary_op("elu", "Elu", "nn", "Activation", _same, "the exponential linear unit",
+              params=(ParamSpec("alpha", "float", 1.0, main=True, doc="scale below 0"),)),
+    _unary_op("selu", "Selu", "nn", "Activation", _same, "the scaled exponential linear unit"),
+    _reduction_op("logsumexp", "Logsumexp", _float32, "log of the sum of exponentials over axis", module="math"),
     Operation("argmax", "Argmax", "numpy", "Reduction", ("x",), _argreduction,
               params=(_axis(), _KEEPDIMS), doc="the index of the largest value along axis"),
     Operation("argmin", "Argmin", "numpy", "Reduction", ("x",), _argreduction,
@@ -329,6 +362,33 @@ OPERATIONS = (
     Operation("squeeze", "Squeeze", "numpy", "Shape", ("x",), _squeeze,
               params=(_axis(None, "the axes of size 1 removed (None: all)"),),
               doc="remove axes of size 1"),
+    Operation("tile", "Tile", "numpy", "Shape", ("x",), _shape_rule(sh.tile, "repeats"),
+              params=(ParamSpec("repeats", "axes", REQUIRED, main=True, doc="copies along each axis"),),
+              doc="repeat the whole tensor along each axis"),
+    Operation("repeat", "Repeat", "numpy", "Shape", ("x",), _shape_rule(sh.repeat, "repeats", "axis"),
+              params=(ParamSpec("repeats", "axes", REQUIRED, main=True, doc="copies of each entry"),
+                      _axis(None, "the axis repeated along (None: flatten first)", kind="axis")),
+              doc="repeat each entry along an axis"),
+    Operation("pad", "Pad", "numpy", "Shape", ("x",), _shape_rule(sh.pad, "pad_width"),
+              params=(ParamSpec("pad_width", "any", REQUIRED, main=True,
+                                doc="(before, after) per axis, batch axis included"),
+                      ParamSpec("mode", "choice", "constant", choices=("constant", "edge", "linear_ramp", "maximum",
+                                                                        "mean", "median", "minimum", "reflect",
+                                                                        "symmetric", "wrap", "empty"),
+                                doc="how the new values are chosen")),
+              doc="pad the tensor on each axis"),
+    Operation("swapaxes", "Swapaxes", "numpy", "Shape", ("x",), _shape_rule(sh.swapaxes, "axis1", "axis2"),
+              params=(ParamSpec("axis1", "axis", REQUIRED, main=True, doc="the first axis"),
+                      ParamSpec("axis2", "axis", REQUIRED, main=True, doc="the second axis")),
+              doc="exchange two axes"),
+    Operation("moveaxis", "Moveaxis", "numpy", "Shape", ("x",), _shape_rule(sh.moveaxis, "source", "destination"),
+              params=(ParamSpec("source", "axes", REQUIRED, main=True, doc="the axes moved"),
+                      ParamSpec("destination", "axes", REQUIRED, main=True, doc="where they go")),
+              doc="move axes to new positions"),
+    Operation("cumsum", "Cumsum", "numpy", _A, ("x",), _cumsum,
+              params=(_axis(None, "the axis summed along (None: flatten first)", kind="axis"),
+                      ParamSpec("dtype", "dtype", None, allow_none=True, doc="the result dtype")),
+              doc="running sum along an axis"),
     Operation("cast", "Cast", "core", "Shape", ("x",), _cast,
               params=(ParamSpec("dtype", "dtype", REQUIRED, main=True, doc="the new dtype"),),
               doc="convert to another dtype"),

@@ -76,6 +76,25 @@ def _cases() -> list:
             cases.append((op_type, {"axis": axis, "keepdims": keepdims}, [TensorSpec((None, 3, 4))]))
         for dtype in DTYPES:
             cases.append((op_type, {"axis": -1}, [TensorSpec((None, 5), dtype)]))
+    for op_type, config in (("ops.round", {"decimals": 1}), ("ops.leaky_relu", {"negative_slope": 0.1}),
+                            ("ops.elu", {"alpha": 0.5})):
+        for dtype in DTYPES:
+            cases.append((op_type, config, [TensorSpec((None, 3), dtype)]))
+    for axis, dtype in itertools.product((None, 0, 1, 2, -1, 3), (None, "float16", "int32")):
+        for in_dtype in ("bool", "int8", "float32"):
+            cases.append(("ops.cumsum", {"axis": axis, "dtype": dtype}, [TensorSpec((None, 3, 4), in_dtype)]))
+            cases.append(("ops.cumsum", {"axis": axis, "dtype": dtype}, [TensorSpec((2, 3, 4), in_dtype)]))
+    for shape in ((None, 3, 4), (2, 3), (2, 3, 4, 5)):
+        for repeats in (2, [1, 2], [1, 2, 3], [2, 1, 1, 1], [1, 1, 1, 1, 2]):
+            cases.append(("ops.tile", {"repeats": repeats}, [TensorSpec(shape)]))
+        for repeats, axis in ((2, None), (2, 1), ([1, 2, 3], 1), ([1, 2], 1), (3, -1), (2, 5), ([1] * 6, None)):
+            cases.append(("ops.repeat", {"repeats": repeats, "axis": axis}, [TensorSpec(shape)]))
+        for pad_width in (1, [1, 2], [[0, 0], [1, 1], [2, 0]], [[1, 1]] * 4, [[0, 0], [1, 2]]):
+            cases.append(("ops.pad", {"pad_width": pad_width}, [TensorSpec(shape)]))
+        for a, b in ((0, 1), (1, -1), (-1, -2), (1, 4)):
+            cases.append(("ops.swapaxes", {"axis1": a, "axis2": b}, [TensorSpec(shape)]))
+        for src, dst in ((1, 2), (0, -1), ([0, 1], [-1, -2]), ([1], [0]), (1, 5), ([0, 1], [2])):
+            cases.append(("ops.moveaxis", {"source": src, "destination": dst}, [TensorSpec(shape)]))
     for lo, hi in ((0, 6), (0.0, 6.0), (-1, 1.5)):
         for dtype in DTYPES:
             cases.append(("ops.clip", {"x_min": lo, "x_max": hi}, [TensorSpec((None, 4), dtype)]))
