@@ -152,3 +152,20 @@ def test_call_values_place_tensors_constants_and_arguments():
 ])
 def test_type_promotion_matches_keras_rules(dtypes, out):
     assert result_type(*dtypes) == out
+
+
+def test_operation_costs_count_tensor_products_only():
+    from graph_core.cost import model_cost
+
+    b = GraphBuilder("m")
+    q = b.input("q", (3, 4))
+    k = b.input("k", (4, 5))
+    scores = b.layer("ops.matmul", [q, k], name="scores")
+    mixed = b.layer("ops.einsum", [scores, k], name="mixed", subscripts="bij,bkj->bik")
+    b.output(b.layer("ops.relu", b.layer("ops.multiply", mixed, name="scaled", x2=0.5), name="act"))
+    doc = b.document
+    cost = model_cost(doc, batch_size=2)
+    macs = {doc.layer_of(nid).name: entry.macs for nid, entry in cost.nodes.items()}
+    assert macs["scores"] == 2 * 3 * 5 * 4      # one MAC per output value and inner step
+    assert macs["mixed"] == 2 * 3 * 4 * 5       # b, i, k kept; j summed
+    assert macs["scaled"] == macs["act"] == 0   # element-wise work counts 0 (docs/cost.md)
