@@ -42,6 +42,8 @@ class OperationCall:
 def name_operation(result, name: str) -> None:
     """Give the Keras operation that produced ``result`` the document layer's name, so the built
     model (its summary, its saved file) names the node as the document does."""
+    if isinstance(result, (list, tuple)):  # several results (split) come from one operation
+        result = result[0] if result else None
     history = getattr(result, "_keras_history", None)
     operation = getattr(history, "operation", None)
     if operation is not None:

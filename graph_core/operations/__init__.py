@@ -212,10 +212,11 @@ def _infer(op: Operation):
         if not inputs:
             raise ShapeError(f"{op.type} needs at least one tensor", "connect a tensor", "shape.arity")
         if any(s.shape is None for s in inputs):
-            return [TensorSpec(None, inputs[0].dtype)]
+            return [TensorSpec(None, inputs[0].dtype)] * (op.outputs(config) if op.outputs else 1)
         values = [inputs[v] if src == "input" else v for src, v in operand_sources(op, config, len(inputs))]
         try:
-            return [op.rule(config, values)]
+            result = op.rule(config, values)
+            return list(result) if isinstance(result, list) else [result]
         except (TypeError, ValueError, KeyError, IndexError) as exc:
             raise ShapeError(f"{op.type} cannot be evaluated with these arguments ({exc})",
                              "fix the arguments of this operation", "config.invalid") from None
@@ -234,6 +235,7 @@ def _spec(op: Operation) -> LayerSpec:
     names = () if op.variadic else op.operands  # the call passes the tensors one by one (call_values)
     return LayerSpec(op.type, CATEGORY, f"keras.ops.{op.function}: {op.doc}", op.params, low, high,
                      _infer(op), _no_weights, check=_check(op), call=CallSpec("positional", names),
+                     outputs=op.outputs,
                      kind="operation", keyword_constructor=True, base_args=())
 
 

@@ -389,3 +389,24 @@ def moveaxis(shape: Shape, source, destination) -> Shape:
 def flattened(shape: Shape) -> Shape:
     """The shape of a tensor flattened to one axis."""
     return (None,) if None in shape else (math.prod(shape),)
+
+
+def split(shape: Shape, sections, axis: int) -> list:
+    """``keras.ops.split``: the shapes of the pieces (``sections`` equal ones, or cut at indices)."""
+    out = list(shape)
+    ax = axis_index(axis, len(shape))
+    size = out[ax]
+    if isinstance(sections, int) and not isinstance(sections, bool):
+        if sections < 1:
+            _fail(f"indices_or_sections must be at least 1, got {sections}", "", "param.invalid")
+        if size is not None and size % sections:
+            _fail(f"axis {axis} has size {size}, which {sections} equal pieces cannot split",
+                  "choose a number of pieces that divides the size, or give cut indices", "shape.split")
+        out[ax] = None if size is None else size // sections
+        return [tuple(out)] * sections
+    cuts = [0, *sections, size]
+    pieces = []
+    for start, end in zip(cuts, cuts[1:]):
+        out[ax] = None if start is None or end is None else end - start
+        pieces.append(tuple(out))
+    return pieces

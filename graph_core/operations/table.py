@@ -53,6 +53,7 @@ class Operation:
     variadic: str | None = None
     symbol: str | None = None
     doc: str = ""
+    outputs: Callable | None = None  # config -> number of results, for operations returning several
 
     @property
     def type(self) -> str:
@@ -216,6 +217,19 @@ def _shape_rule(fn, *names):
         (x,) = ops
         return _spec(fn(x.shape, *(args.get(n) for n in names)), x.dtype)
     return rule
+
+
+def _split(args: dict, ops: list) -> list:
+    (x,) = ops
+    return [_spec(shape, x.dtype) for shape in sh.split(x.shape, args.get("indices_or_sections"), args.get("axis", 0))]
+
+
+def split_count(config: dict) -> int:
+    """How many pieces ``keras.ops.split`` returns for this config (1 when it cannot tell)."""
+    sections = config.get("indices_or_sections")
+    if isinstance(sections, int) and not isinstance(sections, bool) and sections > 0:
+        return sections
+    return len(sections) + 1 if isinstance(sections, (list, tuple)) else 1
 
 
 def _cumsum(args: dict, ops: list) -> TensorSpec:
@@ -389,6 +403,11 @@ OPERATIONS = (
               params=(_axis(None, "the axis summed along (None: flatten first)", kind="axis"),
                       ParamSpec("dtype", "dtype", None, allow_none=True, doc="the result dtype")),
               doc="running sum along an axis"),
+    Operation("split", "Split", "numpy", "Shape", ("x",), _split, outputs=split_count,
+              params=(ParamSpec("indices_or_sections", "axes", REQUIRED, main=True,
+                                doc="a number of equal pieces, or the indices to cut at"),
+                      _axis(0, "the axis split", allow_none=False, kind="axis")),
+              doc="split into several tensors along an axis (one output each)"),
     Operation("cast", "Cast", "core", "Shape", ("x",), _cast,
               params=(ParamSpec("dtype", "dtype", REQUIRED, main=True, doc="the new dtype"),),
               doc="convert to another dtype"),

@@ -36,6 +36,8 @@ def keras_result(op_type: str, config: dict, inputs: list):
         out = getattr(keras.ops, op.function)(*args, **kwargs)
     except (ValueError, TypeError, IndexError, KeyError, AttributeError):
         return None
+    if isinstance(out, (list, tuple)):  # split: one result per piece
+        return [(tuple(o.shape), keras.backend.standardize_dtype(o.dtype)) for o in out]
     return tuple(out.shape), keras.backend.standardize_dtype(out.dtype)
 
 
@@ -44,9 +46,12 @@ def ours(op_type: str, config: dict, inputs: list):
     if check_params(op_type, config):
         return None
     try:
-        (out,) = OPERATION_SPECS[op_type].infer(resolve_config(op_type, config), inputs)
+        outs = OPERATION_SPECS[op_type].infer(resolve_config(op_type, config), inputs)
     except ShapeError:
         return None
+    if get_operation(op_type).outputs is not None:
+        return [(tuple(o.shape), o.dtype) for o in outs]
+    (out,) = outs
     return tuple(out.shape), out.dtype
 
 
@@ -95,6 +100,10 @@ def _cases() -> list:
             cases.append(("ops.swapaxes", {"axis1": a, "axis2": b}, [TensorSpec(shape)]))
         for src, dst in ((1, 2), (0, -1), ([0, 1], [-1, -2]), ([1], [0]), (1, 5), ([0, 1], [2])):
             cases.append(("ops.moveaxis", {"source": src, "destination": dst}, [TensorSpec(shape)]))
+    for shape in ((None, 6, 4), (4, 6), (None, None, 3)):
+        for sections, axis in ((2, 1), (3, 1), (4, 1), (2, -1), ([1, 4], 1), ([2], -1), ([1, 3, 5], 1),
+                               (1, 0), (2, 0), (4, 0), (2, 3)):
+            cases.append(("ops.split", {"indices_or_sections": sections, "axis": axis}, [TensorSpec(shape)]))
     for lo, hi in ((0, 6), (0.0, 6.0), (-1, 1.5)):
         for dtype in DTYPES:
             cases.append(("ops.clip", {"x_min": lo, "x_max": hi}, [TensorSpec((None, 4), dtype)]))
