@@ -25,6 +25,7 @@ pytestmark = pytest.mark.keras
 
 def operator_model() -> keras.Model:
     """Operators, constants on either side, slicing of every kind, reductions, shape ops, masks."""
+    keras.backend.clear_session()  # Keras's own names (concatenate, concatenate_1…) start afresh
     a = keras.Input((6, 8), name="a")
     b = keras.Input((8,), name="b")
     ids = keras.Input((6,), dtype="int32", name="ids")
