@@ -80,8 +80,10 @@ def run_ours(doc, repeats):
     def go():
         layout = layered_layout(doc)
         pos = layout.positions
-        obstacles = Obstacles({nid: (x, y) + card_size(doc, nid) for nid, (x, y) in pos.items()})
-        return pos, [((s, t), obstacles.route(*ports(doc, pos, s, t))) for s, t in edges_of(doc)]
+        ends = [((s, t), ports(doc, pos, s, t)) for s, t in edges_of(doc)]
+        obstacles = Obstacles({nid: (x, y) + card_size(doc, nid) for nid, (x, y) in pos.items()},
+                              links=[p for _, p in ends])
+        return pos, [(edge, obstacles.route(*p)) for edge, p in ends]
     times = times_ms(go, repeats)
     pos, lines = go()
     return statistics.median(times), measure(doc, pos, lines)

@@ -123,7 +123,7 @@ def run_export(src: str, out: str, allow_large: bool = False) -> int:
             from codegen.python_export import export_python
             from graph_core.loom_format import write_atomic
 
-            write_atomic(out, export_python(doc))
+            write_atomic(out, export_python(doc, out))
         else:
             _keras()
             from codegen.keras_export import save_keras

@@ -63,3 +63,18 @@ class ImportRefused(CodegenError):
 
 class ImportFailed(CodegenError):
     """A model file could not be read (missing, corrupt, not a Keras model, timed out)."""
+
+
+class DataError(CodegenError):
+    """Training data that cannot be used with the model: a source that cannot be read, a mapping
+    that is incomplete, or arrays that do not fit (the message names the input or output, the
+    shape it expects and what the source holds)."""
+
+
+class WeightsError(CodegenError):
+    """Weights that cannot be read, do not fit the model (stale), or cannot be written."""
+
+
+class DataUnreadable(DataError):
+    """A data file or folder that is missing or cannot be read (as opposed to data that does
+    not fit the model)."""

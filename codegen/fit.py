@@ -97,6 +97,21 @@ def _progress_callback_class():
     return _CALLBACK_CLASS
 
 
+def make_progress_callback(names: list, epochs: int, batches: int, on_batch: ProgressFn | None,
+                           on_epoch: ProgressFn | None, should_stop: Callable[[], bool] | None):
+    """The Keras callback that reports batches and epochs and stops training when asked.
+
+    Args:
+        names: the output names (for per-output losses).
+        epochs, batches: the totals reported with each call.
+        on_batch, on_epoch, should_stop: as in :func:`fit_synthetic`.
+
+    Returns:
+        The callback; its ``cancelled``, ``epochs_run`` and ``batches_run`` say how the fit went.
+    """
+    return _progress_callback_class()(names, epochs, batches, on_batch, on_epoch, should_stop)
+
+
 def fit_synthetic(doc: Document, *, epochs: int | None = None, batch_size: int | None = None,
                   samples: int | None = None, seed: int | None = None,
                   on_batch: ProgressFn | None = None, on_epoch: ProgressFn | None = None,

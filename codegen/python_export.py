@@ -54,8 +54,9 @@ _TUPLE_KINDS = ("int_tuple", "shape", "axes")
 
 # --------------------------------------------------------------------------- the exporter
 class _Exporter:
-    def __init__(self, doc: Document):
+    def __init__(self, doc: Document, script_path=None):
         self.doc = doc
+        self.script_path = script_path
         self.module = Scope(MODULE_NAMES)
         self.builders: dict = {}  # id(layer) -> function name
         self.functions: list = []
@@ -318,6 +319,10 @@ class _Exporter:
 
     def export(self) -> str:
         self.graph_function(self.doc, "build_model", self.doc.name, top=True)
+        from codegen.data_export import has_file_data, training_script
+
+        if has_file_data(self.doc):  # train on the configured data (codegen/data_export.py)
+            return training_script(self.doc, self.functions, self.uses_layers, self.script_path)
         plan = plan_data(self.doc)
         dynamic = any(t.shape is None for t in plan.targets)
         parts = self.functions + [self.data_function(plan, dynamic), self.main_block(dynamic)]
@@ -448,11 +453,14 @@ def _used_nodes(doc: Document) -> list:
         return list(doc.nodes)
 
 
-def export_python(doc: Document) -> str:
+def export_python(doc: Document, script_path=None) -> str:
     """Write the Python source of a document's model.
 
     Args:
         doc: the document (should be valid; an invalid one still gives parseable code).
+        script_path: where the script will be written; a document whose ``data`` section
+            reads files gets a training script (:mod:`codegen.data_export`) whose data paths
+            are relative to that folder (None: the working folder).
 
     Returns:
         The text of a Python module defining ``build_model()`` (the compiled model) and
@@ -461,7 +469,7 @@ def export_python(doc: Document) -> str:
     """
     refuse_disallowed(doc)
     try:
-        return _Exporter(doc).export()
+        return _Exporter(doc, script_path).export()
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError):
         errors = check(doc).errors  # a value the code cannot be written for is one the check names
         if not errors:

@@ -129,3 +129,89 @@ def build_error_fields(doc, exc: BaseException) -> dict:
     return {"message": f"Keras could not build the model: {type(exc).__name__}: {text}",
             "layer_name": layer_name, "node_id": node_of(doc, layer_name), "origin": "keras",
             "stage": "build", "reason": text}
+
+
+# ------------------------------------------------------------------------------ training tasks
+# The worker's fit / evaluate / predict / weights-check jobs. Each takes the document and the
+# project file it belongs to (source paths are relative to it; None for an unsaved project),
+# returns a JSON-ready dict and raises the typed errors of codegen.errors (DataError,
+# WeightsError, BuildError), whose messages are meant for the user as they are. See
+# docs/training.md for the contract.
+
+def fit_task(doc, project_file=None, *, overrides: dict | None = None, paths: dict | None = None,
+             validation_paths: dict | None = None, weights_out=None, initial_weights=None,
+             on_batch=None, on_epoch=None, should_stop=None, callbacks: list | None = None,
+             on_data=None) -> dict:
+    """Train on the document's data (its ``data`` section, or synthetic data without one).
+
+    Args:
+        doc: the document.
+        project_file: the ``.loom`` file, or None.
+        overrides: fit settings replacing ``doc.fit``'s (``epochs``, ``batch_size``,
+            ``validation_split``, ``early_stopping``, ``patience``, ``lr_schedule``,
+            ``lr_factor``, ``checkpoint_best``; :mod:`graph_core.training_settings`).
+        paths: ``{source id or None: path}`` replacing training source paths.
+        validation_paths: the same for validation data (overrides the split).
+        weights_out: the ``.weights.h5`` to write when the fit ends (not when cancelled);
+            default None writes nothing (the editor passes ``weights_path_for(project)``).
+        initial_weights: a ``.weights.h5`` to start from; refused with the reason when stale.
+        on_batch, on_epoch: progress callbacks, as for the synthetic fit
+            (``{"epoch", "epochs", "batch", "batches", "loss", "losses", "logs"}``; the
+            epoch's logs include ``val_*`` entries when there is validation data).
+        should_stop: polled after each batch; True stops the fit (``cancelled`` in the result).
+        callbacks: extra Keras callbacks.
+        on_data: called once with ``{"samples", "validation_samples", "description"}`` when
+            the data is loaded and checked.
+
+    Returns:
+        See :func:`codegen.training.fit_on_data`: ``history`` (flat), ``outputs``
+        (``{"train": {output: {metric: [per epoch]}}, "val": {…}, "model": {…}}``),
+        ``epochs_run``, ``stopped_early``, ``cancelled``, ``best_epoch``, ``best``,
+        ``monitor``, ``weights``, ``samples``, ``validation_samples``, ``data``, ``seconds``,
+        ``options``.
+    """
+    from codegen.training import fit_on_data
+
+    return fit_on_data(doc, project_file, overrides=overrides, paths=paths, validation_paths=validation_paths,
+                       weights_out=weights_out, initial_weights=initial_weights, on_batch=on_batch,
+                       on_epoch=on_epoch, should_stop=should_stop, callbacks=callbacks, on_data=on_data)
+
+
+def evaluate_task(doc, project_file=None, *, weights=None, paths: dict | None = None,
+                  batch_size: int | None = None) -> dict:
+    """Evaluate the model with ``weights`` on the document's data or ``paths``.
+
+    Returns:
+        ``{"results": {Keras name: value}, "outputs": {output: {metric: value}},
+        "model": {"loss": total}, "samples", "data"}``.
+    """
+    from codegen.training import evaluate_on_data
+
+    return evaluate_on_data(doc, project_file, weights=weights, paths=paths, batch_size=batch_size)
+
+
+def predict_task(doc, project_file=None, *, weights=None, paths: dict | None = None, out_path=None,
+                 preview: int = 8, batch_size: int | None = None) -> dict:
+    """Predict with the model and ``weights`` on the inputs of the document's data or ``paths``.
+
+    Returns:
+        ``{"samples": [{"inputs", "outputs", "top"}] (the first ``preview``), "count",
+        "saved": the ``.npz`` written or None, "class_names", "data"}``; ``top`` lists, for
+        classification outputs, ``[class id, class name or None, probability]`` best first.
+    """
+    from codegen.training import predict_on_data
+
+    return predict_on_data(doc, project_file, weights=weights, paths=paths, out_path=out_path,
+                           preview=preview, batch_size=batch_size)
+
+
+def weights_check_task(doc, weights) -> dict:
+    """Whether a weights file fits the document's architecture (nothing is loaded).
+
+    Returns:
+        ``{"status": "match" | "stale" | "missing" | "unreadable", "reason", "path"}``.
+    """
+    from codegen.build import build_model
+    from codegen.weights import weights_status
+
+    return weights_status(build_model(doc, compile=False), weights)

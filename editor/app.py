@@ -5,8 +5,13 @@ unsaved model) and runs the event loop. ``run_editor(path, screenshot="out.png")
 full window, waits until it has been painted, saves a picture of it and returns. TensorFlow is
 never imported here: Keras work happens in the worker process.
 
-Set ``LAYERLOOM_REPORT_PAINT=1`` to print ``first-paint <unix time>`` on stderr when the window
-is first painted (used by ``bench/bench_startup.py``).
+Until the window has painted its first frame only what that frame shows is built: the panels
+behind other tabs are built when first shown (editor/lazy_panels.py), and the Keras worker and the
+recovery offer start once the first frame is on screen.
+
+Set ``LAYERLOOM_REPORT_PAINT=1`` to print ``first-paint <unix time> <CPU seconds>`` on stderr when
+the window's first frame has been painted; ``LAYERLOOM_REPORT_PAINT=quit`` also closes the window and
+ends the process then, before the worker starts (``bench/bench_startup.py`` times the real start so).
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ import time
 
 STARTER_TEMPLATE = "mlp"
 EXIT_OK, EXIT_UNREADABLE = 0, 2
+#: The Keras worker starts (and the garbage collector resumes) after the first frame, or this long
+#: after the window is shown.
+WORKER_START_LATEST_MS = 3000
 
 ACCENT = "#2563EB"
 
@@ -107,9 +115,11 @@ def _display_available() -> bool:
 
 def _load(path: str | None):
     """The starting document: the file at ``path``, or the starter template. Raises LoomFormatError."""
-    from graph_core import loom_format, templates
+    from graph_core import loom_format
 
     if path is None:
+        from graph_core import templates
+
         try:
             return templates.load_template(STARTER_TEMPLATE), None
         except KeyError:
@@ -119,13 +129,16 @@ def _load(path: str | None):
     return loom_format.load(path), os.path.abspath(path)
 
 
-def attach_keras(window, start_worker: bool = True):
+def attach_keras(window, start_worker: bool = True, defer_worker: bool = False):
     """Add the Keras panels (Summary, Code, Training) and File menu items to ``window``.
 
     Args:
         window: the :class:`editor.main_window.MainWindow`.
         start_worker: False for a window that must never start TensorFlow (screenshots): the
             panels are shown but the worker process is not started.
+        defer_worker: with ``start_worker``, do not start the process yet: the caller starts it
+            (``integration.worker.start()``) once the window is painted; a request made before
+            then starts it at once.
 
     Returns:
         The integration object.
@@ -134,7 +147,11 @@ def attach_keras(window, start_worker: bool = True):
     from editor.worker.client import KerasWorker
 
     if start_worker:
-        integration = keras_panels.attach(window)
+        worker = None
+        if defer_worker:
+            worker = KerasWorker(window, autostart=False)
+            worker.defer_start()
+        integration = keras_panels.attach(window, worker)
     else:
         worker = KerasWorker(window, autostart=False)
         worker.shutdown()  # marks it shut down: requests will not start a process
@@ -159,8 +176,14 @@ def run_editor(path: str | None = None, screenshot: str | None = None) -> int:
     Returns:
         0 on success; 2 when the file cannot be read (the message goes to stderr, no traceback).
     """
+    from editor import start_up_gc
     from graph_core.errors import LoomFormatError
 
+    xcb_check = None
+    if screenshot is None and _display_available():
+        from editor.platform_check import start_xcb_check
+
+        xcb_check = start_xcb_check()  # ldd runs while the editor imports
     try:
         doc, abs_path = _load(path)
     except LoomFormatError as exc:
@@ -174,40 +197,49 @@ def run_editor(path: str | None = None, screenshot: str | None = None) -> int:
               "under `xvfb-run`, or use the headless commands: check, render, export, summary, fit.",
               file=sys.stderr)
         return EXIT_UNREADABLE
-    if screenshot is None:
-        from editor.platform_check import xcb_problem
-
-        problem = xcb_problem()  # Qt would abort with a misleading message
-        if problem:
-            print(problem, file=sys.stderr)
-            return EXIT_UNREADABLE
 
     from editor.main_window import MainWindow
     from editor.session import DocumentSession
 
+    problem = xcb_check.problem() if xcb_check is not None else None
+    if problem:  # known before the QApplication loads the platform: Qt would abort, misleadingly
+        print(problem, file=sys.stderr)
+        return EXIT_UNREADABLE
     app = application()
-    report = os.environ.get("LAYERLOOM_REPORT_PAINT") == "1"
+    report = os.environ.get("LAYERLOOM_REPORT_PAINT", "")
     session = DocumentSession(doc, abs_path)
     window = MainWindow(session)
     if screenshot is not None:
         attach_keras(window, start_worker=False)
-        return _screenshot(app, window, screenshot, report)
-    attach_keras(window)
+        return _screenshot(app, window, screenshot, report in ("1", "quit"))
+    integration = attach_keras(window, defer_worker=True)
     from editor.recent_files import app_settings
 
     window._remember_state = True
     window.restore_state(app_settings())
-    if abs_path is not None:
-        window.files.recent.add(abs_path)
     window.files.start_autosave()
-    watcher = _PaintWatcher(window, report) if report else None
+    first_frame = _PaintWatcher(window, report in ("1", "quit"))
+
+    def started() -> None:  # documents must stay collectable: no freeze
+        start_up_gc.resume(freeze=False)
+
+    first_frame.then(started)
+    if report == "quit":  # benchmarks: the start ends with the first frame
+        first_frame.then(window.close)
+        first_frame.then(app.quit)
+    else:
+        first_frame.then(integration.worker.start)  # TensorFlow loads while the user looks
+        if abs_path is not None:
+            first_frame.then(lambda: window.files.recent.add(abs_path))  # a settings file write
+        first_frame.then(window.files.offer_recovery)
     window.show()
     from PySide6.QtCore import QTimer
 
     QTimer.singleShot(0, _fit_current(window))
-    QTimer.singleShot(0, window.files.offer_recovery)
+    if report != "quit":  # a window that is never painted (started minimized) still gets Keras
+        QTimer.singleShot(WORKER_START_LATEST_MS, lambda: (started(), integration.worker.start()))
     code = app.exec()
-    del watcher
+    del first_frame
     return int(code or 0)
 
 
@@ -221,28 +253,53 @@ def _fit_current(window):
 
 
 class _PaintWatcher:
-    """Notes the first paint of a window (an event filter on it and its canvas viewport)."""
+    """Notes when a window's first frame has been painted, and runs what waits for it.
+
+    The first paint event of the window (or its canvas viewport) starts the frame; ``painted``
+    becomes True, the time is reported and the callbacks given to :meth:`then` run once that
+    paint is over (the next turn of the event loop), so the whole first frame is on screen.
+    """
 
     def __init__(self, window, report: bool = False):
-        from PySide6.QtCore import QEvent, QObject
+        from PySide6.QtCore import QEvent, QObject, QTimer
 
         self.painted = False
         self.report = report
+        self._callbacks: list = []
+        self._started = False
         watcher = self
 
         class _Filter(QObject):
             def eventFilter(self, obj, event):
-                if event.type() == QEvent.Type.Paint and not watcher.painted:
-                    watcher.painted = True
-                    if watcher.report:
-                        print(f"first-paint {time.time():.6f}", file=sys.stderr, flush=True)
+                if event.type() == QEvent.Type.Paint and not watcher._started:
+                    watcher._started = True
+                    QTimer.singleShot(0, watcher._frame_done)
                 return False
 
         self._filter = _Filter()
-        window.installEventFilter(self._filter)
+        self._watched = [window]
         view = window.current_view()
         if view is not None:
-            view.viewport().installEventFilter(self._filter)
+            self._watched.append(view.viewport())
+        for widget in self._watched:
+            widget.installEventFilter(self._filter)
+
+    def then(self, callback) -> None:
+        """Call ``callback()`` once the first frame is painted (in the order given)."""
+        self._callbacks.append(callback)
+
+    def _frame_done(self) -> None:
+        self.painted = True
+        if self.report:
+            print(f"first-paint {time.time():.6f} {time.process_time():.6f}", file=sys.stderr, flush=True)
+        for widget in self._watched:
+            try:
+                widget.removeEventFilter(self._filter)
+            except RuntimeError:  # already deleted
+                pass
+        callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            callback()
 
 
 def _screenshot(app, window, out_path: str, report: bool) -> int:

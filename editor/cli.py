@@ -8,18 +8,52 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
+from editor import start_up_gc
+from editor.cli_train import TRAIN_COMMANDS, add_train_parsers, run_train_command
 from editor.terminal_text import escaped_output
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE, EXIT_NOT_CHECKED = 0, 1, 2, 3
 _ALLOW_LARGE = "build even above 50,000,000 parameters (Keras allocates every weight)"
 
 
+def _terminal_columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size`` gives it ($COLUMNS, then the tty, then 80)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help layout, sized without importing shutil (with bz2, lzma: a start-up cost
+    that every command would pay, as argparse makes a formatter for each argument added)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None):
+        super().__init__(prog, indent_increment, max_help_position,
+                         _terminal_columns() - 2 if width is None else width)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser (and its subcommands' parsers) using :class:`_HelpFormatter`."""
+
+    def __init__(self, *args, formatter_class=_HelpFormatter, **kwargs):
+        super().__init__(*args, formatter_class=formatter_class, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``layerloom`` with all its subcommands."""
-    parser = argparse.ArgumentParser(prog="layerloom", description="Draw Keras Functional-API models.")
+    parser = _Parser(prog="layerloom", description="Draw Keras Functional-API models.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("open", help="open a .loom file in the editor")
@@ -77,28 +111,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weights", metavar="W.weights.h5", help="weights to load (default: seeded init)")
     p.add_argument("--seed", type=int, default=0, help="seed of the initialisation and synthetic sample")
 
-    p = sub.add_parser("fit", help="fit the model on synthetic data and print per-epoch losses")
-    p.add_argument("file")
-    p.add_argument("--epochs", type=int)
-    p.add_argument("--batch-size", type=int)
-    p.add_argument("--samples", type=int)
-    p.add_argument("--seed", type=int)
-    p.add_argument("--allow-large", action="store_true", help=_ALLOW_LARGE)
+    add_train_parsers(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``layerloom`` console script."""
-    with escaped_output():  # names in messages never reach the terminal as control codes
-        args = build_parser().parse_args(argv)
-        try:
-            return _dispatch(args)
-        except KeyboardInterrupt:
-            print("interrupted", file=sys.stderr)
-            return 130
+    """Entry point of the ``layerloom`` console script.
+
+    Args:
+        argv: the arguments; None reads ``sys.argv`` and marks this call as the process's own
+            start (the console script, ``python -m editor.cli``): only then is the garbage
+            collector paused while the command starts (editor/start_up_gc.py).
+    """
+    if argv is None:
+        start_up_gc.pause()
+    try:
+        with escaped_output():  # names in messages never reach the terminal as control codes
+            args = build_parser().parse_args(argv)
+            try:
+                return _dispatch(args)
+            except KeyboardInterrupt:
+                print("interrupted", file=sys.stderr)
+                return 130
+    finally:
+        start_up_gc.resume()
+
+
+#: Commands that resume the garbage collector themselves, once started (the others at once).
+_QUICK_STARTS = (None, "open", "check", "templates")
 
 
 def _dispatch(args) -> int:
+    if args.command not in _QUICK_STARTS or (args.command == "check" and args.fix):
+        start_up_gc.resume()
     if args.command is None:
         from editor.app import run_editor
 
@@ -127,6 +172,8 @@ def _dispatch(args) -> int:
         from editor.cli_cost import profile_command
 
         return profile_command(args.file, batch_size=args.batch_size, repeats=args.repeats, as_json=args.json)
+    if args.command in TRAIN_COMMANDS:
+        return run_train_command(args)
     from codegen import commands
 
     if args.command == "export":
@@ -147,9 +194,6 @@ def _dispatch(args) -> int:
 
         return run_trace(args.file, as_json=args.json, sample=args.input, weights=args.weights,
                          seed=args.seed)
-    if args.command == "fit":
-        return commands.run_fit(args.file, epochs=args.epochs, batch_size=args.batch_size,
-                                samples=args.samples, seed=args.seed, allow_large=args.allow_large)
     raise AssertionError(args.command)
 
 
@@ -159,6 +203,8 @@ def check_command(path: str, as_json: bool = False, batch_size: int = 1) -> int:
     from graph_core import check, loom_format
     from graph_core.cost import model_cost, summary_line
     from graph_core.errors import LoomFormatError
+
+    start_up_gc.resume()
 
     if batch_size < 1:
         print(f"error: --batch-size must be a positive integer, got {batch_size}", file=sys.stderr)

@@ -17,8 +17,10 @@ from editor.param_editors import ParamEditor
 from editor.settings_form import SettingsForm
 from graph_core.analysis import NAME_PATTERN
 from graph_core.edits import Rename, SetSetting
+from graph_core.training_settings import FIT_OPTION_PARAMS
 
-SETTINGS_SECTIONS = (("compile", "Compile"), ("fit", "Quick fit (synthetic data)"))
+SETTINGS_SECTIONS = (("compile", "Compile", None), ("fit", "Fit", None), ("fit", "Fit options", FIT_OPTION_PARAMS))
+"""``(section, title, params)`` of the settings forms (params None: the section's own settings)."""
 
 
 def _title(text: str) -> QLabel:
@@ -35,9 +37,9 @@ class ModelView(InspectorView):
         self.add_name_row(self._rename)
         self.add_info_label()
         if self.top_level:
-            for section, title in SETTINGS_SECTIONS:
+            for section, title, params in SETTINGS_SECTIONS:
                 self.body.addWidget(section_title(title))
-                form = SettingsForm(section, host.push)
+                form = SettingsForm(section, host.push, params=params)
                 self.settings_forms.append(form)
                 self.add_grid(form.grid)
                 self.body.addWidget(form)

@@ -1,25 +1,30 @@
 """Keras inside the editor: the worker, the Summary/Code/Training panels and the Keras file actions.
 
 :func:`attach` is the one call the main window makes. It starts the Keras worker in the background
-(the window does not wait for TensorFlow), docks the three panels, adds File › Import Keras model…
-and File › Export Keras model…, follows the window's current session and reports worker crashes
-and restarts in the status bar. Nothing here imports TensorFlow: all Keras work happens in the
-worker process.
+(the window does not wait for TensorFlow; the editor passes a worker it starts after the first
+frame), docks the panels (those behind the Summary are built when first shown: editor/lazy_panels.py),
+adds File › Import Keras model… and File › Export Keras model…, follows the window's current
+session and reports worker crashes and restarts in the status bar. Nothing here imports
+TensorFlow: all Keras work happens in the worker process.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from editor.panels.code_panel import CodePanel
+from editor.lazy_panels import add_lazy_panel, is_built, panel_of
 from editor.panels.summary_panel import SummaryPanel
-from editor.panels.training_panel import TrainingPanel
 from editor.recovery import file_slug
 from editor.worker.client import KerasWorker
+
+if TYPE_CHECKING:
+    from editor.panels.code_panel import CodePanel
+    from editor.panels.training_panel import TrainingPanel
 
 IMPORT_FILTER = "Keras models (*.keras *.h5 *.hdf5 *.json);;All files (*)"
 EXPORT_FILTER = "Keras model (*.keras)"
@@ -41,6 +46,10 @@ def _save_dialog(parent, caption: str, suggested: str, filters: str) -> str:
 
 BOTTOM_AREA_HEIGHT = 250
 """Height of the Summary / Code / Training area: room for the loss curves and the settings."""
+
+LAZY_PANEL_MIN_HEIGHT = 176
+"""Minimum height of the placeholders of the panels built when first shown (about that of the
+Training and Step through panels), so the bottom area opens as tall as with the panels built."""
 
 
 class KerasIntegration(QObject):
@@ -75,20 +84,22 @@ class KerasIntegration(QObject):
         self._export_id: int | None = None
         self._announced_ready = False
 
-        select = self.select_nodes
-        self.summary_panel = SummaryPanel(self.worker, select_nodes=select)
-        self.code_panel = CodePanel(save_dialog=self._code_save_dialog)
-        self.training_panel = TrainingPanel(self.worker, select_nodes=select)
-        from editor.panels.step_panel import StepPanel  # issue 15: step through the forward pass
+        from editor.project_weights import ProjectWeights  # issue 14: weights beside the project
 
-        self.step_panel = StepPanel(self.worker, select_nodes=select,
-                                    scene=lambda: getattr(window, "current_scene", lambda: None)())
-        area = Qt.DockWidgetArea
+        self.weights = ProjectWeights(self.worker, self)
+        self.weights.changed.connect(self._on_weights_changed)
+        self.summary_panel = SummaryPanel(self.worker, select_nodes=self.select_nodes)
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        # the panels behind the Summary are built when first shown (a faster first frame)
         self.docks = {
-            "Summary": window.add_panel(self.summary_panel, "Summary", area.BottomDockWidgetArea),
-            "Code": window.add_panel(self.code_panel, "Code", area.BottomDockWidgetArea),
-            "Training": window.add_panel(self.training_panel, "Training", area.BottomDockWidgetArea),
-            "Step through": window.add_panel(self.step_panel, "Step through", area.BottomDockWidgetArea),
+            "Summary": window.add_panel(self.summary_panel, "Summary", bottom),
+            "Code": add_lazy_panel(window, self._make_code_panel, "Code", bottom, LAZY_PANEL_MIN_HEIGHT),
+            "Training": add_lazy_panel(window, self._make_training_panel, "Training", bottom,
+                                       LAZY_PANEL_MIN_HEIGHT),
+            "Step through": add_lazy_panel(window, self._make_step_panel, "Step through", bottom,
+                                           LAZY_PANEL_MIN_HEIGHT),
+            "Evaluate / Predict": add_lazy_panel(window, self._make_predict_panel, "Evaluate / Predict",
+                                                 bottom, LAZY_PANEL_MIN_HEIGHT),
         }
         self.docks["Summary"].raise_()
         window.resizeDocks([self.docks["Summary"]], [BOTTOM_AREA_HEIGHT], Qt.Orientation.Vertical)
@@ -118,10 +129,65 @@ class KerasIntegration(QObject):
         """The window's current session."""
         return getattr(self.window, "session", None)
 
+    @property
+    def code_panel(self) -> CodePanel:
+        """The Code panel (built now if it has not been shown yet)."""
+        return panel_of(self.docks["Code"])
+
+    @property
+    def training_panel(self) -> TrainingPanel:
+        """The Training panel (built now if it has not been shown yet)."""
+        return panel_of(self.docks["Training"])
+
+    @property
+    def step_panel(self):
+        """The Step through panel (built now if it has not been shown yet)."""
+        return panel_of(self.docks["Step through"])
+
+    def _make_code_panel(self) -> CodePanel:
+        from editor.panels.code_panel import CodePanel
+
+        panel = CodePanel(save_dialog=self._code_save_dialog)
+        panel.set_session(self.session)
+        return panel
+
+    def _make_training_panel(self) -> TrainingPanel:
+        from editor.panels.training_panel import TrainingPanel
+
+        panel = TrainingPanel(self.worker, select_nodes=self.select_nodes, weights=self.weights)
+        panel.set_session(self.session)
+        return panel
+
+    @property
+    def predict_panel(self):
+        """The Evaluate / Predict panel (built now if it has not been shown yet)."""
+        return panel_of(self.docks["Evaluate / Predict"])
+
+    def _make_predict_panel(self):
+        from editor.panels.predict_panel import PredictPanel  # issue 14: evaluate / predict
+
+        panel = PredictPanel(self.worker, self.weights)
+        panel.set_session(self.session)
+        return panel
+
+    def _make_step_panel(self):
+        from editor.panels.step_panel import StepPanel  # issue 15: step through the forward pass
+
+        window = self.window
+        panel = StepPanel(self.worker, select_nodes=self.select_nodes,
+                          scene=lambda: getattr(window, "current_scene", lambda: None)())
+        panel.set_session(self.session)
+        return panel
+
     def set_session(self, session) -> None:
-        """Point the panels at ``session``."""
-        for panel in (self.summary_panel, self.code_panel, self.training_panel, self.step_panel):
-            panel.set_session(session)
+        """Point the panels at ``session`` (those not built yet get it when they are)."""
+        for dock in self.docks.values():
+            if is_built(dock):
+                dock.panel.set_session(session)
+
+    def _on_weights_changed(self) -> None:
+        if self.weights.state == "stale":  # never dropped silently: say so where it is seen first
+            self.show_status(self.weights.message, 20000)
 
     def show_status(self, text: str, timeout_ms: int = 5000) -> None:
         """Show ``text`` in the window's status bar."""

@@ -43,7 +43,7 @@ SIDE_PANEL_MAX = 360
 BOTTOM_PANEL_MAX = 300
 
 
-def _fit_for_dock(widget: QWidget, area) -> QWidget:
+def fit_for_dock(widget: QWidget, area) -> QWidget:
     """``widget``, or a scroll area holding it when its minimum size is too big for ``area``."""
     hint = widget.minimumSizeHint()
     side = area in (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -211,7 +211,7 @@ class MainWindow(QMainWindow):
             the canvas and the other panels.
         """
         existing = [d for d in self._docks if self.dockWidgetArea(d) == area and not d.isFloating()]
-        dock = self._add_dock(_fit_for_dock(widget, area), title, area)
+        dock = self._add_dock(fit_for_dock(widget, area), title, area)
         dock.panel = widget
         if existing:  # a new panel joins the tab group behind the first one, which stays in front
             self.tabifyDockWidget(existing[-1], dock)

@@ -29,7 +29,6 @@ from graph_core.operations import OPERATION_SPECS, get_operation
 
 MIME_LAYER = "application/x-layerloom-layer"
 TYPE_ROLE = Qt.ItemDataRole.UserRole + 1
-SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 def search_words(layer_type: str, description: str, category: str) -> tuple:
@@ -144,6 +143,9 @@ class Palette(QWidget):
         groups = [(name, [(s.type, s.description) for s in specs]) for name, specs in catalog.categories()]
         groups.append(("Models", list(MODEL_ENTRIES)))
         groups.append((OPERATIONS_CATEGORY, [(s.type, s.description) for s in OPERATION_SPECS.values()]))
+        self._entries = [(t, d, category) for category, entries in groups for t, d in entries]
+        self._search_index: dict | None = None  # built by the first search, not at start-up
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
         for category, entries in groups:
             top = QTreeWidgetItem([category])
             top.setFlags(Qt.ItemFlag.ItemIsEnabled)
@@ -154,13 +156,11 @@ class Palette(QWidget):
             for layer_type, description in entries:
                 item = QTreeWidgetItem([palette_label(layer_type)])
                 item.setData(0, TYPE_ROLE, layer_type)
-                item.setData(0, SEARCH_ROLE, search_words(layer_type, description, category))
                 item.setIcon(0, category_icon(category, layer_type=layer_type)
                              if layer_type in _OWN_COLOUR else icon)
                 item.setToolTip(0, f"<b>{layer_type}</b><br>{description}<br><i>Drag onto the canvas, "
                                    f"or double-click to add it.</i>")
-                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                              | Qt.ItemFlag.ItemIsDragEnabled)
+                item.setFlags(flags)
                 top.addChild(item)
             self.tree.addTopLevelItem(top)
             top.setExpanded(category in ("Core", "Convolution", "Merge"))
@@ -192,18 +192,27 @@ class Palette(QWidget):
         """
         needle = text.strip().lower()
         words = needle.split()
+        index = self.search_index()
         for i in range(self.tree.topLevelItemCount()):
             top = self.tree.topLevelItem(i)
             shown = 0
             for k in range(top.childCount()):
                 item = top.child(k)
-                item_words = item.data(0, SEARCH_ROLE) or ()
+                item_words = index.get((item.data(0, TYPE_ROLE), top.text(0)), ())
                 hide = bool(words) and not all(any(w.startswith(q) for w in item_words) for q in words)
                 item.setHidden(hide)
                 shown += not hide
             top.setHidden(shown == 0)
             if needle:
                 top.setExpanded(True)
+
+    def search_index(self) -> dict:
+        """``(layer type, category) -> the words a search matches`` (:func:`search_words`), built
+        on first use."""
+        if self._search_index is None:
+            self._search_index = {(t, category): search_words(t, description, category)
+                                  for t, description, category in self._entries}
+        return self._search_index
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
         layer_type = item.data(0, TYPE_ROLE)

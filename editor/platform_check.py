@@ -8,8 +8,6 @@ the one command that installs them (Debian/Ubuntu package names).
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -63,23 +61,31 @@ def missing_libraries(plugin: Path) -> list:
     Returns:
         sorted library names, empty when all are there or ``ldd`` is not available.
     """
+    import shutil
+    import subprocess
+
     ldd = shutil.which("ldd")
     if ldd is None:
         return []
-    files = [plugin]
-    qpa = plugin.parents[2] / "lib" / "libQt6XcbQpa.so.6"
-    if qpa.is_file():
-        files.append(qpa)
     missing = set()
-    for file in files:
+    for file in _xcb_files(plugin):
         try:
             out = subprocess.run([ldd, str(file)], capture_output=True, text=True, timeout=20).stdout
         except (OSError, subprocess.SubprocessError):
             continue
-        for line in out.splitlines():
-            if "not found" in line:
-                missing.add(line.split("=>")[0].strip())
+        missing.update(_not_found(out))
     return sorted(missing)
+
+
+def _xcb_files(plugin: Path) -> list:
+    """The xcb plugin and the Qt xcb library it loads (when present)."""
+    qpa = plugin.parents[2] / "lib" / "libQt6XcbQpa.so.6"
+    return [plugin, qpa] if qpa.is_file() else [plugin]
+
+
+def _not_found(ldd_output: str) -> set:
+    """The libraries ``ldd`` reports as not found."""
+    return {line.split("=>")[0].strip() for line in ldd_output.splitlines() if "not found" in line}
 
 
 def install_command(missing: list) -> str:
@@ -106,7 +112,57 @@ def xcb_problem() -> str | None:
     plugin = xcb_plugin()
     if plugin is None:
         return None
-    missing = missing_libraries(plugin)
+    return problem_message(missing_libraries(plugin))
+
+
+class XcbCheck:
+    """:func:`xcb_problem` with ``ldd`` running in the background (one child process per library),
+    so the editor imports its modules meanwhile instead of waiting for it before the window.
+
+    Use :func:`start_xcb_check`; :meth:`problem` waits for the answer.
+    """
+
+    def __init__(self, plugin: Path, ldd: str):
+        import subprocess
+
+        self._runs = []
+        for file in _xcb_files(plugin):
+            try:
+                self._runs.append(subprocess.Popen([ldd, str(file)], stdout=subprocess.PIPE,
+                                                   stderr=subprocess.DEVNULL, text=True))
+            except OSError:
+                continue
+
+    def problem(self) -> str | None:
+        """The message for the user when libraries are missing, else None (waits for ``ldd``)."""
+        import subprocess
+
+        missing = set()
+        for run in self._runs:
+            try:
+                out, _err = run.communicate(timeout=20)
+            except subprocess.TimeoutExpired:
+                run.kill()
+                run.communicate()
+                continue
+            missing.update(_not_found(out))
+        self._runs = []
+        return problem_message(sorted(missing))
+
+
+def start_xcb_check() -> XcbCheck | None:
+    """Start checking the xcb platform's libraries in the background (None: nothing to check)."""
+    import shutil
+
+    if not wants_xcb():
+        return None
+    plugin = xcb_plugin()
+    ldd = shutil.which("ldd") if plugin is not None else None
+    return XcbCheck(plugin, ldd) if ldd is not None else None
+
+
+def problem_message(missing: list) -> str | None:
+    """The message naming ``missing`` libraries and the command installing them (None when none)."""
     if not missing:
         return None
     command = install_command(missing)

@@ -10,7 +10,6 @@ import json
 import os
 import re
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,6 +75,8 @@ def recovery_file(name: str, folder: Path | None = None) -> Path:
     Returns:
         The path to write.
     """
+    import uuid  # imports platform: only when a recovery file is first written
+
     folder = folder or recovery_dir()
     return folder / f"{file_slug(name, 40)}-{uuid.uuid4().hex[:12]}.loom"
 

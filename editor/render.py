@@ -16,6 +16,9 @@ FORMATS = (".png", ".svg")
 MARGIN = 36.0
 PNG_SCALE = 2.0
 MAX_PNG_SIDE = 16000
+#: pixels of the largest PNG drawn (96 MB of raster): a bigger drawing is scaled down to it, with a
+#: note, so that rendering any graph stays within bounded memory and time
+MAX_PNG_PIXELS = 24_000_000
 _app = None
 
 
@@ -34,13 +37,27 @@ def ensure_app():
     return _app
 
 
-def render_document(doc, out_path: str, geometry_path: str | None = None) -> None:
+def png_scale(width: float, height: float) -> float:
+    """Pixels per scene unit of a PNG of a ``width`` x ``height`` drawing (``PNG_SCALE`` unless capped)."""
+    return min(PNG_SCALE, MAX_PNG_SIDE / max(width, height, 1.0),
+               math.sqrt(MAX_PNG_PIXELS / max(width * height, 1.0)))
+
+
+def render_document(doc, out_path: str, geometry_path: str | None = None) -> list:
     """Draw ``doc``'s graph to ``out_path`` (PNG or SVG, chosen by the extension).
+
+    A PNG is drawn at ``PNG_SCALE`` pixels per scene unit, or smaller when that would exceed
+    ``MAX_PNG_SIDE`` or ``MAX_PNG_PIXELS``; it then shows what the editor shows at that zoom (at
+    small scales the cards without text), and a note says so. An SVG is always at full detail.
 
     Args:
         doc: the :class:`graph_core.document.Document` to draw (it is not modified).
         out_path: the file to write, ending in ``.png`` or ``.svg``.
-        geometry_path: also write what was drawn (cards, edge points, labels) as JSON there.
+        geometry_path: also write what was drawn at full detail (cards, edge points, labels) as
+            JSON there.
+
+    Returns:
+        notes for the person rendering (empty when the picture is at full scale and detail).
 
     Raises:
         ValueError: the extension is neither ``.png`` nor ``.svg``.
@@ -50,68 +67,89 @@ def render_document(doc, out_path: str, geometry_path: str | None = None) -> Non
     if ext not in FORMATS:
         raise ValueError(f"cannot render to {out_path!r}: the file name must end in .png or .svg")
     ensure_app()
+    from graph_core.gc_pause import paused_gc
+
+    with paused_gc():  # linear at any size (see graph_core.gc_pause)
+        return _render(doc, out_path, geometry_path, ext)
+
+
+def _render(doc, out_path: str, geometry_path: str | None, ext: str) -> list:
     from PySide6.QtCore import QRectF, QSize, Qt
     from PySide6.QtGui import QColor, QImage, QPainter
 
     from editor.canvas import style as S
-    from editor.canvas.lod import FULL
-    from editor.canvas.scene import GraphScene
+    from editor.canvas.geometry import GeometryWriter
+    from editor.canvas.lod import FULL, MEDIUM, OVERVIEW, level_for_zoom
+    from editor.render_chunks import Drawing
     from editor.session import DocumentSession
 
     session = DocumentSession(doc)
-    scene = GraphScene(session, doc)
+    drawing = Drawing(session, doc)
+    notes: list = []
+    painter = QPainter()
     try:
-        scene.set_detail_level(FULL)
-        if geometry_path:
-            from editor.canvas.geometry import write_geometry
-
-            write_geometry(scene, geometry_path)
-        scene.setBackgroundBrush(S.brush(S.EXPORT_BG))
-        source = scene.items_bounding_rect()
+        source = drawing.bounds
         if source.isNull():
             source = QRectF(0, 0, 240, 120)
         source = source.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
         w, h = source.width(), source.height()
-        hints = QPainter.Antialiasing | QPainter.TextAntialiasing | QPainter.SmoothPixmapTransform
+        level = FULL
         if ext == ".png":
-            scale = min(PNG_SCALE, MAX_PNG_SIDE / max(w, h))
-            image = QImage(max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale)),
-                           QImage.Format_ARGB32_Premultiplied)
-            image.setDevicePixelRatio(1.0)
-            image.fill(QColor(S.EXPORT_BG))
-            painter = QPainter(image)
-            painter.setRenderHints(hints)
-            scene.render(painter, QRectF(0, 0, image.width(), image.height()), source, Qt.KeepAspectRatio)
-            painter.end()
-            if not image.save(out_path, "PNG"):
-                raise OSError(f"cannot write {out_path}")
+            scale = png_scale(w, h)
+            if scale < PNG_SCALE:
+                level = level_for_zoom(scale)
+                detail = {FULL: "", MEDIUM: ", cards show their layer types only",
+                          OVERVIEW: ", cards without text"}[level]
+                notes.append(f"the drawing is {w:.0f}x{h:.0f} scene units, so the PNG is drawn at "
+                             f"{scale:.3g} px per unit (capped at {MAX_PNG_PIXELS / 1e6:.0f} Mpx{detail}); "
+                             f"render to .svg for every detail at any zoom")
+            device = QImage(max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale)),
+                            QImage.Format_ARGB32_Premultiplied)
+            device.setDevicePixelRatio(1.0)
+            device.fill(QColor(S.EXPORT_BG))
+            target = QRectF(0, 0, device.width(), device.height())
         else:
             from PySide6.QtSvg import QSvgGenerator
 
             parent = Path(out_path).resolve().parent
             if not parent.is_dir():
                 raise OSError(f"cannot write {out_path}: folder {parent} does not exist")
-            generator = QSvgGenerator()
-            generator.setFileName(out_path)
-            generator.setSize(QSize(math.ceil(w), math.ceil(h)))
-            generator.setViewBox(QRectF(0, 0, math.ceil(w), math.ceil(h)))
-            generator.setTitle(doc.name)
-            generator.setDescription("Drawn by LayerLoom")
-            painter = QPainter()
-            if not painter.begin(generator):
-                raise OSError(f"cannot write {out_path}")
-            painter.setRenderHints(hints)
-            painter.fillRect(QRectF(0, 0, w, h), QColor(S.EXPORT_BG))
-            scene.render(painter, QRectF(0, 0, w, h), source, Qt.KeepAspectRatio)
+            device = QSvgGenerator()
+            device.setFileName(out_path)
+            device.setSize(QSize(math.ceil(w), math.ceil(h)))
+            device.setViewBox(QRectF(0, 0, math.ceil(w), math.ceil(h)))
+            device.setTitle(doc.name)
+            device.setDescription("Drawn by LayerLoom")
+            target = QRectF(0, 0, w, h)
+        writer = GeometryWriter(geometry_path) if geometry_path else None
+        if not painter.begin(device):
+            raise OSError(f"cannot write {out_path}")
+        painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing | QPainter.SmoothPixmapTransform)
+        if ext == ".svg":
+            painter.fillRect(target, QColor(S.EXPORT_BG))
+        complete = False
+        try:
+            for scene, own in drawing.scenes():
+                scene.set_detail_level(FULL)  # the geometry is what is drawn at full detail
+                if writer is not None:
+                    writer.add(scene, own)
+                scene.set_detail_level(level)
+                scene.setBackgroundBrush(Qt.NoBrush)  # each part paints over the parts before it
+                scene.render(painter, target, source, Qt.KeepAspectRatio)
+            complete = True
+        finally:
             painter.end()
-            if not Path(out_path).is_file():
-                raise OSError(f"cannot write {out_path}")
+            if writer is not None:
+                writer.close(complete)
+        if ext == ".png" and not device.save(out_path, "PNG"):
+            raise OSError(f"cannot write {out_path}")
+        if ext == ".svg" and not Path(out_path).is_file():
+            raise OSError(f"cannot write {out_path}")
     finally:
-        scene.close()
+        drawing.close()
         session.close()
-        scene.clear()
-        scene.deleteLater()
         session.deleteLater()
+    return notes
 
 
 def run_render(path: str, out: str, geometry: str | None = None) -> int:
@@ -133,9 +171,11 @@ def run_render(path: str, out: str, geometry: str | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        render_document(doc, out, geometry)
+        notes = render_document(doc, out, geometry)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {out}")
+    for note in notes:
+        print(f"note: {note}")
     return 0

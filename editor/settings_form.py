@@ -28,6 +28,8 @@ class SettingsForm(QWidget):
         section: ``"compile"`` or ``"fit"``.
         push: ``(edit) -> bool`` that applies a ``SetSetting`` edit (the session's undo stack).
         columns: how many settings share a row of the form.
+        params: the settings shown (default: every setting of ``section`` in
+            :data:`graph_core.training_settings.SETTINGS`), e.g. the fit options.
 
     Attributes:
         grid: the form's grid layout (labels in column 0), e.g. to align it with other grids.
@@ -38,7 +40,8 @@ class SettingsForm(QWidget):
 
     problem = Signal(str)
 
-    def __init__(self, section: str, push: Callable, columns: int = 1, parent: QWidget | None = None):
+    def __init__(self, section: str, push: Callable, columns: int = 1, parent: QWidget | None = None, *,
+                 params: tuple | None = None):
         super().__init__(parent)
         self.section = section
         self._push = push
@@ -49,7 +52,7 @@ class SettingsForm(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(box)
-        for i, param in enumerate(SETTINGS[section]):
+        for i, param in enumerate(SETTINGS[section] if params is None else params):
             row, column = 2 * (i // columns), 3 * (i % columns)
             editor = make_editor(param, param.default)
             editor.setParent(self)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from graph_core.document import ChangeEvent, Document, Layer, Node, Output, TensorRef
-from graph_core.errors import EditError
+from graph_core.errors import EditError, LoomFormatError
 from graph_core.graph_algorithms import reaches
 
 _UNSET = object()
@@ -504,6 +504,44 @@ class SetSetting(Edit):
             self.value = other.value
             return True
         return False
+
+
+class SetDataSection(Edit):
+    """Replace the document's ``data`` section (:mod:`graph_core.data_sources`); None removes it.
+
+    Args:
+        value: the section's JSON (e.g. ``section_to_dict(section)``), checked here, or None.
+
+    Raises:
+        EditError: the section is malformed (the message names the JSON path).
+    """
+
+    def __init__(self, value: dict | None):
+        from graph_core.data_sources import parse_section
+
+        if value is not None:
+            try:
+                parse_section(value)
+            except LoomFormatError as exc:
+                raise EditError(f"data section: {exc}") from None
+        self.value = copy.deepcopy(value)
+        self.label = "Set training data" if value is not None else "Remove training data"
+        self._old: Any = _UNSET
+
+    def apply(self, doc):
+        self._old = copy.deepcopy(doc.extra["data"]) if "data" in doc.extra else _UNSET
+        if self.value is None:
+            doc.extra.pop("data", None)
+        else:
+            doc.extra["data"] = copy.deepcopy(self.value)
+        return ChangeEvent("settings")
+
+    def revert(self, doc):
+        if self._old is _UNSET:
+            doc.extra.pop("data", None)
+        else:
+            doc.extra["data"] = copy.deepcopy(self._old)
+        return ChangeEvent("settings")
 
 
 class Compound(Edit):

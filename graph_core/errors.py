@@ -51,3 +51,8 @@ class LoomFormatError(GraphCoreError):
 class LoomRefused(LoomFormatError):
     """A file holds what the allow-list refuses (code, a class from outside Keras, a file path):
     never opened, whatever else is right about it (see :mod:`graph_core.allow_list`)."""
+
+
+class DataSourceError(GraphCoreError, ValueError):
+    """A data section or a mapping of model inputs/outputs to sources that cannot be used; the
+    message says which input, output or source and what to add."""

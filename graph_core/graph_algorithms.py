@@ -1,17 +1,20 @@
 """Graph algorithms over a document's nodes: order, reachability, cycles.
 
 Hot paths (topological order, reachability) are plain loops over the document's own indices;
-networkx is used where its algorithms are the clearer choice (finding a cycle to report).
+networkx is used where its algorithms are the clearer choice (finding a cycle to report); it is
+imported only then, so loading and checking a valid graph never pays for importing it.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from graph_core.document import Document
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def topological_order(doc: Document) -> tuple[list[str], list[str]]:
@@ -106,6 +109,8 @@ def ancestors(doc: Document, sinks: Iterable[str]) -> set[str]:
 
 def to_networkx(doc: Document, nodes: Iterable[str] | None = None) -> nx.MultiDiGraph:
     """Return the node graph (edge per input connection) as a networkx MultiDiGraph."""
+    import networkx as nx
+
     keep = set(doc.nodes) if nodes is None else set(nodes)
     graph = nx.MultiDiGraph()
     graph.add_nodes_from(nid for nid in doc.nodes if nid in keep)
@@ -121,6 +126,8 @@ def find_cycles(doc: Document, candidates: Iterable[str]) -> list[list[str]]:
 
     Each cycle is a list of node ids in data-flow order.
     """
+    import networkx as nx
+
     graph = to_networkx(doc, candidates)
     cycles = []
     for component in nx.strongly_connected_components(graph):

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from graph_core.document import Document
+from graph_core.gc_pause import paused_gc
 from graph_core.graph_algorithms import generations
 
 LEFT_RIGHT = "LR"
@@ -94,6 +95,11 @@ def layered_layout(doc: Document, orientation: str = LEFT_RIGHT, sizes: dict | N
         raise ValueError(f"orientation must be 'LR' or 'TB', got {orientation!r}")
     if not doc.nodes:
         return Layout({}, orientation)
+    with paused_gc():  # linear at any size (see graph_core.gc_pause)
+        return _layered_layout(doc, orientation, sizes, wrap, aspect)
+
+
+def _layered_layout(doc: Document, orientation: str, sizes: dict | None, wrap: bool, aspect: float) -> Layout:
     sizes = dict(sizes or {})
     for nid in doc.nodes:
         if nid not in sizes:
@@ -143,40 +149,59 @@ def auto_layout_edit(doc: Document, orientation: str = LEFT_RIGHT, sizes: dict |
 
 
 class _LayerGraph:
-    """Layers of real and dummy nodes with the edges between neighbouring layers."""
+    """Layers of real and dummy nodes with the edges between neighbouring layers.
+
+    Nodes are numbered (``keys[k]`` is a node id or, for a dummy, a tuple) and every table is a list
+    indexed by that number: at 100,000 nodes list indexing keeps the per-node cost flat where
+    dictionaries keyed by ids slow down with their size (cache misses).
+    """
 
     def __init__(self):
-        self.layers: list = []     # list of lists of node keys (real ids or dummy tuples)
-        self.up: dict = {}         # key -> keys in the layer before that feed it
-        self.down: dict = {}       # key -> keys in the layer after that it feeds
-        self.pos: dict = {}        # key -> index in its layer
-        self.slot: dict = {}       # (key, key below) -> input slot / slot count of a real target
+        self.keys: list = []       # k -> node id, or ("~", source, target, layer) for a dummy
+        self.dummy: list = []      # k -> True for a dummy node
+        self.layers: list = []     # list of lists of node numbers
+        self.up: list = []         # k -> numbers in the layer before that feed it
+        self.down: list = []       # k -> numbers in the layer after that it feeds
+        self.slot: list = []       # k -> parallel to down[k]: input slot / slot count of a real target
+        self.pos: list = []        # k -> index in its layer
+
+    def _add(self, key, dummy: bool) -> int:
+        self.keys.append(key)
+        self.dummy.append(dummy)
+        self.up.append([])
+        self.down.append([])
+        self.slot.append([])
+        return len(self.keys) - 1
 
     @classmethod
     def build(cls, doc: Document, rank: dict) -> _LayerGraph:
         g = cls()
         depth = max(rank.values()) + 1
         g.layers = [[] for _ in range(depth)]
+        number = {}
         for nid in doc.nodes:
-            g.layers[rank[nid]].append(nid)
-            g.up[nid], g.down[nid] = [], []
+            number[nid] = k = g._add(nid, False)
+            g.layers[rank[nid]].append(k)
         seen = set()
         for nid, node in doc.nodes.items():
+            target = number[nid]
             for k, ref in enumerate(node.inputs):
                 src = ref.node
                 if src not in rank or (src, nid) in seen or rank[src] >= rank[nid]:
                     continue  # unknown, repeated or backward (cycle) edges get no slots
                 seen.add((src, nid))
-                prev = src
+                prev = number[src]
                 for r in range(rank[src] + 1, rank[nid]):
-                    dummy = ("~", src, nid, r)
+                    dummy = g._add(("~", src, nid, r), True)
                     g.layers[r].append(dummy)
-                    g.up[dummy], g.down[dummy] = [prev], []
+                    g.up[dummy].append(prev)
                     g.down[prev].append(dummy)
+                    g.slot[prev].append(0.0)
                     prev = dummy
-                g.down[prev].append(nid)
-                g.up[nid].append(prev)
-                g.slot[(prev, nid)] = k / len(node.inputs)
+                g.down[prev].append(target)
+                g.slot[prev].append(k / len(node.inputs))
+                g.up[target].append(prev)
+        g.pos = [0] * len(g.keys)
         g._initial_order()
         return g
 
@@ -187,32 +212,34 @@ class _LayerGraph:
 
     def _initial_order(self) -> None:
         """Depth-first order from the inputs, so that each branch starts out contiguous."""
-        self._index()
-        order: dict = {}
+        order = [-1] * len(self.keys)
+        seen = 0
         for key in self.layers[0]:
-            self._visit(key, order)
+            seen = self._visit(key, order, seen)
         for layer in self.layers:
             for key in layer:
-                self._visit(key, order)
+                seen = self._visit(key, order, seen)
             layer.sort(key=order.__getitem__)
         self._index()
 
-    def _visit(self, start, order: dict) -> None:
+    def _visit(self, start: int, order: list, seen: int) -> int:
         stack = [start]
         while stack:
             key = stack.pop()
-            if key in order:
+            if order[key] >= 0:
                 continue
-            order[key] = len(order)
+            order[key] = seen
+            seen += 1
             stack.extend(reversed(self.down[key]))
+        return seen
 
     def crossings(self) -> int:
         """Exact count of crossings between every pair of neighbouring layers."""
         return sum(self._crossings_below(i) for i in range(len(self.layers) - 1))
 
     def _crossings_below(self, i: int) -> int:
-        pos, slot = self.pos, self.slot
-        ends = sorted((pos[a], pos[b] + slot.get((a, b), 0.0)) for a in self.layers[i] for b in self.down[a])
+        pos, down, slot = self.pos, self.down, self.slot
+        ends = sorted((pos[a], pos[b] + s) for a in self.layers[i] for b, s in zip(down[a], slot[a]))
         ranks = {v: r for r, v in enumerate(sorted({b for _, b in ends}))}
         return _inversions([ranks[b] for _, b in ends], len(ranks))
 
@@ -224,7 +251,7 @@ class _LayerGraph:
         """
         best = self.crossings()
         best_layers = [list(layer) for layer in self.layers]
-        edges = sum(len(v) for v in self.down.values())
+        edges = sum(len(v) for v in self.down)
         sweeps = max(2, min(MAX_SWEEPS, int(400000 / max(1, edges))))
         for sweep in range(sweeps):
             if best == 0:
@@ -248,7 +275,10 @@ class _LayerGraph:
         below = neighbours is self.down
         keys = {}
         for key in layer:
-            found = sorted(pos[n] + (slot.get((key, n), 0.0) if below else 0.0) for n in neighbours[key])
+            if below:
+                found = sorted(pos[n] + s for n, s in zip(neighbours[key], slot[key]))
+            else:
+                found = sorted(pos[n] for n in neighbours[key])
             keys[key] = _median(found) if found else float(pos[key])
         layer.sort(key=lambda k: (keys[k], pos[k]))
         for j, key in enumerate(layer):
@@ -279,14 +309,16 @@ class _LayerGraph:
 
     def coordinates(self, extent: dict) -> dict:
         """Cross-axis centre of every key: near its neighbours' median, order and gaps kept."""
+        dummy, keys = self.dummy, self.keys
+
         def size(key) -> float:
-            return DUMMY_SIZE if isinstance(key, tuple) else extent[key][1]
+            return DUMMY_SIZE if dummy[key] else extent[keys[key]][1]
 
         def gap(a, b) -> float:
-            return NODE_GAP if not (isinstance(a, tuple) or isinstance(b, tuple)) else DUMMY_GAP
+            return NODE_GAP if not (dummy[a] or dummy[b]) else DUMMY_GAP
 
         seps = [[(size(a) + size(b)) / 2.0 + gap(a, b) for a, b in zip(layer, layer[1:])] for layer in self.layers]
-        cross: dict = {}
+        cross = [0.0] * len(self.keys)
         for layer, sep in zip(self.layers, seps):
             v = 0.0
             for j, key in enumerate(layer):
@@ -299,9 +331,18 @@ class _LayerGraph:
         n = len(self.layers)
         passes = [(range(1, n), self.up), (range(n - 2, -1, -1), self.down)] * 3
         passes.append((range(n), None))
+        up, down = self.up, self.down
         for indices, neighbours in passes:
             for i in indices:
                 layer = self.layers[i]
+                if len(layer) == 1:  # a chain's layer: straight in line with its neighbours
+                    key = layer[0]
+                    near = (up[key] + down[key]) if neighbours is None else neighbours[key]
+                    if len(near) == 1:
+                        cross[key] = cross[near[0]]
+                    elif near:
+                        cross[key] = _median(sorted(cross[k] for k in near))
+                    continue
                 wanted = []
                 for key in layer:
                     near = (self.up[key] + self.down[key]) if neighbours is None else neighbours[key]
@@ -312,20 +353,22 @@ class _LayerGraph:
         return cross
 
 
-def _place(graph: _LayerGraph, cross: dict, extent: dict, sizes: dict, orientation: str,
+def _place(graph: _LayerGraph, cross: list, extent: dict, sizes: dict, orientation: str,
            wrap: bool, aspect: float) -> tuple:
     """Top-left card positions, the drawing's size and the number of bands."""
     layers = graph.layers
     gap = LAYER_GAP[orientation]
-    thickness = [max((extent[k][0] for k in layer if not isinstance(k, tuple)), default=DUMMY_SIZE)
+    keys, dummy = graph.keys, graph.dummy
+    thickness = [max((extent[keys[k]][0] for k in layer if not dummy[k]), default=DUMMY_SIZE)
                  for layer in layers]
     main_at = []
     u = 0.0
     for t in thickness:
         main_at.append(u)
         u += t + gap
-    low = [min(cross[k] - _cross_size(k, extent) / 2 for k in layer) for layer in layers]
-    high = [max(cross[k] + _cross_size(k, extent) / 2 for k in layer) for layer in layers]
+    half = [DUMMY_SIZE / 2 if dummy[k] else extent[keys[k]][1] / 2 for k in range(len(keys))]
+    low = [min(cross[k] - half[k] for k in layer) for layer in layers]
+    high = [max(cross[k] + half[k] for k in layer) for layer in layers]
     horizontal = orientation == LEFT_RIGHT
     cuts = _choose_cuts(graph, main_at, thickness, low, high, horizontal, aspect) if wrap else [0, len(layers)]
     positions = {}
@@ -336,11 +379,11 @@ def _place(graph: _LayerGraph, cross: dict, extent: dict, sizes: dict, orientati
         band_high = max(high[start:stop])
         for i in range(start, stop):
             u0 = main_at[i] - main_at[start]
-            for key in layers[i]:
-                if isinstance(key, tuple):
+            for k in layers[i]:
+                if dummy[k]:
                     continue
-                w, h = sizes[key]
-                v0 = offset + cross[key] - band_low - extent[key][1] / 2
+                key = keys[k]
+                v0 = offset + cross[k] - band_low - extent[key][1] / 2
                 if horizontal:
                     positions[key] = (u0, v0)
                 else:
@@ -358,10 +401,6 @@ def _place(graph: _LayerGraph, cross: dict, extent: dict, sizes: dict, orientati
     return positions, (width, height), len(cuts) - 1
 
 
-def _cross_size(key, extent: dict) -> float:
-    return DUMMY_SIZE if isinstance(key, tuple) else extent[key][1]
-
-
 def _choose_cuts(graph: _LayerGraph, main_at: list, thickness: list, low: list, high: list,
                  horizontal: bool, aspect: float) -> list:
     """Layer indices where bands start (plus the end), for the band count nearest to ``aspect``."""
@@ -372,12 +411,14 @@ def _choose_cuts(graph: _LayerGraph, main_at: list, thickness: list, low: list, 
     length = main_at[-1] + thickness[-1]
     if length <= WRAP_LENGTH or length / max(max(high) - min(low), 1.0) <= WRAP_BEYOND:
         return [0, n]
-    best = None
-    for k in range(1, max(1, n // 2) + 1):
+
+    def attempt(k: int, search: bool = True) -> tuple:
+        """``(score, cuts, too many bands)`` of a drawing cut into ``k`` bands (``search``: each cut
+        moved, within a window, to where the fewest edges cross; else cut at equal lengths)."""
         cuts = [0]
         for b in range(1, k):
             ideal = round(b * n / k)
-            window = max(1, n // (4 * k))
+            window = max(1, n // (4 * k)) if search else 0
             lo, hi = max(cuts[-1] + 1, ideal - window), min(n - 1, ideal + window)
             if lo > hi:
                 continue
@@ -386,12 +427,20 @@ def _choose_cuts(graph: _LayerGraph, main_at: list, thickness: list, low: list, 
         main = max(main_at[e - 1] + thickness[e - 1] - main_at[s] for s, e in zip(cuts, cuts[1:]))
         across = sum(max(high[s:e]) - min(low[s:e]) for s, e in zip(cuts, cuts[1:])) + BAND_GAP * (len(cuts) - 2)
         ratio = main / across if horizontal else across / main
-        score = abs(_log(ratio / aspect))
-        if best is None or score < best[0] - 1e-9:
-            best = (score, cuts)
-        if (ratio < aspect) if horizontal else (ratio > aspect):
-            break  # more bands only make it worse
-    return best[1]
+        return abs(_log(ratio / aspect)), cuts, (ratio < aspect) if horizontal else (ratio > aspect)
+
+    # more bands only make the drawing narrower: find the first band count past the aspect by
+    # bisection over equal cuts (each attempt one pass over the layers), then place the cuts of
+    # the band counts around it where the fewest edges cross and keep the best
+    lo, hi = 1, max(1, n // 2)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if attempt(mid, search=False)[2]:
+            hi = mid
+        else:
+            lo = mid + 1
+    candidates = [attempt(k) for k in sorted({max(1, lo - 1), lo, min(max(1, n // 2), lo + 1)})]
+    return min(candidates, key=lambda c: (c[0], len(c[1])))[1]
 
 
 def _log(x: float) -> float:

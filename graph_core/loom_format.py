@@ -10,16 +10,16 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from graph_core.atomic_temps import remove_stale_temps, temp_prefix
+from graph_core.data_sources import parse_section, rebase_paths
 from graph_core.document import Document, Layer, Node, Output, TensorRef
 from graph_core.errors import LoomFormatError
 from graph_core.file_limits import MAX_FILE_BYTES, MAX_INT, check_document, check_json_data
 from graph_core.operations import format_problem
-from graph_core.training_settings import DEFAULT_COMPILE, DEFAULT_FIT, FIT_PARAMS
+from graph_core.training_settings import DEFAULT_COMPILE, DEFAULT_FIT, FIT_OPTION_PARAMS, FIT_PARAMS, setting_problem
 
 FORMAT_NAME = "layerloom"
 FORMAT_VERSION = 1
@@ -55,7 +55,10 @@ def load(path: str | os.PathLike) -> Document:
             raise LoomFormatError("$", f"file is more than {MAX_FILE_BYTES} bytes, the most a .loom file can be", name)
     except OSError as exc:
         raise LoomFormatError("$", f"cannot read the file: {exc.strerror or exc}", name) from None
-    return loads(raw, file=name, default_name=Path(name).stem)
+    doc = loads(raw, file=name, default_name=Path(name).stem)
+    if isinstance(doc.extra.get("data"), dict):  # absolute in memory: right wherever the doc goes
+        doc.extra["data"] = rebase_paths(doc.extra["data"], name, None)
+    return doc
 
 
 def loads(text: str | bytes, file: str | None = None, default_name: str = "model") -> Document:
@@ -113,6 +116,8 @@ def document_from_dict(data: Any, default_name: str = "model") -> Document:
     doc.fit = {**DEFAULT_FIT, **_expect(root.get("fit", {}), dict, "$.fit", "an object")}
     _check_settings(doc, "$")
     doc.extra = {k: v for k, v in root.items() if k not in _ROOT_KEYS}
+    if "data" in doc.extra:  # kept as JSON in extra; checked here (graph_core.data_sources)
+        parse_section(doc.extra["data"], "$.data")
     check_document(doc)  # the allow-list, names and tensor indices
     return doc
 
@@ -256,6 +261,11 @@ def _check_settings(doc: Document, path: str) -> None:
         if param.maximum is not None and value > param.maximum:  # the training panel cannot show more
             raise LoomFormatError(f"{path}.fit.{param.name}", f"{value} is more than {param.maximum:,}, the most "
                                                               f"LayerLoom allows")
+    for param in FIT_OPTION_PARAMS:  # written only once set
+        if param.name in doc.fit:
+            problem = setting_problem("fit", param.name, doc.fit[param.name])
+            if problem:
+                raise LoomFormatError(f"{path}.fit.{param.name}", problem)
 
 
 def _expect(value: Any, kind: type, path: str, what: str):
@@ -354,9 +364,18 @@ def _jsonable(value: Any):
     return value
 
 
-def dumps(doc: Document) -> str:
-    """Return the text of the ``.loom`` file for ``doc``: 2-space indent, short lists on one line."""
-    return _pretty(document_to_dict(doc), 0) + "\n"
+def dumps(doc: Document, project_file: str | os.PathLike | None = None) -> str:
+    """Return the text of the ``.loom`` file for ``doc``: 2-space indent, short lists on one line.
+
+    Args:
+        doc: the document.
+        project_file: the file the text is for: data source paths are written relative to it
+            (None writes them as they are in memory).
+    """
+    data = document_to_dict(doc)
+    if project_file is not None and isinstance(data.get("data"), dict):
+        data["data"] = rebase_paths(data["data"], None, project_file)
+    return _pretty(data, 0) + "\n"
 
 
 def _pretty(value: Any, depth: int) -> str:
@@ -378,14 +397,18 @@ def _pretty(value: Any, depth: int) -> str:
 def save(doc: Document, path: str | os.PathLike) -> None:
     """Write ``doc`` to ``path`` atomically: a crash mid-save leaves the old file intact.
 
+    Data source paths are written relative to ``path`` (they are absolute in memory).
+
     Raises:
         OSError: the folder is not writable or the disk is full (the old file is untouched).
     """
-    write_atomic(path, dumps(doc))
+    write_atomic(path, dumps(doc, path))
 
 
 def write_atomic(path: str | os.PathLike, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder, fsync and rename."""
+    import tempfile  # (with shutil, random, bz2, lzma): only when saving, not for load or check
+
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     remove_stale_temps(target)  # left by a save that was killed mid-write

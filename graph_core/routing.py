@@ -20,6 +20,7 @@ TOP_BOTTOM = "TB"
 MARGIN = 10.0
 EXIT = 22.0
 BAND_STRIPE = 90.0  # a free stripe across the whole drawing at least this wide separates two bands
+CROSSING_COST = 1000.0  # scene units of detour an edge takes to avoid crossing one short edge
 
 
 class _Slab:
@@ -69,9 +70,14 @@ class Obstacles:
         rects: ``{card id: (x, y, width, height)}`` in scene coordinates.
         orientation: ``"LR"`` or ``"TB"`` (which axis the data flows along).
         margin: clearance kept between an edge and a card.
+        links: ``[(p1, p2)]`` output and input ports of the drawing's edges. An edge joining two
+            neighbouring slabs is drawn straight across their gap; a longer edge routed past it
+            then chooses its free intervals so as not to cross it where a detour allows (the
+            crossing-free slots a layered layout reserved for it).
     """
 
-    def __init__(self, rects: dict, orientation: str = LEFT_RIGHT, margin: float = MARGIN):
+    def __init__(self, rects: dict, orientation: str = LEFT_RIGHT, margin: float = MARGIN,
+                 links=()):
         self.orientation = orientation
         self.margin = margin
         self.rects = dict(rects)
@@ -87,6 +93,14 @@ class Obstacles:
             slab.finish()
         self._u0s = [s.u0 for s in self.slabs]
         self._busy = None
+        self._links: dict = {}  # gap index k (slab k to slab k + 1) -> _GapLinks
+        for p1, p2 in links:
+            (a_u, a_v), (b_u, b_v) = self._uv(p1), self._uv(p2)
+            k = self._slab_at(a_u)
+            if k >= 0 and self._slab_at(b_u) == k + 1:
+                self._links.setdefault(k, _GapLinks()).add(a_v, b_v)
+        for gap in self._links.values():
+            gap.finish()
 
     def _uv_box(self, rect) -> tuple:
         x, y, w, h = rect
@@ -120,18 +134,22 @@ class Obstacles:
         si = self._slab_at(u1)
         ti = self._slab_at(u2)
         if ti > si and not self._band_between(v1, v2):
-            points, _ = self._forward(u1, v1, u2, v2, self.slabs[si + 1:ti])
+            points, _ = self._forward(u1, v1, u2, v2, si + 1, ti)
         else:
             points = self._backward(u1, v1, u2, v2, si, ti)
         return [self._xy(u, v) for u, v in points]
 
-    def _forward(self, u1, v1, u2, v2, slabs) -> tuple:
-        """Points from ``(u1, v1)`` through ``slabs`` to ``(u2, v2)`` (``v2`` None: end straight).
+    def _forward(self, u1, v1, u2, v2, first: int, stop: int) -> tuple:
+        """Points from ``(u1, v1)`` through slabs ``first .. stop - 1`` to ``(u2, v2)`` (``v2``
+        None: end straight).
 
         The free interval used in each slab is chosen (dynamic programming over a few candidates
         per slab) to keep the cross-axis travel smallest, nearest the straight line from source to
-        target; inside the chosen intervals the edge runs as straight as it can (a taut string).
+        target, crossing as few short edges as it can; inside the chosen intervals the edge runs
+        as straight as it can (a taut string).
         """
+        first = max(first, 0)
+        slabs = self.slabs[first:stop]
         if not slabs:
             return [(u1, v1), (u2, v1 if v2 is None else v2)], (v1 if v2 is None else v2)
         end_v = v1 if v2 is None else v2
@@ -141,7 +159,8 @@ class Obstacles:
             line = v1 + (end_v - v1) * ((slab.u0 + slab.u1) / 2 - u1) / span
             options.append(slab.free_near((line, v1, end_v)))
         chosen = _cheapest(options, v1, None if v2 is None else v2, [
-            v1 + (end_v - v1) * ((slab.u0 + slab.u1) / 2 - u1) / span for slab in slabs])
+            v1 + (end_v - v1) * ((slab.u0 + slab.u1) / 2 - u1) / span for slab in slabs],
+            [self._links.get(k) for k in range(first - 1, first + len(slabs))])
         values = _taut(chosen, v1, v2)
         points = [(u1, v1)]
         v = v1
@@ -170,12 +189,12 @@ class Obstacles:
             return [(u1, v1), (u2, v2)]
         far = self.slabs[-1].u1 + EXIT
         near = self.slabs[0].u0 - EXIT
-        out, v_out = self._forward(u1, v1, far, None, self.slabs[si + 1:])
-        back, _ = self._forward(near, v2, u2, v2, self.slabs[:max(ti, 0)])
-        if back[1:2] and back[1][0] == near:
-            back = back[1:]
+        out, v_out = self._forward(u1, v1, far, None, si + 1, len(self.slabs))
         corridor = _corridor(self._free_stripes(), v_out, v2)
-        return out + [(far, corridor), (near, corridor)] + back
+        back, _ = self._forward(near, corridor, u2, v2, 0, max(ti, 0))
+        if back[1][1] != corridor:  # down the margin to where the edge enters the band
+            back.insert(1, (near, back[1][1]))
+        return out + [(far, corridor)] + back
 
     def _band_between(self, v1: float, v2: float) -> bool:
         """True when a band gap (a wide stripe free across the drawing) lies between ``v1`` and ``v2``."""
@@ -216,23 +235,70 @@ def _gap(a: tuple, b: tuple) -> float:
     return max(0.0, a[0] - b[1], b[0] - a[1])
 
 
-def _cheapest(options: list, v1: float, v2, lines: list) -> list:
-    """One interval per slab, least total travel from ``v1`` (to ``v2``), near ``lines``."""
+class _GapLinks:
+    """The short edges across one gap between slabs: ``(a, b)`` cross-axis values of their ports."""
+
+    __slots__ = ("items", "los", "span")
+
+    def __init__(self):
+        self.items: list = []
+        self.los: list = []
+        self.span = 0.0
+
+    def add(self, a: float, b: float) -> None:
+        self.items.append((min(a, b), a, b))
+
+    def finish(self) -> None:
+        self.items.sort()
+        self.los = [lo for lo, _, _ in self.items]
+        self.span = max((abs(a - b) for _, a, b in self.items), default=0.0)
+
+    def crossed(self, x: tuple, y: tuple) -> int:
+        """How many links a run from interval ``x`` (before the gap) to ``y`` (after it) crosses."""
+        lo, hi = min(x[0], y[0]), max(x[1], y[1])
+        start = bisect.bisect_left(self.los, lo - self.span)
+        stop = bisect.bisect_right(self.los, hi)
+        count = 0
+        for _, a, b in self.items[start:stop]:
+            if _side(a, x) * _side(b, y) < 0:
+                count += 1
+        return count
+
+
+def _side(v: float, iv: tuple) -> int:
+    """-1 below the interval, +1 above it, 0 inside (a shared port: no crossing)."""
+    return -1 if v < iv[0] else (1 if v > iv[1] else 0)
+
+
+def _cheapest(options: list, v1: float, v2, lines: list, gaps: list) -> list:
+    """One interval per slab, least total travel from ``v1`` (to ``v2``), near ``lines``.
+
+    ``gaps[k]`` holds the short edges of the gap before option ``k``'s slab (``gaps[len(options)]``:
+    the gap after the last slab), or None.
+    """
     def near(iv, line):
         return 0.001 * _gap(iv, (line, line))
 
-    cost = [_gap(iv, (v1, v1)) + near(iv, lines[0]) for iv in options[0]]
+    def crossing(k, a, b):
+        gap = gaps[k]
+        return CROSSING_COST * gap.crossed(a, b) if gap is not None else 0.0
+
+    start = (v1, v1)
+    cost = [_gap(iv, start) + near(iv, lines[0]) + crossing(0, start, iv) for iv in options[0]]
     back = []
     for k in range(1, len(options)):
         row, links = [], []
+        prev = options[k - 1]
         for iv in options[k]:
-            best = min(range(len(cost)), key=lambda i, iv=iv: cost[i] + _gap(options[k - 1][i], iv))
-            row.append(cost[best] + _gap(options[k - 1][best], iv) + near(iv, lines[k]))
+            steps = [cost[i] + _gap(prev[i], iv) + crossing(k, prev[i], iv) for i in range(len(cost))]
+            best = min(range(len(steps)), key=steps.__getitem__)
+            row.append(steps[best] + near(iv, lines[k]))
             links.append(best)
         cost = row
         back.append(links)
     if v2 is not None:
-        cost = [c + _gap(iv, (v2, v2)) for c, iv in zip(cost, options[-1])]
+        end = (v2, v2)
+        cost = [c + _gap(iv, end) + crossing(len(options), iv, end) for c, iv in zip(cost, options[-1])]
     j = min(range(len(cost)), key=cost.__getitem__)
     picks = [j]
     for links in reversed(back):

@@ -10,7 +10,7 @@ from graph_core import loom_format
 from graph_core.document import Document
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "examples"
-ORDER = ("mlp", "clothing-price", "multi-input-qa", "multi-output", "inception", "residual",
+ORDER = ("mlp", "digits-cnn", "iris", "clothing-price", "multi-input-qa", "multi-output", "inception", "residual",
          "residual-downsample", "siamese-lstm", "siamese-vision", "model-as-layer")
 
 

@@ -4,12 +4,35 @@ The one home of these facts: the document's defaults, the .loom reader's checks,
 and the training panel's settings form, the Python exporter and the Keras build all read them here.
 
 A document's ``compile`` section holds ``optimizer`` and ``learning_rate``; its ``fit`` section
-holds ``epochs``, ``batch_size``, ``samples`` (of synthetic data) and ``seed``.
+holds ``epochs``, ``batch_size``, ``samples`` (of synthetic data) and ``seed``, and may hold the
+*fit options* of :data:`FIT_OPTION_PARAMS` (validation split, early stopping, learning-rate
+schedule, best-weights checkpoint, continue training). A file holds a fit option only when it
+was set; :func:`fit_options` fills the rest with their defaults, so files written before the
+options existed load and save unchanged.
+
+Fit options (all in the ``fit`` section of the ``.loom`` file):
+
+- ``validation_split`` (float in ``[0, 1)``, default 0): the last fraction of the training data
+  kept for validation (Keras's ``validation_split``). Ignored when the data section names a
+  validation source (:mod:`graph_core.data_sources`).
+- ``early_stopping`` (bool, default false) and ``patience`` (int ≥ 1, default 3): stop when the
+  monitored loss (``val_loss`` with validation data, else ``loss``) has not improved for
+  ``patience`` epochs.
+- ``lr_schedule`` (``"constant"``, ``"reduce_on_plateau"``, ``"exponential"``, ``"cosine"``;
+  default constant) and ``lr_factor`` (float in ``[0.01, 1)``, default 0.5): ``reduce_on_plateau``
+  multiplies the rate by the factor after ``patience`` epochs without improvement;
+  ``exponential`` multiplies it by the factor every epoch; ``cosine`` decays it from the
+  compile learning rate to 0 over the epochs.
+- ``checkpoint_best`` (bool, default true): keep the weights of the epoch with the best
+  monitored loss (the saved ``NAME.weights.h5`` holds them); false keeps the last epoch's.
+- ``continue_training`` (bool, default false): start from the saved weights beside the project
+  (when they match the architecture) instead of a fresh initialisation.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, fields
 from typing import Any
 
 from graph_core.layer_rules.spec import ParamSpec
@@ -47,8 +70,86 @@ FIT_PARAMS = (
 )
 """The editable ``fit`` settings."""
 
+LR_SCHEDULES = ("constant", "reduce_on_plateau", "exponential", "cosine")
+"""The learning-rate schedules a fit can use (see the module docstring)."""
+
+DEFAULT_FIT_OPTIONS = {"validation_split": 0.0, "early_stopping": False, "patience": 3,
+                       "lr_schedule": "constant", "lr_factor": 0.5, "checkpoint_best": True,
+                       "continue_training": False}
+"""The defaults of the fit options (kept out of a file's ``fit`` section until set)."""
+
+FIT_OPTION_PARAMS = (
+    ParamSpec("validation_split", "float", 0.0, minimum=0.0, maximum=1.0, exclusive_max=True,
+              doc="fraction of the training data held out for validation (0: none)"),
+    ParamSpec("early_stopping", "bool", False, doc="stop when the monitored loss stops improving"),
+    ParamSpec("patience", "int", 3, minimum=1, maximum=10_000,
+              doc="epochs without improvement before early stopping or a plateau step"),
+    ParamSpec("lr_schedule", "choice", "constant", choices=LR_SCHEDULES,
+              doc="how the learning rate changes during the fit"),
+    ParamSpec("lr_factor", "float", 0.5, minimum=0.01, maximum=1.0, exclusive_max=True,
+              doc="factor of the plateau and exponential schedules"),
+    ParamSpec("checkpoint_best", "bool", True, doc="keep the weights of the best epoch"),
+    ParamSpec("continue_training", "bool", False, doc="start from the saved weights"),
+)
+"""The fit options (stored in the ``fit`` section; see the module docstring)."""
+
 SETTINGS = {"compile": COMPILE_PARAMS, "fit": FIT_PARAMS}
-"""Section name → its :class:`ParamSpec` tuple."""
+"""Section name → its :class:`ParamSpec` tuple (the fit options are :data:`FIT_OPTION_PARAMS`)."""
+
+
+@dataclass(frozen=True)
+class FitOptions:
+    """Every setting of one fit: the ``fit`` section with defaults filled in and overrides applied.
+
+    Attributes:
+        epochs, batch_size, samples, seed: as in :data:`DEFAULT_FIT`.
+        validation_split, early_stopping, patience, lr_schedule, lr_factor, checkpoint_best,
+        continue_training: as in :data:`DEFAULT_FIT_OPTIONS`.
+    """
+
+    epochs: int
+    batch_size: int
+    samples: int
+    seed: int
+    validation_split: float
+    early_stopping: bool
+    patience: int
+    lr_schedule: str
+    lr_factor: float
+    checkpoint_best: bool
+    continue_training: bool
+
+    def to_dict(self) -> dict:
+        """The options as a plain dict (JSON-ready)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def fit_options(fit: dict, **overrides: Any) -> FitOptions:
+    """The :class:`FitOptions` of a document's ``fit`` section with ``overrides`` applied.
+
+    Args:
+        fit: the ``fit`` section (``doc.fit``).
+        **overrides: settings to use instead (None values are ignored), e.g. from the CLI.
+
+    Returns:
+        The options.
+
+    Raises:
+        ValueError: a value (given or stored) is not valid; the message names the setting.
+    """
+    values = {**DEFAULT_FIT, **DEFAULT_FIT_OPTIONS}
+    values.update({k: v for k, v in fit.items() if k in values})
+    unknown = set(overrides) - set(values)
+    if unknown:
+        raise ValueError(f"no fit setting {sorted(unknown)[0]!r}")
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    for name, value in values.items():
+        problem = setting_problem("fit", name, value)
+        if problem:
+            raise ValueError(problem)
+    if isinstance(values["validation_split"], int):
+        values["validation_split"] = float(values["validation_split"])
+    return FitOptions(**values)
 
 
 def setting_param(section: str, name: str) -> ParamSpec:
@@ -64,7 +165,8 @@ def setting_param(section: str, name: str) -> ParamSpec:
     Raises:
         KeyError: there is no such setting.
     """
-    for param in SETTINGS[section]:
+    params = SETTINGS[section] + (FIT_OPTION_PARAMS if section == "fit" else ())
+    for param in params:
         if param.name == name:
             return param
     raise KeyError(f"no {section} setting {name!r}")
@@ -74,8 +176,10 @@ def setting_problem(section: str, name: str, value: Any) -> str:
     """Why ``value`` cannot be the setting ``name`` of ``section`` ("" when it can).
 
     Integers must be whole numbers within the spec's range; numbers (the learning rate) must be
-    finite and greater than the minimum; names (the optimizer) must not be empty. An optimizer
-    outside :data:`OPTIMIZERS` is allowed: Keras reports an unknown one when the model is built.
+    finite and greater than the minimum (the validation split and the factor may equal their
+    minimum and stay below 1); names (the optimizer) must not be empty; switches must be true or false; a choice
+    (the schedule) must be one of its choices. An optimizer outside :data:`OPTIMIZERS` is
+    allowed: Keras reports an unknown one when the model is built.
 
     Args:
         section: ``"compile"`` or ``"fit"``.
@@ -89,6 +193,17 @@ def setting_problem(section: str, name: str, value: Any) -> str:
     label = name.replace("_", " ")
     if param.kind == "str":
         return "" if isinstance(value, str) and value.strip() else f"{name} needs a value"
+    if param.kind == "bool":
+        return "" if isinstance(value, bool) else f"{name} must be true or false"
+    if param.kind == "choice":
+        if value in param.choices:
+            return ""
+        return f"The {label} must be one of {', '.join(param.choices)}."
+    if param.kind == "float" and param.exclusive_max:
+        ok = (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+              and param.minimum <= value < param.maximum)
+        return "" if ok else (f"The {label} must be a number of at least {param.minimum:g} and less "
+                              f"than {param.maximum:g}.")
     if param.kind == "float":
         ok = (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
               and value > param.minimum)

@@ -40,6 +40,34 @@ def layer_title(layer: Layer, doc: Document | None = None, node_id: str | None =
     return layer.type
 
 
+_SHORT_WORDS = (("Normalization", "Norm"), ("Depthwise", "DW"), ("Separable", "Sep"), ("Global", "G"),
+                ("Average", "Avg"), ("Pooling", "Pool"), ("Padding", "Pad"), ("Concatenate", "Concat"),
+                ("Activation", "Act"), ("Transpose", "T"), ("Bidirectional", "Bi"), ("Dropout", "Drop"),
+                ("MultiHeadAttention", "MHA"), ("Embedding", "Embed"), ("Cropping", "Crop"),
+                ("UpSampling", "Up"), ("Reshape", "Reshape"))
+
+
+_TINY_WORDS = (("BatchNorm", "BN"), ("LayerNorm", "LN"), ("GroupNorm", "GN"), ("UnitNorm", "UN"),
+               ("ZeroPad", "Pad"), ("MaxPool", "Max"), ("AvgPool", "Avg"), ("Concat", "Cat"), ("Input", "In"))
+
+
+def short_titles(title: str) -> tuple:
+    """Shorter and shorter forms of a card title, for a card seen from afar.
+
+    Returns:
+        ``(short, tiny)``: ``BatchNormalization`` → ``("BatchNorm", "BN")``, ``DepthwiseConv2D`` →
+        ``("DWConv2D", "DWConv")``, ``GlobalAveragePooling2D`` → ``("GAvgPool2D", "GAvgPool")``.
+    """
+    for word, short in _SHORT_WORDS:
+        title = title.replace(word, short)
+    tiny = title
+    for word, short in _TINY_WORDS:
+        tiny = tiny.replace(word, short)
+    if len(tiny) > 3 and tiny[-2:] in ("1D", "2D", "3D"):
+        tiny = tiny[:-2]
+    return title, tiny
+
+
 def _dims(value) -> str:
     """``(3, 3)`` → ``3×3``; ``3`` → ``3``; nested pairs → ``(1,1)×(2,2)``."""
     if isinstance(value, (list, tuple)):

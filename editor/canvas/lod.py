@@ -6,17 +6,21 @@
 * ``OVERVIEW``: node items stop painting too; the overview draws all cards as coloured
   rectangles (one ``drawRects`` per colour) and all edges as one path: a few C++ calls instead of
   thousands of Python ``paint`` calls, so panning and zooming 2,000 nodes stays within a frame.
+  Where a card is still wide enough on screen (the fit view of a 150-800-layer model), the visible
+  cards also show their layer type, shortened, in a small font of fixed pixel size.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QPainter, QPainterPath
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath, QStaticText
 from PySide6.QtWidgets import QGraphicsItem
 
+from editor.canvas import labels
 from editor.canvas import style as S
 
 OVERVIEW, MEDIUM, FULL = 0, 1, 2
+TITLE_MIN_CARD_PX = 24.0  # cards narrower than this on screen show no text at all
 
 
 def level_for_zoom(zoom: float) -> int:
@@ -45,6 +49,8 @@ class OverviewItem(QGraphicsItem):
         self._errors: list = []
         self._warnings: list = []
         self._edges = QPainterPath()
+        self._titles: list = []  # (card rect, (short title, tiny title))
+        self._title_cache: dict = {}  # (title, pixel size, width) -> QStaticText
         self._bounds = QRectF()
         self.setZValue(-10)
         self.setAcceptedMouseButtons(Qt.NoButton)
@@ -71,10 +77,11 @@ class OverviewItem(QGraphicsItem):
 
     def _rebuild(self) -> None:
         rects: dict = {}
-        selected, errors, warnings = [], [], []
+        selected, errors, warnings, titles = [], [], [], []
         for item in self._scene.node_items():
             pos = item.pos()
             r = QRectF(pos.x(), pos.y(), S.NODE_WIDTH, item.height)
+            titles.append((r, labels.short_titles(item.title)))
             if item.isSelected():
                 selected.append(r)
             else:
@@ -87,6 +94,7 @@ class OverviewItem(QGraphicsItem):
         for edge in self._scene.edge_items():
             path.addPath(edge.path())
         self._rects, self._selected, self._errors, self._warnings = rects, selected, errors, warnings
+        self._titles = titles
         self._edges = path
         self._dirty = False
 
@@ -114,6 +122,39 @@ class OverviewItem(QGraphicsItem):
         if self._errors:
             painter.setPen(S.pen(S.ERROR, 1.0, True))
             painter.drawRects(self._errors)
+        card_px = S.NODE_WIDTH * painter.worldTransform().m11()
+        if card_px >= TITLE_MIN_CARD_PX:
+            self._paint_titles(painter, option.exposedRect, card_px)
+
+    def _paint_titles(self, painter: QPainter, exposed: QRectF, card_px: float) -> None:
+        """The short layer type of each exposed card, in device pixels (legible at any zoom)."""
+        size = 7 if card_px < 40 else (8 if card_px < 60 else (9 if card_px < 90 else 10))
+        font = S.title_font(size)
+        metrics = QFontMetricsF(font)
+        room = int(card_px - 5) // 4 * 4  # a few widths, so the cache stays small
+        if len(self._title_cache) > 4000:
+            self._title_cache.clear()
+        transform = painter.worldTransform()
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.TextAntialiasing, True)
+        painter.setFont(font)
+        painter.setPen(S.pen(S.TEXT_PRIMARY))
+        cache = self._title_cache
+        for rect, forms in self._titles:
+            if not rect.intersects(exposed):
+                continue
+            key = (forms, size, room)
+            text = cache.get(key)
+            if text is None:
+                fits = [t for t in forms if metrics.horizontalAdvance(t) <= room]
+                shown = fits[0] if fits else metrics.elidedText(forms[-1], Qt.ElideRight, room)
+                text = cache[key] = QStaticText(shown)
+                text.setTextFormat(Qt.PlainText)
+                text.prepare(painter.transform(), font)
+            box = transform.mapRect(rect)
+            painter.drawStaticText(QPointF(box.x() + 3.5, box.center().y() - size * 0.65), text)
+        painter.restore()
 
     def _paint_edges(self, painter: QPainter, exposed: QRectF) -> None:
         """MEDIUM: stroke the curves of the edges in the exposed area (no labels)."""

@@ -156,8 +156,9 @@ class NodeItem(QGraphicsItem):
 
     # ------------------------------------------------------------------ state from the document
     @property
-    def title_text(self) -> str:
-        """The card's big text: the layer type, or an operation's expression (``x * 2.0``)."""
+    def title(self) -> str:
+        """The card's big text: the Keras class, the application's name, or an operation's
+        expression (``x * 2.0``)."""
         return self._title_text
 
     @property
@@ -410,8 +411,11 @@ class NodeItem(QGraphicsItem):
             painter.fillPath(self._stripe, S.brush(self._cat_hex))
         f = S.fonts()
         if self._level < FULL:
-            if self._title_big is None:
-                self._title_big = _static(_elide(f.type_big_m, self._title_text, self._text_width()))
+            if self._title_big is None:  # the full type if it fits, else its short forms (BatchNorm)
+                width = self._text_width()
+                forms = (self._title_text,) + labels.short_titles(self._title_text)
+                fits = [t for t in forms if f.type_big_m.horizontalAdvance(t) <= width]
+                self._title_big = _static(fits[0] if fits else _elide(f.type_big_m, forms[-1], width))
             painter.setFont(f.type_big)
             painter.setPen(S.pen(S.TEXT_PRIMARY))
             painter.drawStaticText(self._big_pos, self._title_big)

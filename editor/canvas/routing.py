@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QPainterPath
 
+from editor.canvas.node_item import IN, OUT
 from graph_core.routing import LEFT_RIGHT, Obstacles
 
 _CELL = 256.0
@@ -53,10 +54,13 @@ class EdgeRouter:
     Args:
         cards: a callable returning ``{node id: QRectF}`` of every card in scene coordinates.
         orientation: ``"LR"`` or ``"TB"``.
+        links: a callable returning ``[(QPointF, QPointF)]``, the output and input ports of every
+            edge (long edges then avoid crossing the short ones, see :class:`Obstacles`).
     """
 
-    def __init__(self, cards, orientation: str = LEFT_RIGHT):
+    def __init__(self, cards, orientation: str = LEFT_RIGHT, links=None):
         self._cards = cards
+        self._links = links
         self.orientation = orientation
         self._obstacles: Obstacles | None = None
         self._labels: dict = {}   # cell -> {owner: QRectF}
@@ -70,7 +74,8 @@ class EdgeRouter:
         """The card index, built on first use after :meth:`invalidate`."""
         if self._obstacles is None:
             rects = {nid: (r.x(), r.y(), r.width(), r.height()) for nid, r in self._cards().items()}
-            self._obstacles = Obstacles(rects, self.orientation)
+            links = [((a.x(), a.y()), (b.x(), b.y())) for a, b in self._links()] if self._links else ()
+            self._obstacles = Obstacles(rects, self.orientation, links=links)
         return self._obstacles
 
     def route(self, p1: QPointF, p2: QPointF) -> list:
@@ -126,7 +131,7 @@ class RoutedEdges:
     """
 
     def _init_routing(self, orientation: str) -> None:
-        self.router = EdgeRouter(self._card_rects, orientation)
+        self.router = EdgeRouter(self._card_rects, orientation, self._edge_ports)
         self._routed_rects: dict = {}
 
     @property
@@ -143,6 +148,10 @@ class RoutedEdges:
         for item in self._nodes.values():
             item.set_orientation(orientation)
         self._reroute()
+
+    def _edge_ports(self) -> list:
+        return [(e.source.scenePos() + e.source.port_pos(OUT, e.index),
+                 e.target.scenePos() + e.target.port_pos(IN, e.slot)) for e in self.edge_items()]
 
     def _card_rects(self) -> dict:
         return {nid: item.solid_rect.translated(item.scenePos()) for nid, item in self._nodes.items()}

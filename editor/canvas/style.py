@@ -198,6 +198,12 @@ class _Fonts:
 _fonts = None
 
 
+@cache
+def title_font(pixel_size: int) -> QFont:
+    """The font of card titles drawn at a fixed pixel size (the overview)."""
+    return _font(FONT_FAMILIES, pixel_size, QFont.DemiBold)
+
+
 def fonts() -> _Fonts:
     """The shared fonts (created on first call)."""
     global _fonts

@@ -271,12 +271,12 @@ class GraphView(QGraphicsView):
 
     def _auto_layout(self) -> None:
         if self.graph_scene().auto_layout():
-            self.fit_to_view()
+            self.show_start()  # the whole graph if legible, else its inputs at a legible zoom
 
     def _toggle_direction(self) -> None:
         want = "TB" if self._actions["layout_tb"].isChecked() else "LR"
         if self.graph_scene().auto_layout(want):
-            self.fit_to_view()
+            self.show_start()
 
     def _call_again(self) -> None:
         ids = self.graph_scene().selected_node_ids()

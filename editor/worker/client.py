@@ -27,13 +27,14 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QObject, QProcess, QProcessEnvironment, Signal
 
 from editor.worker import protocol
+from editor.worker.training_requests import TRAINING_REPLIES, TRAINING_REQUESTS, TrainingRequests
 
 _PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 
 
-class KerasWorker(QObject):
+class KerasWorker(TrainingRequests, QObject):
     """The Keras worker process, seen from the editor.
 
     Args:
@@ -62,6 +63,10 @@ class KerasWorker(QObject):
         layerDocsReady(str layer_type, object reply): ``signature`` and ``text`` of a Keras layer.
         traced(object reply): every node's output statistics for one sample (``order``, ``nodes``).
         traceFailed(str message): the trace could not run.
+        dataChecked(object reply): the data mapping check (``ok``, ``message``, ``rows``, ``summary``).
+        weightsChecked(object reply): ``path``, ``status``, ``matches``, ``message``.
+        evaluated(object reply) / evaluateFailed(str): an evaluation's results (``outputs``, ``model``…).
+        predicted(object reply) / predictFailed(str): a prediction's preview (``samples``, ``count``…).
         pong(object): answer to :meth:`ping`.
         crashed(str): the worker died; the text is a notice for the status bar.
         restarted(): a new worker process was started after a crash.
@@ -84,6 +89,12 @@ class KerasWorker(QObject):
     traceFailed = Signal(str)
     profiled = Signal(object)
     profileFailed = Signal(str)
+    dataChecked = Signal(object)
+    weightsChecked = Signal(object)
+    evaluated = Signal(object)
+    evaluateFailed = Signal(str)
+    predicted = Signal(object)
+    predictFailed = Signal(str)
     pong = Signal(object)
     crashed = Signal(str)
     restarted = Signal()
@@ -100,6 +111,7 @@ class KerasWorker(QObject):
         self._ready = False
         self._shutting_down = False
         self._outbox: list[bytes] = []
+        self._deferred = False  # requests wait for start() instead of starting the process
         self._crash_times: deque = deque()
         self._stderr_tail: deque = deque(maxlen=60)
         self._stderr_partial = b""
@@ -155,8 +167,18 @@ class KerasWorker(QObject):
         return "\n".join(self._stderr_tail)
 
     # ------------------------------------------------------------------ process
+    def defer_start(self) -> None:
+        """Until :meth:`start` is called, requests wait (in order) instead of starting the process.
+
+        The editor defers the worker until its window has painted its first frame, so starting
+        TensorFlow does not compete with drawing the window.
+        """
+        if self._proc is None:
+            self._deferred = True
+
     def start(self) -> None:
         """Start the worker process in the background (no-op if one runs)."""
+        self._deferred = False
         if self.is_running:
             return
         self._shutting_down = False
@@ -310,6 +332,8 @@ class KerasWorker(QObject):
                 self.exportFailed.emit(f"{why}; the model was not exported — try again.")
             elif kind == "profile":
                 self.profileFailed.emit(f"{why}; the profile was lost — run it again.")
+            elif kind in TRAINING_REQUESTS:
+                self.fail_training(kind, request_id, f"{why}; it was lost — try again")
 
     # ------------------------------------------------------------------ requests
     def _request(self, kind: str, doc=None, revision: int | None = None, **params) -> int:
@@ -330,6 +354,9 @@ class KerasWorker(QObject):
         return request_id
 
     def _write(self, data: bytes) -> None:
+        if self._proc is None and self._deferred:
+            self._outbox.append(data)  # sent when start() has started the process
+            return
         if self._proc is None and not self._shutting_down:
             self.start()
         proc = self._proc
@@ -364,12 +391,17 @@ class KerasWorker(QObject):
 
     def request_fit(self, doc, revision: int | None = None, *, epochs: int | None = None,
                     batch_size: int | None = None, samples: int | None = None, seed: int | None = None,
-                    tensorboard_dir: str | None = None, allow_large: bool = False) -> int:
-        """Start a synthetic fit of ``doc`` (settings default to the document's ``fit`` section).
+                    tensorboard_dir: str | None = None, allow_large: bool = False,
+                    project_file: str | None = None, weights_out: str | None = None,
+                    initial_weights: str | None = None) -> int:
+        """Start a fit of ``doc`` on its data (settings default to the document's ``fit`` section).
 
         Args:
             tensorboard_dir: when given, the worker adds ``keras.callbacks.TensorBoard(log_dir)``.
             allow_large: the user agreed to train a model above the parameter threshold.
+            project_file: the ``.loom`` file the data section's paths are relative to.
+            weights_out: where the worker saves the trained weights (``.weights.h5``).
+            initial_weights: weights to start from (continue training).
 
         Returns:
             The request id; progress arrives as ``fitProgress``, the end as ``fitFinished`` or
@@ -377,7 +409,8 @@ class KerasWorker(QObject):
         """
         extra = {"allow_large": True} if allow_large else {}
         request_id = self._request("fit", doc, revision, epochs=epochs, batch_size=batch_size, samples=samples,
-                                   seed=seed, tensorboard_dir=tensorboard_dir or None, **extra)
+                                   seed=seed, tensorboard_dir=tensorboard_dir or None, project_file=project_file,
+                                   weights_out=weights_out, initial_weights=initial_weights, **extra)
         if self._fit_id is None:
             self._fit_id = request_id
         return request_id
@@ -483,6 +516,10 @@ class KerasWorker(QObject):
             else:
                 self.profileFailed.emit(str(message.get("message") or "profiling failed"))
             return
+        if kind in TRAINING_REPLIES:
+            self._pending.pop(request_id, None)
+            self.dispatch_training(kind, message)
+            return
         if kind == "pong":
             self.pong.emit(message)
             return
@@ -509,6 +546,8 @@ class KerasWorker(QObject):
             self.traceFailed.emit(text)
         elif request_kind == "profile":
             self.profileFailed.emit(text)
+        elif request_kind in TRAINING_REQUESTS:
+            self.fail_training(request_kind, request_id, text)
         elif request_kind == "fit":
             if request_id == self._fit_id:
                 self._fit_id = None

@@ -9,7 +9,8 @@ TensorFlow: both sides use it.
 Requests (editor → worker)::
 
     {"id": 7, "kind": "summary", "revision": 12, "doc": {...}, "params": {"expand_nested": false}}
-    {"id": 8, "kind": "fit", "revision": 12, "doc": {...}, "params": {"epochs": 2, "tensorboard_dir": null}}
+    {"id": 8, "kind": "fit", "revision": 12, "doc": {...}, "params": {"epochs": 2, "tensorboard_dir": null,
+     "project_file": "/p/digits.loom", "weights_out": "/p/digits.weights.h5", "initial_weights": null}}
     {"id": 9, "kind": "cancel", "params": {"target": 8}}
 
 Replies (worker → editor)::
@@ -39,6 +40,10 @@ REQUEST_KINDS = frozenset({
     "layer_docs",     # params.layer_type → layer_docs (text)
     "trace",          # doc, params.seed → traced (every node's output stats) | trace_failed
     "profile",        # doc, params.batch_size, params.repeats → profiled | profile_failed (profile_job.py)
+    "evaluate",       # doc, params.weights, params.data_path … → evaluated | evaluate_failed (train_jobs.py)
+    "predict",        # doc, params.weights, params.data_path … → predicted | predict_failed (train_jobs.py)
+    "weights_check",  # doc, params.weights → weights_checked (train_jobs.py)
+    "data_check",     # doc, params.project_file → data_checked (data_check_job.py)
     "ping",           # → pong
     "shutdown",       # the worker exits
 })
@@ -48,7 +53,8 @@ REPLY_KINDS = frozenset({
     "ready", "pong", "summary", "built", "build_error", "progress", "cancelling", "fit_done",
     "fit_failed", "imported", "import_failed", "exported", "export_failed", "layer_docs", "skipped",
     "error", "traced", "trace_failed",
-    "profiled", "profile_failed",
+    "profiled", "profile_failed", "evaluated", "evaluate_failed", "predicted", "predict_failed",
+    "weights_checked", "data_checked",
 })
 
 #: Longest line either side accepts (a document snapshot of a very large model fits easily).

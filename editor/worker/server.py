@@ -42,6 +42,7 @@ from codegen.worker_tasks import (
     tensorboard_callbacks,
 )
 from editor.worker import protocol
+from editor.worker.data_check_job import run_data_check
 from editor.worker.profile_job import run_profile
 from graph_core.layer_kinds import kind_of
 from graph_core.training_settings import DEFAULT_FIT
@@ -150,6 +151,10 @@ class Worker:
             "layer_docs": self._layer_docs,
             "trace": self._trace,
             "profile": lambda request: run_profile(self.channel, request, _document, build_error_fields),
+            "evaluate": self._training_job,
+            "predict": self._training_job,
+            "weights_check": self._training_job,
+            "data_check": lambda request: run_data_check(self.channel, request, _document, build_error_fields),
         }
         while True:
             with self._jobs_ready:
@@ -229,6 +234,11 @@ class Worker:
         from editor.worker.trace_job import run_trace_job
 
         run_trace_job(self.channel, request, _document, _params, build_error_fields)
+
+    def _training_job(self, request: dict) -> None:
+        from editor.worker.train_jobs import run_training_job
+
+        run_training_job(self.channel, request, _document, _params, build_error_fields)
 
     # ------------------------------------------------------------------ import / export / docs
     def _import(self, request: dict) -> None:
@@ -320,6 +330,7 @@ class Worker:
         """Run the fit; return the final reply (``fit_done`` or ``fit_failed``)."""
         from codegen.errors import FitCancelled
         from codegen.fit import fit_synthetic
+        from editor.worker.train_jobs import failure_fields, run_data_fit, wants_data_fit
 
         doc = _document(request)
         params = _params(request)
@@ -361,12 +372,22 @@ class Worker:
                 return protocol.make_reply("fit_failed", request, **build_error_fields(doc, exc))
         started = time.monotonic()
         cancelled = False
+        result: dict = {}
         try:
             refuse_large_model(doc, bool(params.get("allow_large")))
-            history = fit_synthetic(doc, **kwargs)
+            if wants_data_fit(doc, params):
+                result = run_data_fit(doc, params, on_batch, on_epoch, stop.is_set, kwargs.get("callbacks"))
+                history = result["history"]
+                cancelled = result["cancelled"]
+            else:
+                history = fit_synthetic(doc, **kwargs)
         except FitCancelled:
             history, cancelled = None, True
         except Exception as exc:
+            if wants_data_fit(doc, params):
+                fields = failure_fields(doc, exc, build_error_fields)
+                if fields.get("origin") in ("data", "weights", "settings"):
+                    return protocol.make_reply("fit_failed", request, **fields)
             fields = build_error_fields(doc, exc)
             if fields["origin"] == "layerloom":
                 fields["message"] = "the fit failed: " + fields["reason"]
@@ -380,7 +401,8 @@ class Worker:
             "fit_done", request, cancelled=cancelled, history=logs, final=final,
             last_batch=state["batch"], last_epoch=state["epoch"], batches_done=state["batches_done"],
             seconds=round(time.monotonic() - started, 3), notes=notes,
-            tensorboard_dir=str(log_dir) if log_dir else None)
+            tensorboard_dir=str(log_dir) if log_dir else None,
+            **protocol.clean({k: v for k, v in result.items() if k not in ("history", "seconds", "cancelled")}))
 
 
 # ---------------------------------------------------------------------------------- main

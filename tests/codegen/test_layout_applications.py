@@ -1,5 +1,5 @@
 """Big keras.applications models, imported through codegen, are laid out to fit a screen and drawn
-without an edge under a card (the aspect ratio of the drawing stays within 1:4 .. 4:1)."""
+without an edge under a card or a crossing (the aspect ratio of the drawing stays within 1:4 .. 4:1)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from tests.graph_core.layout_checks import (
 
 pytestmark = [pytest.mark.keras, pytest.mark.slow]
 
-APPLICATIONS = ("MobileNetV2", "DenseNet121", "InceptionV3")
+# InceptionResNetV2 is laid out from its config (its CustomScaleLayer needs no shape rule to be drawn)
+APPLICATIONS = ("MobileNetV2", "DenseNet121", "InceptionV3", "InceptionResNetV2")
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +48,7 @@ def test_application_fits_a_screen_with_clean_edges(imported_applications, name,
     assert overlapping_cards(rects) == []
     edges = routed_edges(doc, layout.positions, orientation)
     assert edges_through_cards(rects, edges) == []
-    assert drawn_crossings(edges) <= len(edges) // 50
+    assert drawn_crossings(edges) == 0  # Graphviz dot draws these with none either (bench_layout)
 
 
 def test_import_lays_the_model_out_in_bands(imported_applications):

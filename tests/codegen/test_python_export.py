@@ -47,7 +47,7 @@ def _exec(source: str, name: str = "exported") -> dict:
 
 @pytest.fixture(scope="module")
 def exports():
-    return {slug: export_python(load_template(slug)) for slug in SLUGS}
+    return {slug: export_python(load_template(slug), GOLDEN / f"{slug}.py") for slug in SLUGS}
 
 
 @pytest.mark.parametrize("slug", SLUGS)

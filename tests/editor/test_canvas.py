@@ -363,3 +363,82 @@ def test_edit_updates_every_downstream_shape(make_canvas, qtbot):
         cv.session.push(SetConfig(cv.doc.nodes[first.node].layer, "units", 48))
     assert last.shape_line == "(None, 48)"
     assert all(e.label == "(None, 48)" for e in cv.scene.edge_items() if e.source.node_id != list(cv.doc.nodes)[0])
+
+
+def test_short_titles_for_cards_seen_from_afar():
+    assert labels.short_titles("BatchNormalization") == ("BatchNorm", "BN")
+    assert labels.short_titles("DepthwiseConv2D") == ("DWConv2D", "DWConv")
+    assert labels.short_titles("GlobalAveragePooling2D") == ("GAvgPool2D", "GAvg")
+    assert labels.short_titles("Dense") == ("Dense", "Dense")
+
+
+def _dark_pixels_in_card(cv, node_id) -> int:
+    from PySide6.QtGui import QColor
+
+    image = cv.view.viewport().grab().toImage()
+    item = cv.scene.node_item(node_id)
+    box = cv.view.mapFromScene(item.sceneBoundingRect()).boundingRect()
+    dark = 0
+    for x in range(max(0, box.left()), min(image.width(), box.right())):
+        for y in range(max(0, box.top()), min(image.height(), box.bottom())):
+            if QColor(image.pixel(x, y)).lightness() < 90:
+                dark += 1
+    return dark
+
+
+def test_the_overview_shows_layer_types_where_cards_are_wide_enough(make_canvas):
+    doc, ids = siamese()
+    cv = make_canvas(doc)
+    cv.view.set_zoom(0.3)  # cards 55 px wide: drawn in bulk, with their short type
+    cv.view.centerOn(cv.scene.node_item(ids["merged"]).sceneBoundingRect().center())
+    assert cv.scene.detail_level == OVERVIEW
+    assert _dark_pixels_in_card(cv, ids["merged"]) > 10
+    cv.view.set_zoom(0.1)  # 18 px: too small for any text
+    cv.view.centerOn(cv.scene.node_item(ids["merged"]).sceneBoundingRect().center())
+    assert _dark_pixels_in_card(cv, ids["merged"]) == 0
+
+
+def _input_visible_at_legible_zoom(cv) -> bool:
+    from editor.canvas import style as S
+
+    first = next(n for n in cv.scene.document.nodes if cv.scene.document.layer_of(n).type == "Input")
+    card = cv.view.mapFromScene(cv.scene.node_item(first).sceneBoundingRect()).boundingRect()
+    return cv.view.zoom >= S.LOD_MEDIUM - 1e-9 and cv.view.viewport().rect().contains(card)
+
+
+@pytest.mark.parametrize("orientation", ["LR", "TB"])
+def test_opening_and_auto_layout_show_a_big_graphs_inputs_legibly(make_canvas, orientation):
+    from bench.graphs import residual_mlp
+    from graph_core.layout import auto_layout_edit, set_view_orientation
+
+    doc = residual_mlp(160)
+    set_view_orientation(doc, orientation)
+    doc.apply(auto_layout_edit(doc, orientation))
+    cv = make_canvas(doc)
+    cv.view.show_start()
+    assert _input_visible_at_legible_zoom(cv)
+    cv.view.set_zoom(0.05)
+    cv.view.actions()["auto_layout"].trigger()
+    assert _input_visible_at_legible_zoom(cv)
+
+
+def test_switching_direction_shows_the_inputs_legibly(make_canvas):
+    from bench.graphs import residual_mlp
+    from graph_core.layout import auto_layout_edit
+
+    doc = residual_mlp(160)
+    doc.apply(auto_layout_edit(doc))
+    cv = make_canvas(doc)
+    cv.view.fit_to_view()
+    assert cv.view.zoom < 0.3  # the whole of it is too small to read
+    cv.view.actions()["layout_tb"].trigger()
+    assert cv.scene.orientation == "TB"
+    assert _input_visible_at_legible_zoom(cv)
+
+
+def test_a_small_graph_opens_whole(make_canvas):
+    doc, _ids = siamese()
+    cv = make_canvas(doc)
+    cv.view.show_start()
+    rect = cv.view.mapFromScene(cv.scene.items_bounding_rect()).boundingRect()
+    assert cv.view.viewport().rect().contains(rect) and cv.view.zoom <= 1.0

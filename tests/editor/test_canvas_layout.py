@@ -150,3 +150,25 @@ def test_an_edge_is_rerouted_when_a_card_is_moved_onto_it(qtbot):
     finally:
         scene.close()
         session.close()
+
+
+@pytest.mark.parametrize("orientation", [LEFT_RIGHT, TOP_BOTTOM])
+def test_a_graph_drawn_in_parts_has_the_geometry_of_one_scene(tmp_path, monkeypatch, orientation):
+    from editor import render_chunks
+    from editor.render import render_document
+    from graph_core.layout import set_view_orientation
+
+    doc = residual_mlp(160)
+    set_view_orientation(doc, orientation)
+    doc.apply(auto_layout_edit(doc, orientation))
+    whole, parts = tmp_path / "whole.json", tmp_path / "parts.json"
+    render_document(doc, str(tmp_path / "whole.png"), str(whole))
+    monkeypatch.setattr(render_chunks, "CHUNK_NODES", 40)  # four parts
+    render_document(doc, str(tmp_path / "parts.png"), str(parts))
+    one, many = json.loads(whole.read_text()), json.loads(parts.read_text())
+    assert sorted(map(str, many["cards"])) == sorted(map(str, one["cards"]))
+    by_ends = {(e["source"], e["target"]): e["points"] for e in one["edges"]}
+    assert len(many["edges"]) == len(one["edges"])
+    assert all(by_ends[(e["source"], e["target"])] == e["points"] for e in many["edges"])
+    assert sorted(map(str, many["edge_labels"])) == sorted(map(str, one["edge_labels"]))
+    check_geometry(many)

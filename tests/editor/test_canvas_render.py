@@ -112,3 +112,22 @@ def test_cli_render_unwritable_output_exits_2(tmp_path, capsys):
     loom_format.save(_small_doc(), src)
     assert cli.main(["render", str(src), "-o", str(tmp_path / "no" / "such" / "m.svg")]) == 2
     assert "error" in capsys.readouterr().err
+
+
+def test_a_drawing_too_big_for_the_raster_cap_is_scaled_down_with_a_note(tmp_path, monkeypatch, capsys):
+    from editor import render
+
+    doc = templates.load_template("inception")
+    path = tmp_path / "inception.loom"
+    loom_format.save(doc, str(path))
+    out = tmp_path / "big.png"
+    assert cli.main(["render", str(path), "-o", str(out)]) == 0
+    full = QImage(str(out))
+    assert "note:" not in capsys.readouterr().out
+    monkeypatch.setattr(render, "MAX_PNG_PIXELS", full.width() * full.height() // 16)
+    assert cli.main(["render", str(path), "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    capped = QImage(str(out))
+    assert capped.width() * capped.height() <= render.MAX_PNG_PIXELS
+    assert capped.width() <= full.width() // 3
+    assert "note: the drawing is" in printed and "capped at" in printed and ".svg" in printed

@@ -71,14 +71,19 @@ def test_switching_documents_during_a_fit_stops_following_it(qtbot):
     assert not any(panel.chart.series().values())
 
 
-def test_chart_axis_title_clears_the_last_tick_label(qtbot):
+def test_chart_axis_titles_clear_the_tick_labels(qtbot):
     chart = LossChart()
     qtbot.addWidget(chart)
     chart.resize(420, 200)
     metrics = QFontMetrics(chart.font())
-    plot, title = chart.plot_rects(metrics)
-    last_tick = plot.right() + 20  # tick labels are 40 wide, centred on their tick
-    assert title.left() >= last_tick and title.right() <= chart.width()
+    plot, x_title, y_title = chart.plot_rects(metrics)
+    assert x_title.top() >= plot.bottom() + metrics.height()  # below the epoch tick labels
+    assert x_title.bottom() <= chart.height()
+    chart.add_point("train", 1.0, 0.12345)
+    chart.add_point("train", 2.0, 1234.5)  # long tick labels widen the margin
+    plot, x_title, y_title = chart.plot_rects(metrics)
+    label_w = max(metrics.horizontalAdvance(label) for label in chart.y_axis()[4]) + 4  # the widest y tick label
+    assert y_title.right() <= plot.left() - 6 - label_w + 1  # left of the y tick labels
 
 
 def test_code_panel_says_which_layers_it_leaves_out(qtbot):

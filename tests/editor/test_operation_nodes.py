@@ -69,4 +69,4 @@ def test_inspector_edits_an_index_as_typed(qtbot, make_window):
     result = window.session.result()
     assert result.output_specs(doc.nodes_of(head.id)[0])[0].shape == (None, 2)
     item = window.current_scene().node_item(doc.nodes_of(head.id)[0])
-    assert item.title_text == "x[:, 1:3]"
+    assert item.title == "x[:, 1:3]"

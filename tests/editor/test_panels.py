@@ -280,7 +280,7 @@ def test_training_panel_run_cancel_and_loss_chart(qtbot, worker):
     assert panel.running and panel.cancel_button.isEnabled() and not panel.run_button.isEnabled()
     series = panel.chart.series()
     assert panel.chart.points_received >= 1
-    assert set(series) == {"loss", "age loss", "income loss", "gender loss"}
+    assert set(series) == {"total · train", "age · train", "income · train", "gender · train"}
     assert panel.progress.maximum() == 20_000 and 0 < panel.progress.value() < 20_000
     with qtbot.waitSignal(panel.fitEnded, timeout=REPLY_MS) as blocker:
         panel.cancel_button.click()
@@ -295,9 +295,9 @@ def test_training_panel_run_cancel_and_loss_chart(qtbot, worker):
         panel.run_button.click()
     done = blocker.args[0]
     assert not done.get("cancelled", True), done
-    assert "Finished" in panel.status.text() and panel.results.text().startswith("Final: loss ")
+    assert "Finished" in panel.status.text() and "Trained 1 epoch" in panel.fit_view.summary_text()
     assert panel.progress.value() == panel.progress.maximum() == 4
-    assert panel.chart.series()["loss"][-1][0] == pytest.approx(1.0)
+    assert panel.chart.series()["total · train"][-1][0] == pytest.approx(1.0)
     panel.chart.resize(400, 220)
     image = panel.chart.grab()
     assert not image.isNull() and panel.chart.paints >= 1
@@ -313,7 +313,7 @@ def test_training_panel_survives_a_worker_failure(qtbot):
     assert request_id == 1 and panel.running
     fake.fitProgress.emit({"id": request_id, "phase": "batch", "epoch": 0, "epochs": 1, "batch": 0,
                            "batches": 8, "loss": 2.0, "losses": {"predictions": 2.0}})
-    assert panel.chart.series() == {"loss": [(0.125, 2.0)]}
+    assert panel.chart.series() == {"train": [(0.125, 2.0)]}
     fake.fitProgress.emit({"id": 99, "phase": "batch", "epoch": 0, "epochs": 1, "batch": 1, "batches": 8,
                            "loss": 1.0})
     assert panel.chart.points_received == 1  # another fit's progress is ignored

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -24,8 +25,8 @@ def test_missing_libraries_come_from_ldd(monkeypatch, tmp_path):
         calls.append(args)
         return subprocess.CompletedProcess(args, 0, LDD_OUTPUT, "")
 
-    monkeypatch.setattr(platform_check.shutil, "which", lambda name: "/usr/bin/ldd")
-    monkeypatch.setattr(platform_check.subprocess, "run", fake_run)
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/ldd")  # imported when needed
+    monkeypatch.setattr(subprocess, "run", fake_run)
     assert platform_check.missing_libraries(plugin) == ["libxcb-icccm.so.4", "libxcb-keysyms.so.1"]
     assert calls and calls[0][1] == str(plugin)
 
@@ -52,7 +53,31 @@ def test_problem_message_only_when_xcb_is_wanted_and_broken(monkeypatch):
 def test_editor_start_prints_the_problem_instead_of_aborting(monkeypatch, capsys):
     from editor import app
 
+    class Broken:
+        def problem(self):
+            return "error: missing libxcb-icccm.so.4"
+
     monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
-    monkeypatch.setattr(platform_check, "xcb_problem", lambda: "error: missing libxcb-icccm.so.4")
+    monkeypatch.setattr(platform_check, "start_xcb_check", lambda: Broken())
     assert app.run_editor(None) == app.EXIT_UNREADABLE
     assert "libxcb-icccm.so.4" in capsys.readouterr().err
+
+
+def test_background_check_finds_what_ldd_reports(monkeypatch, tmp_path):
+    """The check started before the editor's imports gives the same answer as xcb_problem()."""
+    plugin = tmp_path / "Qt" / "plugins" / "platforms" / "libqxcb.so"
+    plugin.parent.mkdir(parents=True)
+    plugin.write_bytes(b"")
+    ldd = tmp_path / "ldd"
+    ldd.write_text("#!/bin/sh\nprintf '%s' '" + LDD_OUTPUT.replace("\t", "    ") + "'\n")
+    ldd.chmod(0o755)
+    monkeypatch.setattr(platform_check.sys, "platform", "linux")
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    monkeypatch.setattr(platform_check, "xcb_plugin", lambda: plugin)
+    monkeypatch.setattr(shutil, "which", lambda name: str(ldd))
+    check = platform_check.start_xcb_check()
+    message = check.problem()
+    assert "libxcb-icccm.so.4" in message and "libxcb-keysyms.so.1" in message
+    assert "apt-get install -y libxcb-icccm4 libxcb-keysyms1" in message
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert platform_check.start_xcb_check() is None

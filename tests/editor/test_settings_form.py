@@ -54,7 +54,9 @@ def test_inspector_and_training_panel_show_the_same_forms(qtbot):
     qtbot.addWidget(panel)
     panel.set_session(session)
     sections = [sorted(form.section for form in widget.findChildren(SettingsForm)) for widget in (inspector, panel)]
-    assert sections == [["compile", "fit"], ["compile", "fit"]]
+    assert sections == [["compile", "fit", "fit"], ["compile", "fit", "fit"]]  # fit settings and fit options
     assert inspector.editor("batch_size").spin.maximum() == panel.batch_size.maximum()
     panel.epochs.setValue(5)  # an edit in one shows in the other
     assert inspector.editor("epochs").spin.value() == 5
+    panel.options_form.editor("patience").widget.setValue(7)  # a fit option too
+    assert session.document.fit["patience"] == 7 and inspector.editor("patience").spin.value() == 7

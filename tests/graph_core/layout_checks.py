@@ -24,14 +24,14 @@ def port(rect, kind: str, index: int, count: int, orientation: str) -> tuple:
 def routed_edges(doc, positions: dict, orientation: str = LEFT_RIGHT) -> list:
     """``[((source, target), points)]`` of every edge routed around the cards."""
     rects = card_rects(doc, positions)
-    obstacles = Obstacles(rects, orientation)
-    out = []
+    ends = []
     for nid, node in doc.nodes.items():
         for slot, ref in enumerate(node.inputs):
             p1 = port(rects[ref.node], "out", 0, 1, orientation)
             p2 = port(rects[nid], "in", slot, len(node.inputs), orientation)
-            out.append(((ref.node, nid), obstacles.route(p1, p2)))
-    return out
+            ends.append(((ref.node, nid), p1, p2))
+    obstacles = Obstacles(rects, orientation, links=[(p1, p2) for _, p1, p2 in ends])
+    return [(edge, obstacles.route(p1, p2)) for edge, p1, p2 in ends]
 
 
 def overlapping_cards(rects: dict) -> list:

@@ -14,7 +14,7 @@ from bench.graphs import branchy_chain, residual_mlp
 from graph_core import templates
 from graph_core.builder import GraphBuilder
 from graph_core.layout import LEFT_RIGHT, TOP_BOTTOM, auto_layout_edit, layered_layout
-from graph_core.routing import Obstacles, segments_cross_rect
+from graph_core.routing import Obstacles, count_crossings, segments_cross_rect
 from tests.graph_core.layout_checks import (
     aspect,
     card_rects,
@@ -139,3 +139,23 @@ def test_backward_edges_are_routed_around_every_card():
     for cid in ("b", "d"):
         assert not segments_cross_rect(points, rects[cid])
     assert obstacles.hits((320, 10, 20, 20)) and not obstacles.hits((320, 10, 20, 20), ignore=("b",))
+
+
+def test_a_long_edge_takes_a_detour_rather_than_cross_a_short_edge():
+    # a long edge s -> t could squeeze between a and b, then cross the short edge a -> c
+    rects = {"s": (0, 80, 100, 60), "a": (300, 0, 100, 80), "b": (300, 116, 100, 84),
+             "c": (600, 130, 100, 80), "t": (900, 80, 100, 60)}
+    short = [(400, 40), (600, 170)]
+    squeezed = Obstacles(rects).route((100, 110), (900, 110))
+    assert count_crossings([squeezed, short]) == 1  # the situation the links are for
+    routed = Obstacles(rects, links=[tuple(short)]).route((100, 110), (900, 110))
+    assert count_crossings([routed, short]) == 0
+    assert not any(segments_cross_rect(routed, r) for cid, r in rects.items() if cid not in "st")
+
+
+@pytest.mark.parametrize("orientation", ORIENTATIONS)
+def test_bands_are_left_and_entered_without_crossings(orientation):
+    doc = residual_mlp(400)
+    layout, _rects, edges = _check_drawing(doc, orientation)
+    assert layout.bands > 1
+    assert drawn_crossings(edges) == 0

@@ -1,0 +1,105 @@
+"""The exported training script: same data, same training, same weights as LayerLoom's fit;
+runs without LayerLoom; --strategy multiworker on two local processes (TF_CONFIG, loopback)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from codegen import worker_tasks
+from codegen.python_export import export_python
+from graph_core import loom_format
+from graph_core.templates import load_template
+
+pytestmark = [pytest.mark.keras, pytest.mark.slow]
+
+
+def _layer_variables(path) -> dict:
+    found = {}
+    with h5py.File(path, "r") as handle:
+        handle.visititems(lambda name, obj: found.__setitem__(name, obj[()])
+                          if isinstance(obj, h5py.Dataset) and name.startswith("layers/") else None)
+    return found
+
+
+def _script(tmp_path, epochs: int) -> tuple:
+    doc = load_template("iris")
+    doc.fit["epochs"] = epochs
+    project = tmp_path / "project" / "iris.loom"
+    project.parent.mkdir()
+    loom_format.save(doc, project)
+    doc = loom_format.load(project)
+    script = tmp_path / "scripts" / "iris_train.py"
+    script.parent.mkdir()
+    script.write_text(export_python(doc, script), encoding="utf-8")
+    return doc, project, script
+
+
+def _env() -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TF_CONFIG")}
+    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    return env
+
+
+def test_exported_script_trains_like_layerloom_and_needs_no_layerloom(tmp_path):
+    doc, project, script = _script(tmp_path, epochs=4)
+    text = script.read_text()
+    assert "graph_core" not in text and "codegen" not in text.replace("codegen/", "")
+    assert '"path": "../../../' not in text  # relative to the script when they share a folder
+    done = subprocess.run([sys.executable, str(script), "--weights-out", str(tmp_path / "script.weights.h5")],
+                          cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "wrote" in done.stdout and "val_loss" in done.stdout
+    worker_tasks.fit_task(doc, project, weights_out=tmp_path / "task.weights.h5")
+    ours, theirs = _layer_variables(tmp_path / "task.weights.h5"), _layer_variables(tmp_path / "script.weights.h5")
+    assert ours.keys() == theirs.keys() and all(np.array_equal(ours[k], theirs[k]) for k in ours)
+    predicted = worker_tasks.predict_task(doc, project, weights=tmp_path / "script.weights.h5",
+                                          out_path=tmp_path / "a.npz")
+    assert predicted["count"] == 150  # the script's weights load in LayerLoom (same layout)
+
+    np.savez(tmp_path / "wrong.npz", measurements=np.zeros((4, 2)), species=np.zeros(4, dtype=int))
+    bad = subprocess.run([sys.executable, str(script), "--data", str(tmp_path / "wrong.npz")], cwd=tmp_path,
+                         env=_env(), capture_output=True, text=True, timeout=300)
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr
+    assert "error: Input 'measurements' expects arrays of shape (None, 4) float32" in bad.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_multiworker_strategy_two_local_workers_end_with_the_same_weights(tmp_path):
+    _doc, _project, script = _script(tmp_path, epochs=1)
+    ports = [_free_port(), _free_port()]
+    cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
+    out = tmp_path / "mw.weights.h5"
+    workers = []
+    for index in range(2):
+        env = {**_env(), "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})}
+        workers.append(subprocess.Popen(
+            [sys.executable, str(script), "--strategy", "multiworker", "--weights-out", str(out)],
+            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    results = []
+    for proc in workers:
+        try:
+            stdout, stderr = proc.communicate(timeout=300)
+        except subprocess.TimeoutExpired:
+            for other in workers:
+                other.kill()
+            raise
+        results.append((proc.returncode, stdout, stderr))
+    for code, _stdout, stderr in results:
+        assert code == 0, stderr[-3000:]
+    assert "wrote" in results[0][1] and "4/4" in results[0][1]  # 120 samples, global batch 2 x 16
+    chief, other = _layer_variables(out), _layer_variables(Path(str(out)[:-len(".weights.h5")] + ".worker1.weights.h5"))
+    assert chief.keys() == other.keys() and all(np.array_equal(chief[k], other[k]) for k in chief)

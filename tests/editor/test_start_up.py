@@ -1,0 +1,63 @@
+"""Start-up (issue 17): panels behind other tabs are built when first shown; the worker can wait.
+
+The times themselves are measured by bench/bench_startup.py; these tests check that what is put
+off still works when it is needed.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from editor.app import attach_keras
+from editor.lazy_panels import is_built
+from tests.editor.window_fixtures import *  # noqa: F403
+from tests.editor.window_fixtures import template_session
+
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("no_leaked_windows")]
+
+HIDDEN = ("Code", "Training", "Step through")
+
+
+def test_panels_behind_the_summary_are_built_when_their_tab_is_chosen(qtbot, make_window):
+    window = make_window("mlp")
+    integration = attach_keras(window, start_worker=False)
+    qtbot.waitExposed(window)
+    docks = integration.docks
+    qtbot.waitUntil(lambda: docks["Summary"].isVisible())  # the bottom tab group is laid out
+    assert is_built(docks["Summary"]) and docks["Summary"].panel is integration.summary_panel
+    assert not any(is_built(docks[title]) for title in HIDDEN), "hidden panels were built at start"
+
+    docks["Code"].raise_()  # the user picks the Code tab
+    qtbot.waitUntil(lambda: is_built(docks["Code"]))
+    code = integration.code_panel
+    assert docks["Code"].widget() is not None and code.session is window.session
+    qtbot.waitUntil(lambda: "keras.Input" in code.code)
+    assert not is_built(docks["Training"]) and not is_built(docks["Step through"])
+
+    other = template_session("residual")
+    window.set_session(other)  # a built panel follows the window; an unbuilt one gets it when built
+    assert code.session is other
+    assert not is_built(docks["Training"])
+    training = integration.training_panel  # asked for by code: built now, on the current session
+    assert is_built(docks["Training"]) and training.session is other
+    assert docks["Training"].panel is training
+    QApplication.processEvents()  # lay out (no sleep)
+    height = docks["Summary"].height()
+    integration.step_panel  # noqa: B018 (building the last one does not make the bottom area jump)
+    QApplication.processEvents()
+    assert docks["Summary"].height() == height
+
+
+def test_a_deferred_worker_queues_requests_instead_of_starting(qapp):
+    from editor.worker.client import KerasWorker
+
+    worker = KerasWorker(autostart=False)
+    worker.defer_start()
+    try:
+        worker.request_summary(template_session("mlp").document)
+        assert worker.process is None and not worker.is_running  # no TensorFlow before the frame
+        assert len(worker._outbox) == 1  # sent once start() has started the process
+    finally:
+        worker.shutdown()
+        worker.deleteLater()
