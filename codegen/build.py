@@ -11,6 +11,7 @@ from __future__ import annotations
 from codegen.applications import create_application, keras_message
 from codegen.data_plan import output_names, outputs_keyed
 from codegen.errors import BuildError
+from codegen.operation_calls import OperationCall
 from graph_core import allow_list, catalog
 from graph_core.analysis import check
 from graph_core.document import Document, Layer
@@ -171,7 +172,7 @@ def _make_input(layer: Layer, nid: str):
 
 
 def make_layer(layer: Layer):
-    """Create the Keras layer (or nested model, or application) of a document layer.
+    """Create the Keras layer (or nested model, or application, or operation call) of a document layer.
 
     Raises:
         BuildError: naming the layer, with Keras's reason; for a nested model, ``layer_name``
@@ -185,6 +186,8 @@ def make_layer(layer: Layer):
             return _build_graph(layer.subgraph, layer.name)
         if kind == "application":
             return create_application(layer.config, name=layer.name)
+        if kind == "operation":  # a keras.ops call, not a layer: no instance, no weights
+            return OperationCall(layer)
         return make_plain_layer(layer.type, layer.config, layer.name)
     except BuildError as exc:
         raise BuildError(f"{_label(layer)}: {exc.message}", layer.name, stage=exc.stage,

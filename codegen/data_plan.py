@@ -21,6 +21,7 @@ from graph_core import catalog
 from graph_core.analysis import check
 from graph_core.document import Document
 from graph_core.graph_algorithms import walk_downstream
+from graph_core.layer_kinds import kind_of
 from graph_core.losses import canonical_loss
 from graph_core.losses import target_kind as _loss_target_kind
 from graph_core.tensor import FLOAT_DTYPES, INTEGER_DTYPES
@@ -119,9 +120,13 @@ def outputs_keyed(doc: Document) -> bool:
     """True when compile settings and targets are dicts keyed by output name.
 
     That is the case for several outputs with distinct names; a single output uses the plain
-    form and outputs sharing a name (two outputs of one layer) the list form.
+    form and outputs sharing a name (two outputs of one layer) the list form, and so do models
+    with an output made by an operation (``x * 2.0`` cannot be given a name in exported code, so
+    Keras names it itself).
     """
     names = output_names(doc)
+    if any(kind_of(doc.layer_of(out.node)) == "operation" for out in doc.outputs):
+        return False
     return len(names) > 1 and len(set(names)) == len(names)
 
 

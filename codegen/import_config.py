@@ -36,15 +36,13 @@ from codegen.import_layer_config import (
     _is_model_entry,
 )
 from codegen.import_masks import absorb_implicit_masks
+from codegen.import_operations import is_operation_entry, known_operation, operation_layer
 from codegen.import_safety import operation_message
 from graph_core.call_defaults import is_implicit_training
 from graph_core.edits import snake_case
 from graph_core.layer_kinds import call_spec_for_type
 
 __all__ = ["FUNCTIONAL_CLASSES", "ConfigError", "translate_model"]
-
-#: Keras layers that are tensor operations recorded from ``keras.ops`` calls.
-_OPS_MODULE_PREFIXES = ("keras.src.ops", "keras.ops")
 
 class _Ids:
     def __init__(self) -> None:
@@ -277,8 +275,11 @@ class _Translator(LayerConfigReduction, CompileTranslation):
         class_name = entry["class_name"]
         config = entry.get("config")
         module = entry.get("module")
-        if isinstance(module, str) and module.startswith(_OPS_MODULE_PREFIXES):
-            raise ConfigError(operation_message(f"layer '{name}'", class_name, module))
+        if is_operation_entry(entry):  # a keras.ops call (x + y, x[:, :4]): an operation layer
+            operation = known_operation(entry)
+            if operation is None:
+                raise ConfigError(operation_message(f"layer '{name}'", class_name, module))
+            return operation_layer(entry, name, operation)
         if not isinstance(config, dict):
             raise ConfigError(f"layer '{name}' ({class_name}) has no config object")
         if class_name == "InputLayer":

@@ -13,6 +13,7 @@ from typing import Any
 
 from codegen.errors import ImportRefused
 from graph_core import allow_list
+from graph_core.operations import by_keras_class
 
 #: Keras layers that carry code or opaque programs, with the reason given to the user.
 REFUSED_LAYERS = {
@@ -160,9 +161,11 @@ def _check_object(obj: dict, class_name: str, subject: str, key: str | None,
                 f"{what} the custom class '{class_name}' (module '{module}'): loading it would "
                 f"import and run code from outside Keras, which LayerLoom never does; rebuild it "
                 f"from standard Keras parts", layer)
+        if str(module).startswith(("keras.src.ops", "keras.ops")) and key is None:
+            if by_keras_class(str(module), class_name) is not None:
+                return  # an operation node LayerLoom has (x + y, x[:, :4], keras.ops.mean)
+            raise ImportRefused(operation_message(subject, class_name, module), layer)
         if class_name not in KNOWN_KERAS_CLASSES:
-            if str(module).startswith(("keras.src.ops", "keras.ops")):
-                raise ImportRefused(operation_message(subject, class_name, module), layer)
             raise ImportRefused(
                 f"{what} the class '{module}.{class_name}', which is not on LayerLoom's list of "
                 f"Keras built-ins: LayerLoom never loads it. It imports models made of keras.layers "
@@ -193,16 +196,20 @@ def _exported_internal(class_name: str, registered) -> bool:
 
 
 def operation_message(subject: str, class_name: str, module) -> str:
-    """Why a saved ``keras.ops`` operation (``x + y``, ``x[:, :4]``) is refused, and what to do.
+    """Why a saved ``keras.ops`` operation LayerLoom lacks is refused, and what to do.
 
-    Only real ``keras.layers`` classes are suggested (the catalog's), never a made-up one."""
+    Only real ``keras.layers`` classes (the catalog's) and LayerLoom's own operations are
+    suggested, never a made-up one."""
     from graph_core import catalog
     from graph_core.edits import snake_case
+    from graph_core.operations import OPERATIONS
 
-    instead = (f"the layer keras.layers.{class_name} does the same; build the model with it and save again"
-               if catalog.get_spec(class_name) is not None else
-               "models that apply operations to tensors can be imported once LayerLoom has operation "
-               "nodes; until then only models built from keras.layers import")
-    return (f"{subject} is the tensor operation keras.ops.{snake_case(class_name)} (saved as class "
-            f"{class_name!r} of module {module!r}: `x + y`, `x[:, :4]` or a keras.ops call in the model "
-            f"code); LayerLoom cannot represent operations yet: {instead}")
+    function = snake_case(class_name)
+    if catalog.get_spec(class_name) is not None:
+        instead = f"the layer keras.layers.{class_name} does the same; build the model with it and save again"
+    else:
+        instead = ("rewrite that step with the operations LayerLoom has (" +
+                   ", ".join(op.function for op in OPERATIONS[:12]) + ", … — the palette's Operations "
+                   "category lists them all) or with keras.layers, and save again")
+    return (f"{subject} is the tensor operation keras.ops.{function} (saved as class {class_name!r} of "
+            f"module {module!r}), which LayerLoom's operation nodes do not cover: {instead}")

@@ -18,7 +18,9 @@ from collections.abc import Callable
 
 from codegen.build import build_model, call_layer, used_nodes
 from codegen.errors import BuildError
+from codegen.operation_calls import OperationCall
 from graph_core.document import Document
+from graph_core.layer_kinds import kind_of
 
 
 def _ready(value):
@@ -75,7 +77,7 @@ def profile_model(doc: Document, batch_size: int = 1, repeats: int = 10,
         if nid in tensors:
             continue
         layer = doc.layer_of(nid)
-        instance = model.get_layer(layer.name)
+        instance = OperationCall(layer) if kind_of(layer) == "operation" else model.get_layer(layer.name)
         args = [tensors[ref.node][ref.index] for ref in doc.nodes[nid].inputs]
         node = doc.nodes[nid]
         result = _ready(call_layer(instance, layer, node, args))  # also the warm-up call

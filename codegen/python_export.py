@@ -15,6 +15,7 @@ from codegen.build import compile_settings, used_nodes
 from codegen.data_plan import POSITIVE_HIGH, POSITIVE_LOW, DataPlan, TargetPlan, plan_data
 from codegen.errors import ExportRefused
 from codegen.export_classes import CLASS_SOURCES, class_definitions
+from codegen.operation_source import operation_expr
 from codegen.source_expr import (
     INDENT,
     WIDTH,
@@ -165,10 +166,11 @@ class _Exporter:
         instance = {lid for lid in calls
                     if kind_of(doc.layers[lid]) in ("model", "application")
                     or (doc.layers[lid].type != "Input" and len(calls[lid]) > 1)}
+        operations = {lid for lid in calls if kind_of(doc.layers[lid]) == "operation"}
         names: dict = {}
         for nid in nodes:
             lid = doc.nodes[nid].layer
-            if lid not in instance:
+            if lid not in instance or (lid in operations and len(calls[lid]) == 1):
                 base = primary[lid]
             elif len(calls[lid]) > 1:
                 base = scope.take(f"{primary[lid]}_{calls[lid].index(nid) + 1}")
@@ -185,6 +187,10 @@ class _Exporter:
             target = ", ".join(names[nid])
             if layer.type == "Input":
                 lines.append(statement(1, target, self.input_expr(layer)))
+                continue
+            if layer.id in operations:  # x + y, x[:, :4], keras.ops.mean(x, axis=-1): no instance
+                operands = [Raw(_ref_name(names, ref)) for ref in node.inputs]
+                lines.append(statement(1, target, operation_expr(layer, operands)))
                 continue
             positional, keywords = call_arguments(
                 layer, node, [Raw(_ref_name(names, ref)) for ref in node.inputs],

@@ -106,6 +106,28 @@ class Attr(Expr):
         return f"{self.value.flat()}.{self.name}"
 
 
+class Operator(Expr):
+    """``left <symbol> right`` (``x + y``), or ``<symbol>operand`` when ``right`` is None (``-x``).
+
+    Operands are names or literals; a negative number is parenthesized (``x ** (-1)``), so the
+    text reads as the call it stands for whatever the operator's precedence."""
+
+    def __init__(self, symbol: str, left: Expr, right: Expr | None = None):
+        self.symbol = symbol
+        self.left = left
+        self.right = right
+
+    @staticmethod
+    def _operand(expr: Expr) -> str:
+        text = expr.flat()
+        return f"({text})" if text.startswith("-") else text
+
+    def flat(self) -> str:
+        if self.right is None:
+            return f"{self.symbol}{self._operand(self.left)}"
+        return f"{self._operand(self.left)} {self.symbol} {self._operand(self.right)}"
+
+
 def render(expr: Expr, col: int, indent: int, tail: int = 0) -> str:
     """Write ``expr`` starting at column ``col``, wrapping to stay within :data:`WIDTH`.
 
@@ -116,7 +138,7 @@ def render(expr: Expr, col: int, indent: int, tail: int = 0) -> str:
         tail: characters that follow the expression on its last line.
     """
     flat = expr.flat()
-    if col + len(flat) + tail <= WIDTH or isinstance(expr, Raw):
+    if col + len(flat) + tail <= WIDTH or isinstance(expr, (Raw, Operator)):
         return flat
     if isinstance(expr, Kw):
         head = f"{expr.name}="

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from codegen.errors import BuildError, CodegenError
+from codegen.operation_calls import model_operation
 from graph_core.document import Document
 
 MAX_SAMPLE_BYTES = 256 * 1024 * 1024
@@ -128,7 +129,7 @@ def node_tensors(doc: Document, model, order: list) -> dict:
     found = {}
     for layer_id, nids in calls.items():
         layer = doc.layers[layer_id]
-        instance = model.get_layer(layer.name)
+        instance = model_operation(model, layer.name)  # a layer, or an operation node's Keras operation
         nodes = [n for i, n in enumerate(instance._inbound_nodes) if make_node_key(instance, i) in model._nodes]
         if layer.type == "Input":
             found[nids[0]] = [instance.output]

@@ -12,12 +12,22 @@ from PySide6.QtWidgets import QDialog, QTextBrowser, QVBoxLayout, QWidget
 from editor.inspector_widgets import MUTED_COLOR
 from editor.param_text import format_value
 from graph_core.layer_kinds import spec_for_type
+from graph_core.operations import get_operation
 
 
 def _signature(layer_type: str, params: tuple) -> str:
     parts = []
+    operation = get_operation(layer_type)
+    if operation is not None:  # keras.ops.mean(x, axis=None, keepdims=False): operands first
+        params = tuple(p for p in params if p.name not in operation.constant_operands)
+        parts = list(operation.operands)
+        if operation.variadic == "star":  # einsum(subscripts, *operands)
+            parts = [p.name for p in params] + ["*" + parts[0]]
+            params = ()
     for p in params:
         parts.append(p.name if p.required else f"{p.name}={format_value(p.default)}")
+    if operation is not None:
+        return f"keras.ops.{operation.function}(" + ", ".join(parts) + ")"
     return f"keras.layers.{layer_type}(" + ", ".join(parts) + ")"
 
 

@@ -24,6 +24,8 @@ from editor.canvas.quick_add import name_tokens
 from editor.canvas.style import category_color
 from graph_core import catalog
 from graph_core.layer_kinds import APPLICATION_SPEC, MODEL_SPEC
+from graph_core.operations import CATEGORY as OPERATIONS_CATEGORY
+from graph_core.operations import OPERATION_SPECS, get_operation
 
 MIME_LAYER = "application/x-layerloom-layer"
 TYPE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -31,9 +33,23 @@ TYPE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 def search_words(layer_type: str, description: str, category: str) -> tuple:
     """The words a palette search matches the start of: the name, its parts, description, category."""
-    words = [layer_type.lower(), *name_tokens(layer_type), category.lower()]
+    words = [layer_type.lower(), layer_type.lower().rsplit(".", 1)[-1],  # ops.not_equal: "not_equal"
+             *name_tokens(layer_type), category.lower()]
     words.extend(re.findall(r"[a-z0-9]+", description.lower()))
     return tuple(dict.fromkeys(words))
+
+def palette_label(layer_type: str) -> str:
+    """The entry's text: the layer type, or an operation's function with its operator
+    (``add  x + y``, ``mean``)."""
+    op = get_operation(layer_type)
+    if op is None:
+        return layer_type
+    if op.symbol and len(op.operands) == 2:
+        return f"{op.function}   x {op.symbol} y"
+    if op.symbol:
+        return f"{op.function}   {op.symbol}x"
+    return "get_item   x[…]" if op.function == "get_item" else op.function
+
 
 #: Extra entries that are not catalog layers: whole models used as layers.
 MODEL_ENTRIES = (
@@ -126,6 +142,7 @@ class Palette(QWidget):
     def _populate(self) -> None:
         groups = [(name, [(s.type, s.description) for s in specs]) for name, specs in catalog.categories()]
         groups.append(("Models", list(MODEL_ENTRIES)))
+        groups.append((OPERATIONS_CATEGORY, [(s.type, s.description) for s in OPERATION_SPECS.values()]))
         self._entries = [(t, d, category) for category, entries in groups for t, d in entries]
         self._search_index: dict | None = None  # built by the first search, not at start-up
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
@@ -137,7 +154,7 @@ class Palette(QWidget):
             top.setFont(0, font)
             icon = category_icon(category)
             for layer_type, description in entries:
-                item = QTreeWidgetItem([layer_type])
+                item = QTreeWidgetItem([palette_label(layer_type)])
                 item.setData(0, TYPE_ROLE, layer_type)
                 item.setIcon(0, category_icon(category, layer_type=layer_type)
                              if layer_type in _OWN_COLOUR else icon)

@@ -32,6 +32,7 @@ from editor.param_text import (
     parse_shape,
 )
 from graph_core.catalog import REQUIRED, ParamSpec
+from graph_core.operations import index_key
 
 INT_LIMIT = 2**31 - 1
 
@@ -360,6 +361,25 @@ class LiteralEditor(TextEditor):
                          "None" if param.allow_none else "a JSON value")
 
 
+class IndexEditor(TextEditor):
+    """The index of a ``get_item`` operation as typed between the brackets: ``:, :4``."""
+
+    def __init__(self, param, parent=None):
+        super().__init__(param, parent, parse_index, index_key.to_text, "e.g. :, :4 or ..., None, 0")
+
+    @staticmethod
+    def can_represent(param, value) -> bool:
+        return value is REQUIRED or index_key.problem(value) is None
+
+
+def parse_index(text: str) -> list:
+    """Read an index (``:, :4``) as a document key, or raise :class:`ParseError`."""
+    try:
+        return index_key.parse_text(text)
+    except index_key.IndexKeyError as exc:
+        raise ParseError(str(exc)) from None
+
+
 def editor_class(param: ParamSpec, value) -> tuple:
     """The editor class (and its extra arguments) that edits ``param`` and can show ``value``."""
     kind = param.kind
@@ -382,6 +402,7 @@ def editor_class(param: ParamSpec, value) -> tuple:
             "int_tuple": (IntTupleEditor, {}),
             "shape": (ShapeEditor, {}),
             "axes": (AxesEditor, {}),
+            "index": (IndexEditor, {}),
         }.get(kind, (LiteralEditor, {}))
     if not cls.can_represent(param, value):
         cls, kwargs = LiteralEditor, {}

@@ -31,6 +31,7 @@ from graph_core.node_checks import (
     _with_compute_dtype,
     application_cache_key,
 )
+from graph_core.operations import is_operation
 from graph_core.problems import ERROR, WARNING, Problem
 from graph_core.tensor import TensorSpec, format_shape
 
@@ -209,7 +210,8 @@ class Analyzer:
         cached = self._layer_checks.get(layer.id)
         if cached is None:
             refusals = layer_refusals(layer)
-            problems = catalog.check_params(layer.type, layer.config) if catalog.get_spec(layer.type) else []
+            checked = catalog.get_spec(layer.type) or is_operation(layer.type)
+            problems = catalog.check_params(layer.type, layer.config) if checked else []
             try:
                 resolved = catalog.resolve_config(layer.type, layer.config) if not problems else {}
             except Exception as exc:

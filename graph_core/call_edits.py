@@ -16,6 +16,7 @@ from graph_core.edits import Edit, _require_node
 from graph_core.errors import EditError
 from graph_core.graph_algorithms import reaches
 from graph_core.layer_kinds import call_spec_for, spec_for
+from graph_core.operations import get_operation, tensor_count
 
 
 def main_port_count(doc: Document, node_id: str) -> int:
@@ -23,9 +24,13 @@ def main_port_count(doc: Document, node_id: str) -> int:
     free main ports (merge layers one more than they use, layers with optional inputs all)."""
     node = doc.nodes[node_id]
     used = len(node.inputs)
-    spec = spec_for(doc.layers[node.layer])
+    layer = doc.layers[node.layer]
+    spec = spec_for(layer)
     if spec is None:
         return used + 1
+    if spec.kind == "operation":  # one port per operand that is not a constant (x * 2.0 has one)
+        wanted = tensor_count(get_operation(layer.type), layer.config)
+        return max(used + 1 if wanted is None else wanted, used, 1)
     if spec.max_inputs is None:
         return max(spec.min_inputs, used + 1)
     return max(spec.max_inputs + sum(node.keyword_inputs.values()), used)

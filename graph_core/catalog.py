@@ -42,6 +42,7 @@ from graph_core.layer_rules import (
 from graph_core.layer_rules.common import REGISTRY, arity_error
 from graph_core.layer_rules.params import ACTIVATIONS
 from graph_core.layer_rules.spec import BASE_ARGS, PARAM_KINDS, REQUIRED, CallSpec, LayerSpec, ParamSpec
+from graph_core.operations import OPERATION_SPECS
 from graph_core.tensor import FLOAT_DTYPES, INTEGER_DTYPES
 
 __all__ = [
@@ -157,7 +158,7 @@ def _resolve_inner(value):
 
 #: layer type -> (resolved defaults, {param name: (ParamSpec, normalizer)})
 _RESOLVE: dict = {}
-for _spec in CATALOG.values():
+for _spec in [*CATALOG.values(), *OPERATION_SPECS.values()]:  # operations resolve and check alike
     _norms = {p.name: (p, _normalizer(p)) for p in _spec.params if _normalizer(p) is not None}
     _defaults = {}
     for _p in _spec.params:
@@ -353,7 +354,7 @@ def check_params(layer_type: str, config: dict) -> list:
     Returns:
         A list of problems, empty when the config is valid.
     """
-    spec = CATALOG.get(layer_type)
+    spec = CATALOG.get(layer_type) or OPERATION_SPECS.get(layer_type)
     if spec is None:
         return [("", f"unknown layer type {layer_type!r}", "choose a layer from the catalog")]
     if not isinstance(config, dict):

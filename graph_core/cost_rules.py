@@ -13,6 +13,7 @@ when the type has no rule or a size is unknown: never a guess.
 from __future__ import annotations
 
 from graph_core.layer_rules.common import REGISTRY, channels_first, prod
+from graph_core.operations import OPERATIONS
 from graph_core.tensor import TensorSpec
 
 _GATES = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
@@ -44,6 +45,8 @@ ZERO_MAC_TYPES = frozenset((
     "RandomTranslation", "RandomZoom", "Solarization",
     # keras.applications internals: element-wise scaling of a branch
     "LayerScale", "StochasticDepth", "CustomScaleLayer",
+    # keras.ops operations: element-wise, reductions and reshaping (matmul and einsum have rules)
+    *(op.type for op in OPERATIONS if op.function not in ("matmul", "einsum")),
 ))
 
 UNMEASURED_TYPES = frozenset((
@@ -164,6 +167,34 @@ def dot_macs(config: dict, inputs: list, outputs: list, batch: int) -> int:
     return batch * prod(outputs[0].shape[1:]) * s1[a1]
 
 
+def matmul_macs(_config: dict, inputs: list, outputs: list, batch: int) -> int:
+    """``keras.ops.matmul``: one MAC per output value and step of the inner axis."""
+    inner = inputs[0].shape[-1]
+    return _elements(outputs[0].shape, batch) * inner
+
+
+def einsum_macs(config: dict, inputs: list, outputs: list, batch: int) -> int:
+    """``keras.ops.einsum``: one MAC per output value and combination of the summed letters."""
+    text = str(config.get("subscripts", "")).replace(" ", "")
+    if "..." in text:
+        raise ValueError("ellipsis: sizes of the unnamed axes are not tracked")
+    terms, _, output = text.partition("->")
+    specs = terms.split(",")
+    if not output and "->" not in text:
+        letters = [c for c in terms if c.isalpha()]
+        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    sizes: dict = {}
+    for spec, tensor in zip(specs, inputs):
+        for letter, size in zip(spec, tensor.shape):
+            sizes.setdefault(letter, size)
+    summed = prod(sizes[c] for c in sizes if c not in output)
+    return _elements(outputs[0].shape, batch) * summed
+
+
+def _elements(shape: tuple, batch: int) -> int:
+    return prod([batch if d is None else d for d in shape[:1]] + list(shape[1:]))
+
+
 RULES = {
     "Dense": dense_macs,
     "Conv1D": conv_macs, "Conv2D": conv_macs, "Conv3D": conv_macs,
@@ -173,6 +204,7 @@ RULES = {
     "SimpleRNN": make_rnn_macs("SimpleRNN"), "LSTM": make_rnn_macs("LSTM"), "GRU": make_rnn_macs("GRU"),
     "Bidirectional": bidirectional_macs, "TimeDistributed": time_distributed_macs,
     "MultiHeadAttention": attention_macs, "Dot": dot_macs,
+    "ops.matmul": matmul_macs, "ops.einsum": einsum_macs,
 }
 
 

@@ -86,7 +86,10 @@ class DetachAndRemove(Edit):
 
 
 def snake_case(name: str) -> str:
-    """``Conv2DTranspose`` → ``conv2d_transpose``, ``LSTM`` → ``lstm`` (Keras's auto-name style)."""
+    """``Conv2DTranspose`` → ``conv2d_transpose``, ``LSTM`` → ``lstm``, ``ops.add`` → ``add``
+    (Keras's auto-name style)."""
+    if name.startswith("ops."):  # an operation is named after its keras.ops function, as Keras does
+        return name[len("ops."):]
     out = []
     for i, ch in enumerate(name):
         if ch.isupper() and i and (not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower())):

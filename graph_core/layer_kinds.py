@@ -10,7 +10,7 @@ the type names.
 Typical use::
 
     spec = spec_for(layer)              # None for a type LayerLoom does not know
-    spec.kind                           # "input", "layer", "model" or "application"
+    spec.kind                           # "input", "layer", "model", "application" or "operation"
     spec.min_inputs, spec.max_inputs    # a nested model takes one tensor per Input layer
     spec.call_spec.input_name(0)        # "query", or the nested model's first Input name
     output_count(layer)                 # 2 for LSTM(return_state=True) with one state…
@@ -24,6 +24,7 @@ from graph_core import catalog
 from graph_core.document import Layer
 from graph_core.errors import ShapeError
 from graph_core.layer_rules.spec import REQUIRED, CallSpec, LayerSpec, ParamSpec
+from graph_core.operations import OPERATION_SPECS
 
 __all__ = [
     "APPLICATIONS",
@@ -92,12 +93,13 @@ _KINDS = {"Model": MODEL_SPEC, "Application": APPLICATION_SPEC}
 
 
 def spec_for_type(layer_type: str) -> LayerSpec | None:
-    """The spec of a layer type: a catalog entry, ``Model`` or ``Application``; None otherwise."""
-    return catalog.get_spec(layer_type) or _KINDS.get(layer_type)
+    """The spec of a layer type: a catalog entry, ``Model``, ``Application`` or an operation
+    (``ops.add``, kind ``"operation"``); None otherwise."""
+    return catalog.get_spec(layer_type) or _KINDS.get(layer_type) or OPERATION_SPECS.get(layer_type)
 
 
 def is_known_type(layer_type: str) -> bool:
-    """True for types a document layer can be created with (catalog, Model, Application)."""
+    """True for types a document layer can be created with (catalog, Model, Application, operations)."""
     return spec_for_type(layer_type) is not None
 
 
@@ -127,7 +129,7 @@ def spec_for(layer: Layer) -> LayerSpec | None:
 
 
 def kind_of(layer: Layer) -> str | None:
-    """``"input"``, ``"layer"``, ``"model"`` or ``"application"``; None for an unknown type."""
+    """``"input"``, ``"layer"``, ``"model"``, ``"application"`` or ``"operation"``; None for an unknown type."""
     spec = spec_for_type(layer.type)
     return spec.kind if spec is not None else None
 

@@ -18,6 +18,7 @@ from graph_core.data_sources import parse_section, rebase_paths
 from graph_core.document import Document, Layer, Node, Output, TensorRef
 from graph_core.errors import LoomFormatError
 from graph_core.file_limits import MAX_FILE_BYTES, MAX_INT, check_document, check_json_data
+from graph_core.operations import format_problem
 from graph_core.training_settings import DEFAULT_COMPILE, DEFAULT_FIT, FIT_OPTION_PARAMS, FIT_PARAMS, setting_problem
 
 FORMAT_NAME = "layerloom"
@@ -165,6 +166,9 @@ def _layer_from_dict(item: Any, path: str) -> Layer:
         subgraph = _graph_from_dict(graph, f"{path}.config.graph", name)
         subgraph.name = name  # a nested model is named by its layer
         subgraph.extra = {k: v for k, v in graph.items() if k not in ("name", "layers", "nodes", "outputs")}
+    problem = format_problem(layer_type, config)  # an operation's index and constant operands
+    if problem is not None:
+        raise LoomFormatError(f"{path}.config.{problem[0]}", problem[1])
     cache = obj.get("cache")
     if cache is not None:
         _expect(cache, dict, f"{path}.cache", "an object")

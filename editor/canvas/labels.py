@@ -11,6 +11,8 @@ from graph_core.document import Document, Layer
 from graph_core.layer_kinds import call_output_count, kind_of, spec_for
 from graph_core.layer_rules.augmentation import IDENTITY_AT_INFERENCE
 from graph_core.layer_rules.spec import REQUIRED
+from graph_core.operations import get_operation, tensor_count
+from graph_core.operations.text import expression as operation_expression
 from graph_core.tensor import format_shape
 from graph_core.wiring import default_port_name
 
@@ -27,10 +29,15 @@ def layer_category(layer: Layer) -> str:
     return spec.category
 
 
-def layer_title(layer: Layer) -> str:
-    """The big text of a node: the Keras class, or the application's name (``Xception``)."""
-    if kind_of(layer) == "application":
+def layer_title(layer: Layer, doc: Document | None = None, node_id: str | None = None) -> str:
+    """The big text of a node: the Keras class, the application's name (``Xception``), or an
+    operation's expression with its constants inline (``x * 2.0``, ``x[:, :4]``)."""
+    kind = kind_of(layer)
+    if kind == "application":
         return str(layer.config.get("application") or layer.type)
+    if kind == "operation":
+        count = len(doc.nodes[node_id].inputs) if doc is not None and node_id in doc.nodes else 0
+        return operation_expression(layer.type, layer.config, count)
     return layer.type
 
 
@@ -144,6 +151,8 @@ def param_summary(layer: Layer, doc: Document | None = None) -> str:
         weights = cfg.get("weights", "imagenet")
         bits.append(f"{weights}" if weights else "random init")
         return " · ".join(bits)
+    if kind == "operation":  # a compact card: the title is the expression (x * 2.0), nothing more
+        return ""
     spec = catalog.get_spec(t)
     if spec is None:
         return "not in catalog"

@@ -159,7 +159,8 @@ class NodeItem(QGraphicsItem):
     # ------------------------------------------------------------------ state from the document
     @property
     def title(self) -> str:
-        """The card's big text: the Keras class, or the application's name."""
+        """The card's big text: the Keras class, the application's name, or an operation's
+        expression (``x * 2.0``)."""
         return self._title_text
 
     @property
@@ -187,7 +188,7 @@ class NodeItem(QGraphicsItem):
         self.shared_count = len(calls)
         self.tag_text = labels.output_tag(doc, self.node_id)
         self.is_output = self.tag_text is not None
-        self._title_text = labels.layer_title(layer)
+        self._title_text = labels.layer_title(layer, doc, self.node_id)
         self._name_text = layer.name if self.shared_count < 2 else \
             f"{layer.name}  ·  call {calls.index(self.node_id) + 1}"
         self._params_text = labels.param_summary(layer, doc)

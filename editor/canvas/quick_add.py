@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QListWidget, QListWidge
 from editor.canvas import style as S
 from graph_core import catalog
 from graph_core.layer_kinds import APPLICATION_SPEC, APPLICATIONS, MODEL_SPEC
+from graph_core.operations import OPERATION_SPECS
 
 TYPE_ROLE = Qt.UserRole + 1
 _NAVIGATION = {Qt.Key_Up, Qt.Key_Down, Qt.Key_PageUp, Qt.Key_PageDown}
@@ -23,6 +24,7 @@ def entries() -> list:
                 "A whole functional model used as a layer (double-click to edit it)."))
     out.extend((name, APPLICATION_SPEC.type, f"keras.applications.{name} as a layer (include_top=False)")
                for name in APPLICATIONS)
+    out.extend((spec.type, spec.category, spec.description) for spec in OPERATION_SPECS.values())
     return out
 
 

@@ -97,6 +97,7 @@ CATEGORY_COLORS = {
     "Model": "#334155",
     "Application": "#0F766E",
     "Applications": "#0F766E",  # the internal layers of keras.applications models
+    "Operations": "#B45309",
 }
 UNKNOWN_CATEGORY_COLOR = "#9CA3AF"
 

@@ -35,6 +35,7 @@ PARAM_KINDS = frozenset(
     {
         "int", "float", "bool", "str", "choice", "int_tuple", "shape", "activation",
         "axis", "axes", "dtype", "initializer", "layer", "any", "vocabulary",
+        "index",  # a get_item index (graph_core.operations.index_key)
     }
 )
 
@@ -44,8 +45,9 @@ BASE_ARGS = ("trainable", "dtype")
 CALL_STYLES = ("single", "list", "positional")
 """How a layer receives its main inputs: ``layer(x)``, ``layer([a, b])`` or ``layer(q, v, k)``."""
 
-LAYER_KINDS = ("input", "layer", "model", "application")
-"""What a document layer is: an Input, a catalog layer, a nested model, a keras.applications model."""
+LAYER_KINDS = ("input", "layer", "model", "application", "operation")
+"""What a document layer is: an Input, a catalog layer, a nested model, a keras.applications model,
+or a ``keras.ops`` operation (:mod:`graph_core.operations`)."""
 
 InferFn = Callable[[dict, "list[TensorSpec]"], "list[TensorSpec]"]
 CountFn = Callable[[dict, "list[TensorSpec]"], "tuple[int, int]"]

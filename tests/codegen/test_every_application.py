@@ -18,11 +18,7 @@ from graph_core.layer_kinds import APPLICATIONS
 pytestmark = [pytest.mark.keras, pytest.mark.slow]
 
 #: Models LayerLoom cannot import yet, with what the refusal names (also in docs/import.md).
-UNSUPPORTED = {
-    **{name: "tensor operation keras.ops.add" for name in (  # LayerScale is known; `inputs + x` is an op
-        "ConvNeXtTiny", "ConvNeXtSmall", "ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtXLarge")},
-    **{name: "tensor operation keras.ops" for name in ("MobileNetV3Small", "MobileNetV3Large")},
-}
+UNSUPPORTED: dict = {}
 
 
 def test_the_list_of_applications_is_keras_own():

@@ -335,13 +335,15 @@ def test_keras_child_process_is_killed_on_timeout(tmp_path):
         import_model_file(path, timeout=0.05, keras_upgrade="always")
 
 
-def test_keras_ops_in_the_graph_fail_clearly(tmp_path):
+def test_keras_ops_in_the_graph_become_operation_layers(tmp_path):
     x = keras.Input((4,), name="x")
     y = layers.Dense(2, name="d")(keras.ops.add(x, 1.0))
     path = tmp_path / "ops.keras"
     keras.Model(x, y).save(path)
-    with pytest.raises(ImportFailed, match=r"layer 'add(_[0-9]+)?' is the tensor operation keras.ops.add"):
-        import_model_file(path)
+    doc = import_model_file(path)
+    (op,) = [layer for layer in doc.layers.values() if layer.type.startswith("ops.")]
+    assert op.type == "ops.add" and op.config == {"x2": 1.0}
+    assert not check(doc).errors
 
 
 def test_multi_head_attention_call_and_keyword_inputs(tmp_path):
@@ -455,15 +457,14 @@ def write_keras2_h5(path) -> None:
         f.create_group("model_weights").attrs["layer_names"] = np.array([b"out"])
 
 
-def test_operations_are_refused_without_suggesting_layers_that_do_not_exist(tmp_path):
+def test_operations_lacking_are_refused_without_suggesting_layers_that_do_not_exist(tmp_path):
     x = keras.Input((6,), name="x")
-    y = layers.Dense(2, name="d")(keras.ops.mean(x[:, :4], axis=-1, keepdims=True))
+    y = layers.Dense(2, name="d")(keras.ops.sort(x[:, :4], axis=-1))
     path = tmp_path / "ops.keras"
     keras.Model(x, y).save(path)
     with pytest.raises((ImportFailed, ImportRefused)) as info:
         import_model_file(path)
     message = str(info.value)
-    assert "module 'keras.src.ops" in message and "cannot represent operations yet" in message
-    for name in ("GetItem", "Mean"):  # not keras.layers classes: never suggested
-        assert f"keras.layers.{name}" not in message
-        assert not hasattr(layers, name)
+    assert "module 'keras.src.ops" in message and "'Sort'" in message and "keras.ops.sort" in message
+    assert "layer 'sort'" in message and "Operations category" in message
+    assert "keras.layers.Sort" not in message and not hasattr(layers, "Sort")
