@@ -100,6 +100,10 @@ class Analyzer:
             return
         if kind == "name":
             self._renamed.update(event.layers)
+            for layer_id in event.layers:  # a nested model is named by its layer: its messages change
+                sub = self._sub_analyzers.get(layer_id)
+                if sub is not None:
+                    sub._reach_stale, sub._result = True, None
         elif kind == "outputs":
             self._reach_stale = True
         else:  # structure, reset and anything new: recompute the graph-level parts
