@@ -54,6 +54,18 @@ def _assert_same(incremental, full, doc) -> None:
     assert incremental.to_json(doc) == full.to_json(doc)
 
 
+def _assert_names_indexed(doc) -> None:
+    """The document's name index answers as a scan of its layers would."""
+    names = [layer.name for layer in doc.layers.values()]
+    for name in {*names, "dense", "absent"}:
+        first = next((layer for layer in doc.layers.values() if layer.name == name), None)
+        assert doc.layer_by_name(name) is first
+    for base in ("dense", "copy", "x"):
+        expected = base if base not in names else next(f"{base}_{k}" for k in range(2, 10**6)
+                                                        if f"{base}_{k}" not in names)
+        assert doc.unique_name(base) == expected
+
+
 def _frozen(result) -> tuple:
     return dict(result.nodes), list(result.problems), dict(result.layer_params), result.total
 
@@ -91,6 +103,8 @@ def test_incremental_check_equals_a_full_check_through_edits_undo_and_redo(slug,
             undone.clear()
         result = analyzer.result()
         _assert_same(result, check(doc), doc)
+        for graph in doc.iter_documents():
+            _assert_names_indexed(graph)
         assert _frozen(earlier) == earlier_contents  # a result handed out earlier never changes
         earlier, earlier_contents = result, _frozen(result)
 
