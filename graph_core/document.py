@@ -216,15 +216,14 @@ class Document:
             self._named = (layers, len(layers))
         return self._by_name
 
-    def _index_name(self, layer: Layer) -> None:
-        index = self._name_index()
-        ids = index.setdefault(layer.name, [])
+    def _index_name(self, layer: Layer) -> None:  # the caller validated the index before the change
+        ids = self._by_name.setdefault(layer.name, [])
         if layer.id not in ids:
             ids.append(layer.id)
         self._named = (self.layers, len(self.layers))
 
-    def _unindex_name(self, layer_id: str, name: str) -> None:
-        ids = self._name_index().get(name)
+    def _unindex_name(self, layer_id: str, name: str) -> None:  # likewise
+        ids = self._by_name.get(name)
         if ids and layer_id in ids:
             ids.remove(layer_id)
             if not ids:
@@ -348,6 +347,7 @@ class Document:
 
     def _rename_layer(self, layer_id: str, name: str) -> None:
         layer = self.layers[layer_id]
+        self._name_index()
         self._unindex_name(layer_id, layer.name)
         layer.name = name
         self._index_name(layer)
