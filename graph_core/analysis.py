@@ -42,6 +42,7 @@ __all__ = ["INVALID", "NAME_PATTERN", "NOT_CHECKED", "UNKNOWN", "VALID", "Analyz
            "application_cache_key", "check"]
 
 _MEMO_KEY_LIMIT = 2000  # configs whose text is longer (vocabularies…) are checked per layer, not shared
+_MEMO_SIZE = 20000  # entries kept in each memo before it starts afresh
 _LINEAR_SCAN = 8  # with more than 1/8 of the nodes dirty, walk the whole order instead of a heap
 
 
@@ -57,6 +58,7 @@ class Analyzer:
         self._results = VersionedMap()  # node id -> NodeResult
         self._layer_checks: dict[str, tuple] = {}
         self._check_memo: dict = {}  # (type, config text) -> layer check, shared by equal configs
+        self._rule_memo: dict = {}  # (id of a layer check, input specs) -> (that check, outputs, params)
         self._order: list | None = None
         self._position: dict = {}  # node id -> index in self._order
         self._cyclic: list = []
@@ -190,6 +192,7 @@ class Analyzer:
         """Keep the per-node tables (problems, unchecked, layers to recount) in step with new results."""
         doc_nodes, data = self.doc.nodes, self._results.data
         problem_nodes, unchecked, touched = self._problem_nodes, self._unchecked_nodes, self._touched_layers
+        layer_checks = self._layer_checks
         for nid in evaluated:
             node = doc_nodes.get(nid)
             if node is None:
@@ -197,9 +200,14 @@ class Analyzer:
             touched.add(node.layer)
             if data[nid].problems:
                 problem_nodes.add(nid)
-            else:
+            elif problem_nodes:
                 problem_nodes.discard(nid)
-            if self._unchecked(nid):
+            check = layer_checks.get(node.layer)
+            spec = check[3] if check is not None else None
+            if spec is not None and spec.kind not in ("model", "application"):  # vouched for
+                if unchecked:
+                    unchecked.discard(nid)
+            elif self._unchecked(nid):
                 unchecked.add(nid)
             else:
                 unchecked.discard(nid)
@@ -228,7 +236,8 @@ class Analyzer:
                     f"{label} reads output {ref.index} of '{doc.node_label(ref.node)}', which has only "
                     f"{len(producer.outputs)} output{'s' if len(producer.outputs) != 1 else ''}",
                     (nid, ref.node), "connect one of its existing outputs"))
-        resolved, param_problems, refusals, spec = self._layer_check(layer)
+        check = self._layer_check(layer)
+        resolved, param_problems, refusals, spec = check
         if refusals:  # issue 12: one allow-list everywhere
             return NodeResult(None, None, problems + refusal_problems(refusals, label, nid))
         if node.keyword_inputs or node.call_kwargs:
@@ -265,6 +274,15 @@ class Analyzer:
             problems.append(arity)
         if param_problems or arity:
             return NodeResult(None, None, problems)
+        memo_key = None
+        if not keyword_specs and not node.call_kwargs:  # same checked config, same inputs: same answer
+            memo_key = (id(check), tuple(inputs))
+            try:
+                hit = self._rule_memo.get(memo_key)
+            except TypeError:  # an unhashable shape
+                hit = memo_key = None
+            if hit is not None and hit[0] is check:
+                return NodeResult(list(hit[1]), hit[2], problems, resolved)
         call = spec.call_spec
         try:
             outputs = spec.infer(resolved, inputs)
@@ -294,9 +312,16 @@ class Analyzer:
             params = _frozen(layer, params)
         if config.get("dtype") is not None:
             outputs = _with_compute_dtype(layer, outputs)
+        linted = False
         if spec.lint is not None and shapes_known:
             for code, msg, hint in spec.lint(resolved, inputs):
                 problems.append(Problem(WARNING, code, _prefixed(layer, msg), (nid,), hint))
+                linted = True
+        if memo_key is not None and not linted:
+            memo = self._rule_memo
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            memo[memo_key] = (check, tuple(outputs), params)
         return NodeResult(list(outputs), params, problems, resolved)
 
     def _layer_check(self, layer: Layer) -> tuple:
@@ -316,6 +341,8 @@ class Analyzer:
             if cached is None:
                 cached = self._new_layer_check(layer)
                 if key is not None:
+                    if len(self._check_memo) >= _MEMO_SIZE:
+                        self._check_memo.clear()
                     self._check_memo[key] = cached
             self._layer_checks[layer.id] = cached
         return cached
@@ -414,16 +441,18 @@ class Analyzer:
         self._structure_stale = self._reach_stale = False
         self._renamed.clear()
         self._touched_layers.clear()
-        index = graph.doc_index
         problems: list[Problem] = []
-        for nid in sorted(self._problem_nodes, key=index.__getitem__):
-            problems.extend(p for p in data[nid].problems if p.code != "param.invalid" or p.node_ids[0] == nid)
+        if self._problem_nodes:
+            for nid in sorted(self._problem_nodes, key=graph.doc_index.__getitem__):
+                problems.extend(p for p in data[nid].problems if p.code != "param.invalid" or p.node_ids[0] == nid)
         problems.extend(graph.problems())
         if not doc.is_nested:  # losses and metrics belong to the top-level model only
             problems.extend(self._output_problems())
         if problems:
+            index = graph.doc_index
             problems.sort(key=lambda p: (not p.is_error, min((index.get(n, 0) for n in p.node_ids), default=-1)))
-        unchecked = tuple(sorted(self._unchecked_nodes, key=index.__getitem__))
+        unchecked = (tuple(sorted(self._unchecked_nodes, key=graph.doc_index.__getitem__))
+                     if self._unchecked_nodes else ())
         return CheckResult(_dedupe(problems), self._results.snapshot(), graph.layer_params.snapshot(),
                            graph.trainable, graph.non_trainable, graph.unknown_in_model == 0, unchecked,
                            (graph.unused_trainable, graph.unused_non_trainable), graph.unused_layers())

@@ -29,8 +29,8 @@ class GraphChecks:
 
     def __init__(self, doc: Document):
         self.doc = doc
-        self.doc_index: dict = {}  # node id -> position in doc.nodes (problem order)
-        self.layer_index: dict = {}  # layer id -> position in doc.layers
+        self._doc_index: dict | None = None  # node id -> position in doc.nodes (problem order)
+        self._layer_index: dict | None = None  # layer id -> position in doc.layers
         self.needed: set = set()  # the nodes that take part in the model
         self.structure_problems: list = []  # cycles, no inputs / outputs, unused nodes
         self._name_problems: dict = {}  # layer id -> its name problems (only layers that have some)
@@ -46,9 +46,22 @@ class GraphChecks:
 
     # ----------------------------------------------------------------- structure
     def rebuild_indices(self) -> None:
-        """Recompute the document-order tables (after a structural edit)."""
-        self.doc_index = {nid: i for i, nid in enumerate(self.doc.nodes)}
-        self.layer_index = {lid: i for i, lid in enumerate(self.doc.layers)}
+        """Forget the document-order tables (after a structural edit); they are rebuilt when read."""
+        self._doc_index = self._layer_index = None
+
+    @property
+    def doc_index(self) -> dict:
+        """node id -> its position in the document (the order problems are reported in)."""
+        if self._doc_index is None:
+            self._doc_index = {nid: i for i, nid in enumerate(self.doc.nodes)}
+        return self._doc_index
+
+    @property
+    def layer_index(self) -> dict:
+        """layer id -> its position in the document."""
+        if self._layer_index is None:
+            self._layer_index = {lid: i for i, lid in enumerate(self.doc.layers)}
+        return self._layer_index
 
     def rebuild_structure(self, cyclic: list) -> None:
         """Recompute cycles, missing inputs or outputs, reachability and unused nodes."""
@@ -115,9 +128,12 @@ class GraphChecks:
     def _recheck_name(self, name: str) -> None:
         doc = self.doc
         lids = self._by_name.get(name, ())
+        valid = NAME_PATTERN.match(name) is not None
+        if len(lids) == 1 and valid:  # the common case: nothing to report
+            self._name_problems.pop(lids[0], None)
+            return
         if len(lids) > 1:
             lids.sort(key=self.layer_index.__getitem__)
-        valid = bool(NAME_PATTERN.match(name))
         for k, lid in enumerate(lids):
             layer = doc.layers[lid]
             nodes = tuple(doc.nodes_of(lid))
@@ -138,10 +154,14 @@ class GraphChecks:
     # ----------------------------------------------------------------- parameters
     def rebuild_params(self, results: dict) -> None:
         """Recount every layer (after reachability changed)."""
-        for lid in [lid for lid in self._entries if lid not in self.doc.layers]:
-            self._drop_entry(lid)
+        layers = self.doc.layers
+        for lid in [lid for lid in self.layer_params.data if lid not in layers]:
             del self.layer_params[lid]
-        for lid in self.doc.layers:
+        self._entries, self._shared_problems = {}, {}
+        self.trainable = self.non_trainable = self.unknown_in_model = 0
+        self.unused = set()
+        self.unused_trainable = self.unused_non_trainable = 0
+        for lid in layers:
             self.update_layer(lid, results)
 
     def update_layer(self, lid: str, results: dict) -> None:
@@ -153,10 +173,23 @@ class GraphChecks:
             if lid in self.layer_params.data:
                 del self.layer_params[lid]
             return
-        calls = [n for n in doc._nodes_by_layer.get(lid, ()) if n in results]
-        counts = [(n, results[n].params) for n in calls if results[n].params is not None]
+        calls = doc._nodes_by_layer.get(lid, ())
         needed = self.needed
-        in_model = any(n in needed for n in calls)
+        if len(calls) == 1:  # the common case, without the general bookkeeping
+            res = results.get(calls[0])
+            if res is None:
+                calls, counts, in_model = (), [], False
+            else:
+                counts = [(calls[0], res.params)] if res.params is not None else []
+                in_model = calls[0] in needed
+        else:
+            calls = [n for n in calls if n in results]
+            counts = [(n, results[n].params) for n in calls if results[n].params is not None]
+            in_model = False
+            for n in calls:
+                if n in needed:
+                    in_model = True
+                    break
         unused = bool(calls) and not in_model
         problems = []
         if layer.type != "Input" and not counts:
@@ -207,13 +240,14 @@ class GraphChecks:
     def problems(self) -> list:
         """The graph-level problems in their report order: structure, names, shared layers."""
         out = list(self.structure_problems)
-        index = self.layer_index
-        for lid in sorted(self._name_problems, key=index.__getitem__):
-            out.extend(self._name_problems[lid])
-        for lid in sorted(self._shared_problems, key=index.__getitem__):
-            out.extend(self._shared_problems[lid])
+        if self._name_problems or self._shared_problems:
+            index = self.layer_index
+            for lid in sorted(self._name_problems, key=index.__getitem__):
+                out.extend(self._name_problems[lid])
+            for lid in sorted(self._shared_problems, key=index.__getitem__):
+                out.extend(self._shared_problems[lid])
         return out
 
     def unused_layers(self) -> tuple:
         """The ids of the layers that reach no output, in document order."""
-        return tuple(sorted(self.unused, key=self.layer_index.__getitem__))
+        return tuple(sorted(self.unused, key=self.layer_index.__getitem__)) if self.unused else ()
