@@ -161,8 +161,24 @@ class GraphChecks:
         self.trainable = self.non_trainable = self.unknown_in_model = 0
         self.unused = set()
         self.unused_trainable = self.unused_non_trainable = 0
-        for lid in layers:
-            self.update_layer(lid, results)
+        by_layer, needed, entries, params = self.doc._nodes_by_layer, self.needed, self._entries, self.layer_params
+        for lid, layer in layers.items():
+            calls = by_layer.get(lid, ())
+            res = results.get(calls[0]) if len(calls) == 1 else None
+            if res is None or res.params is None or layer.type == "Input":
+                self.update_layer(lid, results)  # the general case
+                continue
+            value, in_model = res.params, calls[0] in needed  # one call with a known count: inline
+            entries[lid] = (value, in_model, False, not in_model)
+            if in_model:
+                self.trainable += value[0]
+                self.non_trainable += value[1]
+            else:
+                self.unused.add(lid)
+                self.unused_trainable += value[0]
+                self.unused_non_trainable += value[1]
+            if params.data.get(lid, False) != value:
+                params[lid] = value
 
     def update_layer(self, lid: str, results: dict) -> None:
         """Recount one layer from the results of its calls."""
