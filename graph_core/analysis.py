@@ -105,7 +105,7 @@ class Analyzer:
             for layer_id in event.layers:  # a nested model is named by its layer: its messages change
                 sub = self._sub_analyzers.get(layer_id)
                 if sub is not None:
-                    sub._reach_stale, sub._result = True, None
+                    sub._reach_stale, sub._result, sub._graph.reached_for = True, None, None
         elif kind == "outputs":
             self._reach_stale = True
         else:  # structure, reset and anything new: recompute the graph-level parts
@@ -431,6 +431,8 @@ class Analyzer:
             graph.rebuild_names()
         elif self._renamed:
             graph.renamed(self._renamed)
+        if self._reach_stale and not self._structure_stale and graph.reached_for == tuple(o.node for o in doc.outputs):
+            self._reach_stale = False  # an output's loss or metrics changed, not which nodes it exposes
         if self._reach_stale or (self._renamed and graph.structure_problems):  # their messages name layers
             graph.rebuild_structure(self._cyclic)
         if self._reach_stale:

@@ -33,6 +33,7 @@ class GraphChecks:
         self._layer_index: dict | None = None  # layer id -> position in doc.layers
         self.needed: set = set()  # the nodes that take part in the model
         self.structure_problems: list = []  # cycles, no inputs / outputs, unused nodes
+        self.reached_for: tuple | None = None  # the output nodes the structure was computed for
         self._name_problems: dict = {}  # layer id -> its name problems (only layers that have some)
         self._names: dict = {}  # layer id -> the name it was checked with
         self._by_name: dict = {}  # name -> ids of the layers with that name
@@ -66,6 +67,7 @@ class GraphChecks:
     def rebuild_structure(self, cyclic: list) -> None:
         """Recompute cycles, missing inputs or outputs, reachability and unused nodes."""
         doc = self.doc
+        self.reached_for = tuple(o.node for o in doc.outputs)
         problems = []
         if cyclic:
             for cycle in find_cycles(doc, cyclic):
