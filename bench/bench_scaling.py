@@ -7,6 +7,10 @@ it from scratch, re-checking it after one config edit, and exporting Python. Pri
 graph: time per node and its ratio to the 1,000-node figure (target ≤ 1.5×). Layout and render
 have their own benchmark (bench/bench_layout.py, bench/bench_canvas.py).
 
+The ``walk`` column is the floor: one minimal pass reading each node, its layer and its inputs'
+entries in a dict. Its own growth per node is the machine's (caches, TLB), not an algorithm's; a
+stage whose ratio stays near the walk's ratio does no more than linear work.
+
 Run: .venv/bin/python bench/bench_scaling.py [--quick]
 """
 
@@ -70,6 +74,14 @@ def _seconds(fn, repeats: int) -> tuple:
     return statistics.median(times), value
 
 
+def _walk(doc) -> dict:
+    """The least any stage does: read every node, its layer, and its inputs' entries."""
+    layers, seen = doc.layers, {}
+    for nid, node in doc.nodes.items():
+        seen[nid] = (layers[node.layer].config.get("units"), [seen.get(ref.node) for ref in node.inputs])
+    return seen
+
+
 def _incremental(doc) -> float:
     """Median time of a re-check after changing ``units`` of the middle Dense."""
     analyzer = Analyzer(doc)
@@ -95,11 +107,13 @@ def measure(make, n_nodes: int) -> dict:
     full, result = _seconds(lambda: check(loaded), repeats)
     assert result.valid, result.problems[:3]
     export, _source = _seconds(lambda: export_python(loaded), repeats)
-    return {"nodes": len(doc.nodes), "build": build, "save": save, "load": load, "check": full,
+    walk, _seen = _seconds(lambda: _walk(loaded), max(3, repeats))
+    return {"nodes": len(doc.nodes), "walk": walk, "build": build, "save": save, "load": load, "check": full,
             "re-check": _incremental(loaded), "export": export}
 
 
-STAGES = ("build", "save", "load", "check", "export")
+STAGES = ("walk", "build", "save", "load", "check", "export")
+TARGETED = ("save", "load", "check", "export")
 
 
 def table(title: str, rows: list) -> bool:
@@ -113,7 +127,7 @@ def table(title: str, rows: list) -> bool:
         for stage in STAGES:
             per = row[stage] / row["nodes"] * 1e6
             ratio = (row[stage] / row["nodes"]) / (base[stage] / base["nodes"])
-            ok = ok and (ratio <= TARGET_RATIO or stage == "build")
+            ok = ok and (ratio <= TARGET_RATIO or stage not in TARGETED)
             cells.append(f"{per:>12.2f} ({ratio:>4.2f}×)")
         print(f"{row['nodes']:>8} " + " ".join(f"{c:>22}" for c in cells) + f" {row['re-check'] * 1000:>12.3f}")
     return ok
@@ -127,8 +141,8 @@ def main() -> int:
     ok = table("chain (Input → Dense × n → Dense)", [measure(chain, n) for n in sizes["chain"]])
     ok = table("wide DAG (one Input fanned out to n/10 columns, 10 deep)",
                [measure(wide_dag, n) for n in sizes["wide"]]) and ok
-    print(f"\ntarget: every stage ≤ {TARGET_RATIO}× its per-node cost at 1,000 nodes "
-          f"(build is shown, not a target)")
+    print(f"\ntarget: load, check and export (and save) ≤ {TARGET_RATIO}× their per-node cost at 1,000 nodes "
+          f"(walk and build are shown, not targets)")
     print("targets met" if ok else "TARGETS MISSED")
     return 0 if ok else 1
 

@@ -433,8 +433,10 @@ class Analyzer:
             graph.renamed(self._renamed)
         if self._reach_stale and not self._structure_stale and graph.reached_for == tuple(o.node for o in doc.outputs):
             self._reach_stale = False  # an output's loss or metrics changed, not which nodes it exposes
-        if self._reach_stale or (self._renamed and graph.structure_problems):  # their messages name layers
+        if self._reach_stale or (self._renamed and self._cyclic):  # cycle messages name the layers
             graph.rebuild_structure(self._cyclic)
+        elif self._renamed:
+            graph.renamed_in_structure(self._renamed)
         if self._reach_stale:
             graph.rebuild_params(data)
         else:

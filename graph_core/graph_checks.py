@@ -32,7 +32,8 @@ class GraphChecks:
         self._doc_index: dict | None = None  # node id -> position in doc.nodes (problem order)
         self._layer_index: dict | None = None  # layer id -> position in doc.layers
         self.needed: set = set()  # the nodes that take part in the model
-        self.structure_problems: list = []  # cycles, no inputs / outputs, unused nodes
+        self.structure_problems: list = []  # cycles, no inputs / outputs
+        self.unused_problems: dict = {}  # node id -> its graph.unused warning, in document order
         self.reached_for: tuple | None = None  # the output nodes the structure was computed for
         self._name_problems: dict = {}  # layer id -> its name problems (only layers that have some)
         self._names: dict = {}  # layer id -> the name it was checked with
@@ -88,17 +89,19 @@ class GraphChecks:
         if doc.outputs:
             reached = ancestors(doc, [o.node for o in doc.outputs])
             self.needed = reached | set(inputs)
-            for nid in doc.nodes:
-                if nid not in reached:
-                    layer = doc.layer_of(nid)
-                    what = "Input" if layer.type == "Input" else "layer"
-                    problems.append(Problem(WARNING, "graph.unused",
-                                            f"{_describe(layer)} reaches no model output, so it is "
-                                            f"not part of the model", (nid,),
-                                            f"connect this {what} towards an output or delete it"))
+            self.unused_problems = {nid: _unused_problem(doc, nid) for nid in doc.nodes if nid not in reached}
         else:
             self.needed = set(doc.nodes)
+            self.unused_problems = {}
         self.structure_problems = problems
+
+    def renamed_in_structure(self, layer_ids) -> None:
+        """Re-word the structural problems that name the renamed layers."""
+        unused = self.unused_problems
+        for lid in layer_ids:
+            for nid in self.doc._nodes_by_layer.get(lid, ()):
+                if nid in unused:
+                    unused[nid] = _unused_problem(self.doc, nid)
 
     # ----------------------------------------------------------------- names
     def rebuild_names(self) -> None:
@@ -257,7 +260,7 @@ class GraphChecks:
     # ----------------------------------------------------------------- reading
     def problems(self) -> list:
         """The graph-level problems in their report order: structure, names, shared layers."""
-        out = list(self.structure_problems)
+        out = self.structure_problems + list(self.unused_problems.values())
         if self._name_problems or self._shared_problems:
             index = self.layer_index
             for lid in sorted(self._name_problems, key=index.__getitem__):
@@ -269,3 +272,10 @@ class GraphChecks:
     def unused_layers(self) -> tuple:
         """The ids of the layers that reach no output, in document order."""
         return tuple(sorted(self.unused, key=self.layer_index.__getitem__)) if self.unused else ()
+
+
+def _unused_problem(doc: Document, nid: str) -> Problem:
+    layer = doc.layer_of(nid)
+    what = "Input" if layer.type == "Input" else "layer"
+    return Problem(WARNING, "graph.unused", f"{_describe(layer)} reaches no model output, so it is "
+                   f"not part of the model", (nid,), f"connect this {what} towards an output or delete it")
