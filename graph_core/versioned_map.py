@@ -113,8 +113,24 @@ class Snapshot(Mapping):
         self._frozen = contents  # an old snapshot never changes again
         return contents
 
+    def _copy(self) -> dict:
+        contents = self._contents()
+        return dict(contents) if contents is self._store.data else contents
+
     def __iter__(self) -> Iterator:
         return iter(list(self._contents()))
+
+    def keys(self):
+        """The keys (a view of a private copy: later writes do not show in it)."""
+        return self._copy().keys()
+
+    def items(self):
+        """The ``(key, value)`` pairs (a view of a private copy)."""
+        return self._copy().items()
+
+    def values(self):
+        """The values (a view of a private copy)."""
+        return self._copy().values()
 
     def __len__(self) -> int:
         return len(self._contents())

@@ -124,3 +124,21 @@ def test_a_config_edit_re_checks_only_the_nodes_it_affects():
     # the Dense itself, the Dropout after it, the Dense after that (whose output is unchanged): no more
     assert len(evaluated) == 3
     _assert_same(result, check(doc), doc)
+
+
+def test_snapshots_keep_their_contents_while_the_table_changes():
+    from graph_core.versioned_map import VersionedMap
+
+    table = VersionedMap()
+    table["a"], table["b"] = 1, 2
+    first = table.snapshot()
+    table["a"] = 10
+    del table["b"]
+    table["c"] = 3
+    second = table.snapshot()
+    assert table.snapshot() is second  # nothing changed since
+    table["a"] = 100
+    assert dict(first) == {"a": 1, "b": 2} and first.get("c") is None and "b" in first
+    assert dict(second.items()) == {"a": 10, "c": 3} and "b" not in second and len(second) == 2
+    assert dict(table.snapshot()) == {"a": 100, "c": 3}
+    assert first == {"a": 1, "b": 2} and second != first
