@@ -100,7 +100,7 @@ def _incremental(doc) -> float:
 
 def measure(make, n_nodes: int) -> dict:
     """Seconds per stage for one graph size."""
-    repeats = 5 if n_nodes <= 2000 else (3 if n_nodes <= 20000 else 1)
+    repeats = 15 if n_nodes <= 2000 else (5 if n_nodes <= 20000 else 2)
     build, doc = _seconds(lambda: make(n_nodes), 1 if n_nodes > 20000 else repeats)
     save, text = _seconds(lambda: loom_format.dumps(doc), repeats)
     load, loaded = _seconds(lambda: loom_format.loads(text), repeats)
