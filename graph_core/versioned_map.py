@@ -15,7 +15,8 @@ _MISSING = object()
 
 
 class VersionedMap:
-    """The live table: write with ``map[key] = value`` / ``del map[key]``, read with ``map.data``."""
+    """The live table: write with ``map[key] = value`` / ``del map[key]``; read it as a dict (or
+    through ``map.data``, the dict itself, which only the owner writes to)."""
 
     __slots__ = ("data", "_latest")
 
@@ -34,6 +35,27 @@ class VersionedMap:
         if latest is not None and key not in latest._saved:
             latest._saved[key] = self.data.get(key, _MISSING)
         del self.data[key]
+
+    # reads of the live table, as a dict's
+    def __getitem__(self, key):
+        return self.data[key]
+
+    def get(self, key, default=None):
+        """The live value of ``key``, or ``default``."""
+        return self.data.get(key, default)
+
+    def __contains__(self, key) -> bool:
+        return key in self.data
+
+    def __iter__(self):
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def items(self):
+        """The live ``(key, value)`` pairs."""
+        return self.data.items()
 
     def snapshot(self) -> Snapshot:
         """A read-only view of the table as it is now; later writes do not show in it."""

@@ -142,3 +142,4 @@ def test_snapshots_keep_their_contents_while_the_table_changes():
     assert dict(second.items()) == {"a": 10, "c": 3} and "b" not in second and len(second) == 2
     assert dict(table.snapshot()) == {"a": 100, "c": 3}
     assert first == {"a": 1, "b": 2} and second != first
+    assert table["a"] == table.get("a") == 100 and "c" in table and len(table) == 2 and set(table) == {"a", "c"}
