@@ -185,7 +185,11 @@ class Analyzer:
         old = data.get(nid)
         if old is not None and old == new and old.config == new.config:
             return False  # keep the old object: views compare results by identity
-        self._results[nid] = new
+        results = self._results
+        if results._latest is None:  # no snapshot handed out yet (a first check): nothing to save
+            data[nid] = new
+        else:
+            results[nid] = new
         return old is None or old.outputs != new.outputs
 
     def _note_changes(self, evaluated: list) -> None:
