@@ -63,6 +63,7 @@ class _Exporter:
         self.functions: list = []
         self.uses_layers = False
         self.defined_classes: set = set()  # keras.applications internals the script defines
+        self._type_facts: dict = {}  # layer type -> (defaults, param kinds, is a wrapper), once per type
         self._name_builders(doc)
 
     def _name_builders(self, doc: Document) -> None:
@@ -98,10 +99,13 @@ class _Exporter:
         if spec is None:
             return self.generic_expr(layer_type, config, name)
         resolved = _safe_resolve(layer_type, config)
-        defaults = _safe_resolve(layer_type, {})
-        kinds = {p.name: p.kind for p in spec.params}
+        facts = self._type_facts.get(layer_type)
+        if facts is None:
+            facts = self._type_facts[layer_type] = (_safe_resolve(layer_type, {}),
+                                                    {p.name: p.kind for p in spec.params}, spec.is_wrapper)
+        defaults, kinds, is_wrapper = facts
         args: list = []
-        if spec.is_wrapper:
+        if is_wrapper:
             inner = config.get("layer") if isinstance(config.get("layer"), dict) else {}
             inner_config = inner.get("config") if isinstance(inner.get("config"), dict) else {}
             args.append(self.plain_layer_expr(str(inner.get("type", "Layer")), inner_config, None))
@@ -109,7 +113,7 @@ class _Exporter:
         for key in positional:
             args.append(literal(config[key], as_tuple=kinds.get(key) in _TUPLE_KINDS))
         for key in config:
-            if key in positional or key == "name" or (key == "layer" and spec.is_wrapper):
+            if key in positional or key == "name" or (key == "layer" and is_wrapper):
                 continue
             if key in defaults and _same(resolved.get(key), defaults[key]):
                 continue
@@ -168,6 +172,9 @@ class _Exporter:
                     or (doc.layers[lid].type != "Input" and len(calls[lid]) > 1)}
         operations = {lid for lid in calls if kind_of(doc.layers[lid]) == "operation"}
         names: dict = {}
+        exposed: dict = {}  # node id -> the highest of its output indices the model exposes
+        for out in doc.outputs:
+            exposed[out.node] = max(exposed.get(out.node, 0), out.index)
         for nid in nodes:
             lid = doc.nodes[nid].layer
             if lid not in instance or (lid in operations and len(calls[lid]) == 1):
@@ -176,7 +183,7 @@ class _Exporter:
                 base = scope.take(f"{primary[lid]}_{calls[lid].index(nid) + 1}")
             else:
                 base = scope.take(f"{primary[lid]}_output")
-            count = _output_count(doc, nid)
+            count = _output_count(doc, nid, exposed)
             names[nid] = [base] if count == 1 else [scope.take(f"{base}_{i}") for i in range(count)]
         doc_line = "Build and compile the model." if top else "Build a nested model (used as a layer)."
         lines = [f"def {func_name}():", f'{INDENT}"""{doc_line}"""']
@@ -413,10 +420,11 @@ def _ref_name(names: dict, ref) -> str:
     return f"{produced[0]}[{int(ref.index)}]"
 
 
-def _output_count(doc: Document, nid: str) -> int:
-    """How many tensors a call returns (unpacked into that many variables)."""
-    wanted = 1 + max([doc.nodes[c].inputs[slot].index for c, slot in doc.consumers(nid)]
-                     + [o.index for o in doc.outputs if o.node == nid], default=0)
+def _output_count(doc: Document, nid: str, exposed: dict) -> int:
+    """How many tensors a call returns (unpacked into that many variables); ``exposed`` maps a
+    node to the highest output index the model exposes of it."""
+    wanted = 1 + max([doc.nodes[c].inputs[slot].index for c, slot in doc._consumers.get(nid, ())]
+                     + [exposed.get(nid, 0)])
     return max(call_output_count(doc.layer_of(nid), doc.nodes[nid]), wanted)
 
 

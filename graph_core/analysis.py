@@ -2,19 +2,24 @@
 
 :func:`check` analyses a document from scratch. :class:`Analyzer` keeps the results of the last
 check and, listening to the document's change events, re-checks only what an edit can affect:
-the touched nodes, then downstream nodes whose inputs actually changed.
+the touched nodes, then downstream nodes whose inputs actually changed (propagation stops where a
+node's output specs come out unchanged). Graph-level checks (reachability, names, parameter
+totals) live in :class:`graph_core.graph_checks.GraphChecks`, kept up to date the same way, and
+results are handed out as O(1) snapshots (:mod:`graph_core.versioned_map`), so the cost of a
+config or name edit does not grow with the graph.
 """
 
 from __future__ import annotations
 
-import re
+import heapq
 
 from graph_core import catalog
 from graph_core.allow_list import layer_refusals, refusal_problems
 from graph_core.check_result import INVALID, NOT_CHECKED, UNKNOWN, VALID, CheckResult, NodeResult
 from graph_core.document import ChangeEvent, Document, Layer
 from graph_core.errors import ShapeError
-from graph_core.graph_algorithms import ancestors, find_cycles, topological_order
+from graph_core.graph_algorithms import topological_order
+from graph_core.graph_checks import NAME_PATTERN, GraphChecks
 from graph_core.layer_kinds import call_output_count, spec_for
 from graph_core.losses import loss_problems
 from graph_core.mask_flow import PRODUCERS, node_masks
@@ -26,7 +31,6 @@ from graph_core.node_checks import (
     _dedupe,
     _describe,
     _frozen,
-    _input_shapes,
     _prefixed,
     _with_compute_dtype,
     application_cache_key,
@@ -34,11 +38,14 @@ from graph_core.node_checks import (
 from graph_core.operations import is_operation
 from graph_core.problems import ERROR, WARNING, Problem
 from graph_core.tensor import TensorSpec, format_shape
+from graph_core.versioned_map import VersionedMap
 
 __all__ = ["INVALID", "NAME_PATTERN", "NOT_CHECKED", "UNKNOWN", "VALID", "Analyzer", "CheckResult", "NodeResult",
            "application_cache_key", "check"]
 
-NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+_MEMO_KEY_LIMIT = 2000  # configs whose text is longer (vocabularies…) are checked per layer, not shared
+_MEMO_SIZE = 20000  # entries kept in each memo before it starts afresh
+_LINEAR_SCAN = 8  # with more than 1/8 of the nodes dirty, walk the whole order instead of a heap
 
 
 class Analyzer:
@@ -50,16 +57,29 @@ class Analyzer:
 
     def __init__(self, doc: Document):
         self.doc = doc
-        self._results: dict[str, NodeResult] = {}
+        self._results = VersionedMap()  # node id -> NodeResult
         self._layer_checks: dict[str, tuple] = {}
+        self._check_memo: dict = {}  # (type, config text) -> layer check, shared by equal configs
+        self._rule_memo: dict = {}  # (id of a layer check, input specs) -> (that check, outputs, params)
         self._order: list | None = None
+        self._position: dict = {}  # node id -> index in self._order
         self._cyclic: list = []
         self._dirty: set = set(doc.nodes)
         self._sub_analyzers: dict[str, Analyzer] = {}
         self._result: CheckResult | None = None
-        self._graph_problems_cache: list | None = None
-        self._needed: set | None = None  # the nodes that take part in the model (with the graph problems)
+        self._graph = GraphChecks(doc)
+        self._structure_stale = True  # order, document indices, names, reachability, totals
+        self._reach_stale = True  # reachability and totals (outputs changed)
+        self._renamed: set = set()
+        self._touched_layers: set = set()
+        self._problem_nodes: set = set()  # nodes whose own result has problems
+        self._unchecked_nodes: set = set()
         self._unsubscribe = doc.subscribe(self._on_change)
+
+    @property
+    def _needed(self) -> set:
+        """The nodes that take part in the model."""
+        return self._graph.needed
 
     def close(self) -> None:
         """Stop following the document."""
@@ -69,19 +89,39 @@ class Analyzer:
         if not event.affects_analysis:
             return
         self._result = None
-        if event.kind != "config":
-            self._graph_problems_cache = None  # cycles, names, reachability depend only on these
+        kind = event.kind
+        nodes_of = doc._nodes_by_layer
+        dirty = self._dirty
         for layer_id in event.layers:
-            self._layer_checks.pop(layer_id, None)
+            if kind != "name":
+                self._layer_checks.pop(layer_id, None)
             if layer_id not in doc.layers:
                 self._sub_analyzers.pop(layer_id, None)
-            self._dirty.update(doc.nodes_of(layer_id))
-        self._dirty.update(n for n in event.nodes if n in doc.nodes)
-        if event.kind == "structure":
-            self._order = None
-            for nid in list(self._results):
-                if nid not in doc.nodes:
-                    del self._results[nid]
+            dirty.update(nodes_of.get(layer_id, ()))
+            self._touched_layers.add(layer_id)
+        dirty.update(n for n in event.nodes if n in doc.nodes)
+        if kind == "config" or kind == "settings":
+            return
+        if kind == "name":
+            self._renamed.update(event.layers)
+            for layer_id in event.layers:  # a nested model is named by its layer: its messages change
+                sub = self._sub_analyzers.get(layer_id)
+                if sub is not None:
+                    sub._reach_stale, sub._result, sub._graph.reached_for = True, None, None
+        elif kind == "outputs":
+            self._reach_stale = True
+        else:  # structure, reset and anything new: recompute the graph-level parts
+            self._structure_stale = self._reach_stale = True
+            results = self._results
+            for nid in [n for n in results.data if n not in doc.nodes]:
+                del results[nid]
+                self._problem_nodes.discard(nid)
+                self._unchecked_nodes.discard(nid)
+        # a consumer's messages name its producers (labels change with names and shared calls)
+        consumers = doc._consumers
+        for layer_id in event.layers:
+            for nid in nodes_of.get(layer_id, ()):
+                dirty.update(c for c, _slot in consumers.get(nid, ()))
 
     def result(self) -> CheckResult:
         """Return the current check result, recomputing what changed since the last call."""
@@ -92,26 +132,20 @@ class Analyzer:
     # ----------------------------------------------------------------- computation
     def _compute(self) -> CheckResult:
         doc = self.doc
-        if self._order is None:
+        if self._structure_stale:
+            old_cyclic = self._cyclic
             self._order, self._cyclic = topological_order(doc)
+            self._position = {nid: i for i, nid in enumerate(self._order)}
+            self._dirty.update(n for n in old_cyclic if n in doc.nodes)
             self._dirty.update(self._cyclic)
-        changed: set = set()
-        dirty = self._dirty
+        evaluated = self._propagate()
         results = self._results
-        for nid in self._order:
-            node = doc.nodes[nid]
-            if nid not in dirty and not any(ref.node in changed for ref in node.inputs):
-                continue
-            old = results.get(nid)
-            new = self._evaluate(nid, [results[r.node].output(r.index) if r.node in results else UNKNOWN
-                                       for r in node.inputs])
-            new.masks = self._masks(node, new, results)
-            results[nid] = new
-            if old is None or old.outputs != new.outputs or old.masks != new.masks:
-                changed.add(nid)
-        for nid in self._cyclic:
-            results[nid] = NodeResult(None, None, [])
+        for nid in self._cyclic:  # on or behind a cycle: nothing is known
+            if results.data.get(nid) != NodeResult(None, None, []):
+                results[nid] = NodeResult(None, None, [])
+            evaluated.append(nid)
         self._dirty = set()
+        self._note_changes(evaluated)
         return self._assemble()
 
     def _masks(self, node, new: NodeResult, results: dict) -> tuple:
@@ -122,6 +156,78 @@ class Analyzer:
             return ()  # no output carries a mask (the common case, kept cheap)
         count = len(new.outputs) if new.outputs is not None else call_output_count(layer, node)
         return node_masks(layer, node, given, count)
+
+    def _propagate(self) -> list:
+        """Re-evaluate the dirty nodes, then the consumers of every node whose outputs changed, in
+        topological order. Returns the nodes evaluated."""
+        dirty, position, data = self._dirty, self._position, self._results.data
+        evaluated: list = []
+        if len(dirty) * _LINEAR_SCAN > len(position):
+            doc_nodes = self.doc.nodes
+            changed: set = set()
+            for nid in self._order:
+                if nid not in dirty:
+                    for ref in doc_nodes[nid].inputs:
+                        if ref.node in changed:
+                            break
+                    else:
+                        continue
+                if self._update(nid, data, evaluated):
+                    changed.add(nid)
+            return evaluated
+        heap = [(position[nid], nid) for nid in dirty if nid in position]
+        heapq.heapify(heap)
+        queued = {nid for _pos, nid in heap}
+        consumers = self.doc._consumers
+        while heap:
+            nid = heapq.heappop(heap)[1]
+            if self._update(nid, data, evaluated):
+                for consumer, _slot in consumers.get(nid, ()):
+                    if consumer not in queued and consumer in position:
+                        queued.add(consumer)
+                        heapq.heappush(heap, (position[consumer], consumer))
+        return evaluated
+
+    def _update(self, nid: str, data: dict, evaluated: list) -> bool:
+        """Evaluate one node and store its result; True when its output specs changed."""
+        node = self.doc.nodes[nid]
+        inputs = [data[r.node].output(r.index) if r.node in data else UNKNOWN for r in node.inputs]
+        new = self._evaluate(nid, inputs)
+        new.masks = self._masks(node, new, data)
+        evaluated.append(nid)
+        old = data.get(nid)
+        if old is not None and old == new and old.config == new.config and old.masks == new.masks:
+            return False  # keep the old object: views compare results by identity
+        results = self._results
+        if results._latest is None:  # no snapshot handed out yet (a first check): nothing to save
+            data[nid] = new
+        else:
+            results[nid] = new
+        return old is None or old.outputs != new.outputs or old.masks != new.masks
+
+    def _note_changes(self, evaluated: list) -> None:
+        """Keep the per-node tables (problems, unchecked, layers to recount) in step with new results."""
+        doc_nodes, data = self.doc.nodes, self._results.data
+        problem_nodes, unchecked, touched = self._problem_nodes, self._unchecked_nodes, self._touched_layers
+        layer_checks = self._layer_checks
+        for nid in evaluated:
+            node = doc_nodes.get(nid)
+            if node is None:
+                continue
+            touched.add(node.layer)
+            if data[nid].problems:
+                problem_nodes.add(nid)
+            elif problem_nodes:
+                problem_nodes.discard(nid)
+            check = layer_checks.get(node.layer)
+            spec = check[3] if check is not None else None
+            if spec is not None and spec.kind not in ("model", "application"):  # vouched for
+                if unchecked:
+                    unchecked.discard(nid)
+            elif self._unchecked(nid):
+                unchecked.add(nid)
+            else:
+                unchecked.discard(nid)
 
     def _evaluate(self, nid: str, inputs: list) -> NodeResult:
         try:
@@ -138,31 +244,30 @@ class Analyzer:
         layer = doc.layers[node.layer]
         label = _describe(layer)
         problems: list[Problem] = []
+        data = self._results.data
         for ref in node.inputs:
-            producer = self._results.get(ref.node)
+            producer = data.get(ref.node)
             if producer is not None and producer.outputs is not None and ref.index >= len(producer.outputs):
                 problems.append(Problem(
                     ERROR, "graph.bad_output_index",
                     f"{label} reads output {ref.index} of '{doc.node_label(ref.node)}', which has only "
                     f"{len(producer.outputs)} output{'s' if len(producer.outputs) != 1 else ''}",
                     (nid, ref.node), "connect one of its existing outputs"))
-        refusals = self._layer_check(layer)[2]  # issue 12: one allow-list everywhere
-        if refusals:
+        check = self._layer_check(layer)
+        resolved, param_problems, refusals, spec = check
+        if refusals:  # issue 12: one allow-list everywhere
             return NodeResult(None, None, problems + refusal_problems(refusals, label, nid))
-        spec = spec_for(layer)
-        call_problems = _call_problems(spec, node, label, nid)
-        if call_problems:
-            return NodeResult(None, None, problems + call_problems)
+        if node.keyword_inputs or node.call_kwargs:
+            call_problems = _call_problems(spec, node, label, nid)
+            if call_problems:
+                return NodeResult(None, None, problems + call_problems)
         keyword_specs: dict = {}
-        start = node.main_count
-        for name, count in node.keyword_inputs.items():
-            keyword_specs[name] = inputs[start:start + count]
-            start += count
-        inputs = inputs[: node.main_count]
-        if spec is not None and spec.kind == "model":
-            return self._evaluate_model(nid, layer, inputs, problems)
-        if spec is not None and spec.kind == "application":
-            return self._evaluate_application(nid, layer, inputs, problems)
+        if node.keyword_inputs:
+            start = node.main_count
+            for name, count in node.keyword_inputs.items():
+                keyword_specs[name] = inputs[start:start + count]
+                start += count
+            inputs = inputs[: node.main_count]
         if spec is None:
             problems.append(Problem(
                 WARNING, "layer.unknown_type",
@@ -170,15 +275,31 @@ class Analyzer:
                 f"but its shapes and parameters are unknown", (nid,),
                 "the exported code passes its config through unchanged"))
             return NodeResult(None, None, problems)
-        resolved, param_problems, _refusals = self._layer_check(layer)
-        problems.extend(Problem(ERROR, "param.invalid", f"{label}: {msg}", tuple(doc.nodes_of(layer.id)), hint,
-                                param=name or None, detail=msg)
-                        for name, msg, hint in param_problems)
-        arity = _arity_problem(spec, label, len(inputs), nid)
-        if arity:
+        if spec.kind == "model":
+            return self._evaluate_model(nid, layer, inputs, problems)
+        if spec.kind == "application":
+            return self._evaluate_application(nid, layer, inputs, problems)
+        if param_problems:
+            nodes = tuple(doc.nodes_of(layer.id))
+            problems.extend(Problem(ERROR, "param.invalid", f"{label}: {msg}", nodes, hint,
+                                    param=name or None, detail=msg)
+                            for name, msg, hint in param_problems)
+        count = len(inputs)
+        arity = None
+        if count < spec.min_inputs or (spec.max_inputs is not None and count > spec.max_inputs):
+            arity = _arity_problem(spec, label, count, nid)
             problems.append(arity)
         if param_problems or arity:
             return NodeResult(None, None, problems)
+        memo_key = None
+        if not keyword_specs and not node.call_kwargs:  # same checked config, same inputs: same answer
+            memo_key = (id(check), tuple(inputs))
+            try:
+                hit = self._rule_memo.get(memo_key)
+            except TypeError:  # an unhashable shape
+                hit = memo_key = None
+            if hit is not None and hit[0] is check:
+                return NodeResult(list(hit[1]), hit[2], problems, resolved)
         call = spec.call_spec
         try:
             outputs = spec.infer(resolved, inputs)
@@ -192,33 +313,67 @@ class Analyzer:
                                     f"{label}: shape inference failed ({type(exc).__name__}: {exc})", (nid,),
                                     "please report this; the Keras build will tell the real answer"))
             return NodeResult(None, None, problems)
+        shapes_known = True
+        for s in inputs:
+            if s.shape is None:
+                shapes_known = False
+                break
         params = None
-        if all(s.shape is not None for s in inputs):
+        if shapes_known:
             try:
-                params = _frozen(layer, tuple(spec.count_params(resolved, inputs)))
+                params = tuple(spec.count_params(resolved, inputs))
             except Exception:
                 params = None
-        outputs = _with_compute_dtype(layer, outputs)
-        if spec.lint is not None and all(s.shape is not None for s in inputs):
+        config = layer.config
+        if params is not None and config.get("trainable", True) is False:
+            params = _frozen(layer, params)
+        if config.get("dtype") is not None:
+            outputs = _with_compute_dtype(layer, outputs)
+        linted = False
+        if spec.lint is not None and shapes_known:
             for code, msg, hint in spec.lint(resolved, inputs):
                 problems.append(Problem(WARNING, code, _prefixed(layer, msg), (nid,), hint))
+                linted = True
+        if memo_key is not None and not linted:
+            memo = self._rule_memo
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            memo[memo_key] = (check, tuple(outputs), params)
         return NodeResult(list(outputs), params, problems, resolved)
 
     def _layer_check(self, layer: Layer) -> tuple:
-        """``(resolved config, parameter problems, allow-list refusals)`` of a layer, cached
-        until its config changes."""
+        """``(resolved config, parameter problems, allow-list refusals, spec)`` of a layer, cached
+        until its config changes; layers of one type with equal configs share one check."""
         cached = self._layer_checks.get(layer.id)
         if cached is None:
-            refusals = layer_refusals(layer)
-            checked = catalog.get_spec(layer.type) or is_operation(layer.type)
-            problems = catalog.check_params(layer.type, layer.config) if checked else []
-            try:
-                resolved = catalog.resolve_config(layer.type, layer.config) if not problems else {}
-            except Exception as exc:
-                resolved, problems = {}, [("config", f"its config cannot be read ({exc})", "")]
-            cached = (resolved, problems, refusals)
+            key = None
+            if layer.type != "Model":  # a nested model's spec depends on its graph
+                try:
+                    text = repr(layer.config)
+                except Exception:
+                    text = ""
+                if text and len(text) <= _MEMO_KEY_LIMIT:
+                    key = (layer.type, text)
+                    cached = self._check_memo.get(key)
+            if cached is None:
+                cached = self._new_layer_check(layer)
+                if key is not None:
+                    if len(self._check_memo) >= _MEMO_SIZE:
+                        self._check_memo.clear()
+                    self._check_memo[key] = cached
             self._layer_checks[layer.id] = cached
         return cached
+
+    @staticmethod
+    def _new_layer_check(layer: Layer) -> tuple:
+        refusals = layer_refusals(layer)
+        checked = catalog.get_spec(layer.type) or is_operation(layer.type)
+        problems = catalog.check_params(layer.type, layer.config) if checked else []
+        try:
+            resolved = catalog.resolve_config(layer.type, layer.config) if not problems else {}
+        except Exception as exc:
+            resolved, problems = {}, [("config", f"its config cannot be read ({exc})", "")]
+        return resolved, problems, refusals, spec_for(layer)
 
     def _evaluate_model(self, nid: str, layer: Layer, inputs: list, problems: list) -> NodeResult:
         label = _describe(layer)
@@ -288,26 +443,41 @@ class Analyzer:
 
     # ----------------------------------------------------------------- document-wide problems
     def _assemble(self) -> CheckResult:
-        doc = self.doc
+        doc, graph, data = self.doc, self._graph, self._results.data
+        if self._structure_stale:
+            graph.rebuild_indices()
+            graph.rebuild_names()
+        elif self._renamed:
+            graph.renamed(self._renamed)
+        if self._reach_stale and not self._structure_stale and graph.reached_for == tuple(o.node for o in doc.outputs):
+            self._reach_stale = False  # an output's loss or metrics changed, not which nodes it exposes
+        if self._reach_stale or (self._renamed and self._cyclic):  # cycle messages name the layers
+            graph.rebuild_structure(self._cyclic)
+        elif self._renamed:
+            graph.renamed_in_structure(self._renamed)
+        if self._reach_stale:
+            graph.rebuild_params(data)
+        else:
+            for layer_id in self._touched_layers:
+                graph.update_layer(layer_id, data)
+        self._structure_stale = self._reach_stale = False
+        self._renamed.clear()
+        self._touched_layers.clear()
         problems: list[Problem] = []
-        order_index = {nid: i for i, nid in enumerate(doc.nodes)}
-        for nid in doc.nodes:
-            res = self._results.get(nid)
-            if res:
-                problems.extend(p for p in res.problems if p.code != "param.invalid" or p.node_ids[0] == nid)
-        if self._graph_problems_cache is None:
-            self._graph_problems_cache = self._graph_problems()
-        problems.extend(self._graph_problems_cache)
-        layer_params, trainable, non_trainable, known, unused = self._params(problems)
+        if self._problem_nodes:
+            for nid in sorted(self._problem_nodes, key=graph.doc_index.__getitem__):
+                problems.extend(p for p in data[nid].problems if p.code != "param.invalid" or p.node_ids[0] == nid)
+        problems.extend(graph.problems())
         if not doc.is_nested:  # losses and metrics belong to the top-level model only
             problems.extend(self._output_problems())
-        problems.sort(key=lambda p: (not p.is_error,
-                                     min((order_index.get(n, 0) for n in p.node_ids), default=-1)))
-        unchecked = tuple(nid for nid in doc.nodes if nid in self._results and self._unchecked(nid))
-        unused_params = (sum(layer_params[lid][0] for lid in unused if layer_params.get(lid)),
-                         sum(layer_params[lid][1] for lid in unused if layer_params.get(lid)))
-        return CheckResult(_dedupe(problems), dict(self._results), layer_params, trainable, non_trainable, known,
-                           unchecked, unused_params, tuple(unused))
+        if problems:
+            index = graph.doc_index
+            problems.sort(key=lambda p: (not p.is_error, min((index.get(n, 0) for n in p.node_ids), default=-1)))
+        unchecked = (tuple(sorted(self._unchecked_nodes, key=graph.doc_index.__getitem__))
+                     if self._unchecked_nodes else ())
+        return CheckResult(_dedupe(problems), self._results.snapshot(), graph.layer_params.snapshot(),
+                           graph.trainable, graph.non_trainable, graph.unknown_in_model == 0, unchecked,
+                           (graph.unused_trainable, graph.unused_non_trainable), graph.unused_layers())
 
     def _unchecked(self, nid: str) -> bool:
         """Whether LayerLoom cannot vouch for this node: unknown type, unmeasured application, or
@@ -317,89 +487,11 @@ class Analyzer:
         if spec is None:
             return True
         if spec.kind == "application":
-            return any(p.code == "application.not_measured" for p in self._results[nid].problems)
+            return any(p.code == "application.not_measured" for p in self._results.data[nid].problems)
         if spec.kind == "model":
             sub = self._sub_analyzers.get(layer.id)
             return sub is not None and bool(sub.result().unchecked)
         return False
-
-    def _graph_problems(self) -> list:
-        doc = self.doc
-        problems = []
-        if self._cyclic:
-            for cycle in find_cycles(doc, self._cyclic):
-                names = [doc.node_label(n) for n in cycle]
-                loop = " → ".join(f"'{n}'" for n in names + names[:1])
-                problems.append(Problem(
-                    ERROR, "graph.cycle",
-                    f"cycle: {loop}. A Keras model must be a directed acyclic graph: a tensor cannot become "
-                    f"an input of a layer that helped produce it", tuple(cycle),
-                    "remove one of these connections; loops belong inside recurrent layers (LSTM, GRU)"))
-        inputs = doc.input_nodes()
-        if not inputs and doc.nodes:
-            problems.append(Problem(ERROR, "graph.no_inputs", f"model '{doc.name}' has no Input layer", (),
-                                    "add an Input layer and connect it"))
-        if not doc.outputs and doc.nodes:
-            problems.append(Problem(ERROR, "graph.no_outputs", f"model '{doc.name}' has no output", (),
-                                    "select the last layer and mark it as an output"))
-        self._needed = set(doc.nodes)
-        if doc.outputs:
-            needed = ancestors(doc, [o.node for o in doc.outputs])
-            self._needed = needed | set(inputs)
-            for nid in doc.nodes:
-                if nid not in needed:
-                    what = ("Input" if doc.layer_of(nid).type == "Input" else "layer")
-                    problems.append(Problem(WARNING, "graph.unused",
-                                            f"{_describe(doc.layer_of(nid))} reaches no model output, so it is "
-                                            f"not part of the model", (nid,),
-                                            f"connect this {what} towards an output or delete it"))
-        seen: dict[str, str] = {}
-        for layer in doc.layers.values():
-            nodes = tuple(doc.nodes_of(layer.id))
-            if not NAME_PATTERN.match(layer.name):
-                problems.append(Problem(ERROR, "name.invalid",
-                                        f"{layer.type} name {layer.name!r} is not a valid Keras layer name", nodes,
-                                        "use letters, digits and underscores, starting with a letter"))
-            if layer.name in seen:
-                both = nodes + tuple(doc.nodes_of(seen[layer.name]))
-                problems.append(Problem(ERROR, "name.duplicate", f"two layers are named '{layer.name}'", both,
-                                        "layer names must be unique; rename one of them"))
-            seen.setdefault(layer.name, layer.id)
-        return problems
-
-    def _params(self, problems: list) -> tuple:
-        doc = self.doc
-        needed = self._needed if self._needed is not None else set(doc.nodes)
-        layer_params: dict = {}
-        trainable = non_trainable = 0
-        known = True
-        unused: list = []
-        for layer in doc.layers.values():
-            calls = [n for n in doc.nodes_of(layer.id) if n in self._results]
-            counts = [(n, self._results[n].params) for n in calls if self._results[n].params is not None]
-            in_model = any(n in needed for n in calls)
-            if calls and not in_model:
-                unused.append(layer.id)
-            if layer.type != "Input" and not counts:
-                layer_params[layer.id] = None
-                known = known and not (calls and in_model)
-                continue
-            value = counts[0][1] if counts else (0, 0)
-            layer_params[layer.id] = value
-            if in_model or not calls:
-                trainable += value[0]
-                non_trainable += value[1]
-            for other, count in counts[1:]:
-                if count != value:
-                    first = counts[0][0]
-                    shape_a = _input_shapes(doc, self._results, first)
-                    shape_b = _input_shapes(doc, self._results, other)
-                    problems.append(Problem(
-                        ERROR, "shape.shared_incompatible",
-                        f"{_describe(layer)} is shared but called on {shape_a} at '{doc.node_label(first)}' "
-                        f"and on {shape_b} at '{doc.node_label(other)}'; one set of weights cannot fit both",
-                        (other, first), "feed both calls tensors of the same shape, or make this call independent"))
-        return layer_params, trainable, non_trainable, known, unused
 
     def _output_problems(self) -> list:
         doc = self.doc
@@ -413,7 +505,7 @@ class Analyzer:
                 problems.append(Problem(ERROR, "output.duplicate", f"{label} is listed twice", (out.node,),
                                         "remove one of the two", output_index=k, detail="listed twice"))
             seen.add(out.ref)
-            res = self._results.get(out.node)
+            res = self._results.data.get(out.node)
             if res is not None and res.outputs is not None and out.index >= len(res.outputs):
                 problems.append(Problem(ERROR, "graph.bad_output_index",
                                         f"{label} exposes output {out.index}, which the layer does not have",

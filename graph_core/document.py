@@ -167,6 +167,9 @@ class Document:
         self._id_counters: dict[str, itertools.count] = {}
         self._parent_watch: Listener | None = None
         self._parent_link: tuple | None = None
+        self._by_name: dict[str, list[str]] = {}  # layer name -> ids of the layers with it
+        self._named: tuple = (None, -1)  # (the layers dict, its size) _by_name was built for
+        self._free_suffix: dict[str, int] = {}  # base -> no free "base_k" below this k (names only grow)
 
     # ----------------------------------------------------------------- read access
     def layer_of(self, node_id: str) -> Layer:
@@ -190,11 +193,42 @@ class Document:
         return [nid for nid, n in self.nodes.items() if self.layers[n.layer].type == "Input"]
 
     def layer_by_name(self, name: str) -> Layer | None:
-        """Return the layer called ``name``, or None."""
-        for layer in self.layers.values():
+        """Return the layer called ``name`` (the first one if several are), or None."""
+        ids = self._name_index().get(name)
+        if not ids:
+            return None
+        if len(ids) == 1:
+            layer = self.layers.get(ids[0])
+            if layer is not None and layer.name == name:
+                return layer
+        for layer in self.layers.values():  # several (a file may hold duplicates) or a stale entry
             if layer.name == name:
                 return layer
         return None
+
+    def _name_index(self) -> dict:
+        """name -> layer ids, rebuilt when the layers changed without the primitives below."""
+        layers = self.layers
+        if self._named[0] is not layers or self._named[1] != len(layers):
+            self._by_name, self._free_suffix = {}, {}
+            for lid, layer in layers.items():
+                self._by_name.setdefault(layer.name, []).append(lid)
+            self._named = (layers, len(layers))
+        return self._by_name
+
+    def _index_name(self, layer: Layer) -> None:  # the caller validated the index before the change
+        ids = self._by_name.setdefault(layer.name, [])
+        if layer.id not in ids:
+            ids.append(layer.id)
+        self._named = (self.layers, len(self.layers))
+
+    def _unindex_name(self, layer_id: str, name: str) -> None:  # likewise
+        ids = self._by_name.get(name)
+        if ids and layer_id in ids:
+            ids.remove(layer_id)
+            if not ids:
+                del self._by_name[name]
+        self._free_suffix = {}  # a name became free: the lower bounds no longer hold
 
     def node_label(self, node_id: str) -> str:
         """A human name for a node: its layer name, with ``#k`` for the k-th call of a shared layer."""
@@ -230,12 +264,13 @@ class Document:
 
     def unique_name(self, base: str) -> str:
         """Return ``base`` or ``base_2``, ``base_3``… so that no layer has that name yet."""
-        taken = {layer.name for layer in self.layers.values()}
+        taken = self._name_index()
         if base not in taken:
             return base
-        for k in itertools.count(2):
+        for k in itertools.count(self._free_suffix.get(base, 2)):
             candidate = f"{base}_{k}"
             if candidate not in taken:
+                self._free_suffix[base] = k  # base_2 … base_(k-1) are taken, and stay so until one is freed
                 return candidate
         raise AssertionError("unreachable")
 
@@ -280,7 +315,9 @@ class Document:
 
     # ----------------------------------------------------------------- primitives (edits only)
     def _insert_layer(self, layer: Layer, index: int | None = None) -> None:
+        self._name_index()
         self.layers = _dict_insert(self.layers, layer.id, layer, index)
+        self._index_name(layer)
         self._nodes_by_layer.setdefault(layer.id, [])
         self._watch_subgraph(layer)
 
@@ -301,9 +338,19 @@ class Document:
 
     def _remove_layer(self, layer_id: str) -> int:
         index = list(self.layers).index(layer_id)
-        del self.layers[layer_id]
+        self._name_index()
+        layer = self.layers.pop(layer_id)
+        self._unindex_name(layer_id, layer.name)
+        self._named = (self.layers, len(self.layers))
         self._nodes_by_layer.pop(layer_id, None)
         return index
+
+    def _rename_layer(self, layer_id: str, name: str) -> None:
+        layer = self.layers[layer_id]
+        self._name_index()
+        self._unindex_name(layer_id, layer.name)
+        layer.name = name
+        self._index_name(layer)
 
     def _insert_node(self, node: Node, index: int | None = None) -> None:
         self.nodes = _dict_insert(self.nodes, node.id, node, index)
@@ -340,7 +387,7 @@ class Document:
     def _index_call(self, node: Node) -> None:
         calls = self._nodes_by_layer.setdefault(node.layer, [])
         calls.append(node.id)
-        if len(calls) > 1:  # keep a shared layer's calls in document order
+        if len(calls) > 1 and next(reversed(self.nodes)) != node.id:  # keep the calls in document order
             order = {nid: i for i, nid in enumerate(self.nodes)}
             calls.sort(key=lambda nid: order.get(nid, len(order)))
 
@@ -363,6 +410,7 @@ class Document:
         """Recompute the lookup tables from scratch (after loading)."""
         self._nodes_by_layer = {lid: [] for lid in self.layers}
         self._consumers = {}
+        self._named = (None, -1)
         for layer in self.layers.values():
             self._watch_subgraph(layer)
         for node in self.nodes.values():

@@ -323,14 +323,14 @@ class Rename(Edit):
             raise EditError(f"a layer named {self.name!r} already exists")
         self._old = layer.name
         self._old_graph_name = layer.subgraph.name if layer.subgraph is not None else None
-        layer.name = self.name
+        doc._rename_layer(self.layer_id, self.name)
         if layer.subgraph is not None:  # a nested model is named by its layer
             layer.subgraph.name = self.name
         return ChangeEvent("name", frozenset(doc.nodes_of(self.layer_id)), frozenset({self.layer_id}))
 
     def revert(self, doc):
         layer = doc.layers[self.layer_id]
-        layer.name = self._old
+        doc._rename_layer(self.layer_id, self._old)
         if layer.subgraph is not None:
             layer.subgraph.name = self._old_graph_name
         return ChangeEvent("name", frozenset(doc.nodes_of(self.layer_id)), frozenset({self.layer_id}))

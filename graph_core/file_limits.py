@@ -19,8 +19,8 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 #: Deepest JSON nesting (objects and lists); a nested model costs 4 levels.
 MAX_JSON_DEPTH = 100
 #: Most layers, and most nodes, in a document counting nested models.
-MAX_LAYERS = 10_000
-MAX_NODES = 10_000
+MAX_LAYERS = 100_000
+MAX_NODES = 100_000
 #: Largest integer magnitude anywhere in a file (2**53: exact in every JSON reader).
 MAX_INT = 2 ** 53
 #: Largest output index in a tensor reference.

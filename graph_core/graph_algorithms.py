@@ -23,10 +23,22 @@ def topological_order(doc: Document) -> tuple[list[str], list[str]]:
     Returns:
         ``(order, left_over)``: ``left_over`` holds the nodes on or behind a cycle (empty for a DAG).
     """
+    nodes = doc.nodes
     indegree = {}
-    for nid, node in doc.nodes.items():
-        indegree[nid] = sum(1 for ref in node.inputs if ref.node in doc.nodes)
-    ready = deque(nid for nid, deg in indegree.items() if deg == 0)
+    ready: deque = deque()
+    for nid, node in nodes.items():
+        inputs = node.inputs
+        if not inputs:
+            ready.append(nid)
+            indegree[nid] = 0
+            continue
+        degree = 0
+        for ref in inputs:
+            if ref.node in nodes:
+                degree += 1
+        indegree[nid] = degree
+        if not degree:
+            ready.append(nid)
     order: list[str] = []
     consumers = doc._consumers
     while ready:
@@ -129,15 +141,16 @@ def find_cycles(doc: Document, candidates: Iterable[str]) -> list[list[str]]:
     import networkx as nx
 
     graph = to_networkx(doc, candidates)
+    position = {nid: i for i, nid in enumerate(doc.nodes)}
     cycles = []
     for component in nx.strongly_connected_components(graph):
         sub = graph.subgraph(component)
         if len(component) == 1 and not sub.number_of_edges():
             continue
-        start = min(component, key=list(doc.nodes).index)
+        start = min(component, key=position.__getitem__)
         edges = nx.find_cycle(sub, source=start)
         cycles.append([edge[0] for edge in edges])
-    cycles.sort(key=lambda c: list(doc.nodes).index(c[0]))
+    cycles.sort(key=lambda c: position[c[0]])
     return cycles
 
 
