@@ -11,7 +11,6 @@ from graph_core.document import Document, Layer
 from graph_core.layer_kinds import call_output_count, kind_of, spec_for
 from graph_core.layer_rules.augmentation import IDENTITY_AT_INFERENCE
 from graph_core.layer_rules.spec import REQUIRED
-from graph_core.operations import get_operation, tensor_count
 from graph_core.operations.text import expression as operation_expression
 from graph_core.tensor import format_shape
 from graph_core.wiring import default_port_name
