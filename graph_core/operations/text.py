@@ -7,8 +7,9 @@ from graph_core.operations import call_values, get_operation, index_key
 
 
 def _constant(value) -> str:
-    if isinstance(value, float):
-        return repr(value) if abs(value) < 1e6 else f"{value:g}"
+    if isinstance(value, float):  # the card shows a readable number; the file keeps the exact one
+        text = repr(value) if abs(value) < 1e6 else f"{value:g}"
+        return text if len(text) <= 8 else f"≈{value:.5g}"
     if isinstance(value, str):
         return repr(value)
     if isinstance(value, (list, tuple)):

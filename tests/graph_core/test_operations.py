@@ -117,6 +117,8 @@ def test_index_from_keras_markers():
 @pytest.mark.parametrize("op_type,config,count,text", [
     ("ops.multiply", {"x2": 2.0}, 1, "x * 2.0"),
     ("ops.subtract", {"x1": 3.0}, 1, "3.0 - x"),
+    ("ops.multiply", {"x2": 1 / 6}, 1, "x * ≈0.16667"),  # MobileNetV3's hard-sigmoid
+    ("ops.multiply", {"x2": 1e-7}, 1, "x * 1e-07"),
     ("ops.add", {}, 2, "x + y"),
     ("ops.add", {}, 1, "x + ?"),
     ("ops.power", {"x2": -1}, 1, "x ** (-1)"),
