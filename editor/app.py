@@ -113,7 +113,7 @@ def _display_available() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def _load(path: str | None):
+def _load(path: str | None, allow_large: bool = False):
     """The starting document: the file at ``path``, or the starter template. Raises LoomFormatError."""
     from graph_core import loom_format
 
@@ -126,7 +126,7 @@ def _load(path: str | None):
             from graph_core.document import Document
 
             return Document("model"), None
-    return loom_format.load(path), os.path.abspath(path)
+    return loom_format.load(path, allow_large=allow_large), os.path.abspath(path)
 
 
 def attach_keras(window, start_worker: bool = True, defer_worker: bool = False):
@@ -166,12 +166,13 @@ def attach_keras(window, start_worker: bool = True, defer_worker: bool = False):
     return integration
 
 
-def run_editor(path: str | None = None, screenshot: str | None = None) -> int:
+def run_editor(path: str | None = None, screenshot: str | None = None, allow_large: bool = False) -> int:
     """Open the editor.
 
     Args:
         path: a ``.loom`` file to open; None opens the starter template as a new, unsaved model.
         screenshot: when given, save a PNG of the painted main window there and return at once.
+        allow_large: read a file past the format's layer and node limits (``--allow-large``).
 
     Returns:
         0 on success; 2 when the file cannot be read (the message goes to stderr, no traceback).
@@ -185,7 +186,7 @@ def run_editor(path: str | None = None, screenshot: str | None = None) -> int:
 
         xcb_check = start_xcb_check()  # ldd runs while the editor imports
     try:
-        doc, abs_path = _load(path)
+        doc, abs_path = _load(path, allow_large)
     except LoomFormatError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE

@@ -18,6 +18,8 @@ from editor.terminal_text import escaped_output
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE, EXIT_NOT_CHECKED = 0, 1, 2, 3
 _ALLOW_LARGE = "build even above 50,000,000 parameters (Keras allocates every weight)"
+_ALLOW_LARGE_DRAWING = ("read a file past the format's layer and node limits (up to 1,000,000 each) "
+                        "to draw it; such a file opens only with this option")
 
 
 def _terminal_columns() -> int:
@@ -59,11 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("open", help="open a .loom file in the editor")
     p.add_argument("file")
     p.add_argument("--screenshot", metavar="OUT.png", help="save a picture of the window and exit")
+    p.add_argument("--allow-large", action="store_true", help=_ALLOW_LARGE_DRAWING)
 
     p = sub.add_parser("render", help="draw a model's graph to PNG or SVG without a window")
     p.add_argument("file")
     p.add_argument("-o", "--output", required=True, metavar="OUT.png|OUT.svg")
     p.add_argument("--geometry", metavar="OUT.json", help="also write the drawn cards, edges and labels")
+    p.add_argument("--allow-large", action="store_true", help=_ALLOW_LARGE_DRAWING)
 
     p = sub.add_parser("check", help="validate a .loom file: problems, shapes, params")
     p.add_argument("file")
@@ -151,11 +155,11 @@ def _dispatch(args) -> int:
     if args.command == "open":
         from editor.app import run_editor
 
-        return run_editor(args.file, screenshot=args.screenshot)
+        return run_editor(args.file, screenshot=args.screenshot, allow_large=args.allow_large)
     if args.command == "render":
         from editor.render import run_render
 
-        return run_render(args.file, args.output, args.geometry)
+        return run_render(args.file, args.output, args.geometry, allow_large=args.allow_large)
     if args.command == "check":
         if args.fix:
             from editor.fix_command import fix_command

@@ -152,8 +152,11 @@ def _render(doc, out_path: str, geometry_path: str | None, ext: str) -> list:
     return notes
 
 
-def run_render(path: str, out: str, geometry: str | None = None) -> int:
-    """``layerloom render FILE.loom -o OUT.png|OUT.svg [--geometry OUT.json]``.
+def run_render(path: str, out: str, geometry: str | None = None, allow_large: bool = False) -> int:
+    """``layerloom render FILE.loom -o OUT.png|OUT.svg [--geometry OUT.json] [--allow-large]``.
+
+    ``allow_large`` reads a file past the format's layer and node limits
+    (:data:`graph_core.file_limits.MAX_LARGE_ITEMS`).
 
     Returns:
         0 on success ("wrote OUT" on stdout); 2 for an unreadable file, an unknown extension or
@@ -166,7 +169,7 @@ def run_render(path: str, out: str, geometry: str | None = None) -> int:
         print(f"error: cannot render to {out!r}: the output must end in .png or .svg", file=sys.stderr)
         return 2
     try:
-        doc = loom_format.load(path)
+        doc = loom_format.load(path, allow_large=allow_large)
     except LoomFormatError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

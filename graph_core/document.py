@@ -423,7 +423,7 @@ class Document:
         """Return a deep, independent copy without listeners."""
         from graph_core.loom_format import document_from_dict, document_to_dict
 
-        return document_from_dict(document_to_dict(self))
+        return document_from_dict(document_to_dict(self), allow_large=True)  # it is in memory already
 
     def iter_documents(self) -> Iterable[Document]:
         """Yield this document and every nested model's document, depth first."""

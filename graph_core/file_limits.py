@@ -29,20 +29,27 @@ MAX_OUTPUT_INDEX = 255
 MAX_POSITION = 10_000_000
 #: Parameters above which summary, build and fit ask before allocating weights.
 LARGE_MODEL_PARAMS = 50_000_000
+#: Most layers, and most nodes, read when the caller allows a large file (``layerloom render`` and
+#: ``open`` with ``--allow-large``: drawing a graph past the limits above costs no Keras build).
+MAX_LARGE_ITEMS = 1_000_000
 
-def check_json_data(data: Any) -> None:
+def check_json_data(data: Any, allow_large: bool = False) -> None:
     """Refuse parsed JSON that breaks a depth, size, integer or float limit.
 
     The walk is iterative, so it is safe on any depth the JSON parser produced.
 
     Args:
         data: the parsed JSON of a file.
+        allow_large: count layers and nodes up to :data:`MAX_LARGE_ITEMS` instead of
+            :data:`MAX_LAYERS` and :data:`MAX_NODES` (every other limit stays).
 
     Raises:
         LoomFormatError: naming the JSON path of the first value over a limit.
     """
-    if _within_limits(data):
+    max_layers, max_nodes = (MAX_LARGE_ITEMS, MAX_LARGE_ITEMS) if allow_large else (MAX_LAYERS, MAX_NODES)
+    if _within_limits(data, max_layers, max_nodes):
         return  # the common case, without building a JSON path for every value
+    hint = "" if allow_large else f" (`layerloom render` and `open` draw up to {MAX_LARGE_ITEMS:,} with --allow-large)"
     layers = nodes = 0
     stack = [(data, "$", 0)]
     while stack:
@@ -60,10 +67,12 @@ def check_json_data(data: Any) -> None:
                     stack.append((item, f"{path}.{key}", depth + 1))
             else:
                 stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value))
-            if layers > MAX_LAYERS:
-                raise LoomFormatError(path, f"more than {MAX_LAYERS} layers; a document holds at most {MAX_LAYERS}")
-            if nodes > MAX_NODES:
-                raise LoomFormatError(path, f"more than {MAX_NODES} nodes; a document holds at most {MAX_NODES}")
+            if layers > max_layers:
+                raise LoomFormatError(path, f"more than {max_layers} layers; a document holds at most "
+                                            f"{max_layers}{hint}")
+            if nodes > max_nodes:
+                raise LoomFormatError(path, f"more than {max_nodes} nodes; a document holds at most "
+                                            f"{max_nodes}{hint}")
         elif isinstance(value, float) and not math.isfinite(value):
             raise LoomFormatError(path, f"the number {value} is not finite (a literal such as 1e400 "
                                         f"overflows); numbers must be finite")
@@ -72,7 +81,7 @@ def check_json_data(data: Any) -> None:
                                         f"than {MAX_INT} (2**53), the largest a .loom file holds")
 
 
-def _within_limits(data: Any) -> bool:
+def _within_limits(data: Any, max_layers: int, max_nodes: int) -> bool:
     """True when :func:`check_json_data` would find nothing (a fast walk with no paths)."""
     layers = nodes = 0
     stack = [(data, 0)]
@@ -89,7 +98,7 @@ def _within_limits(data: Any) -> bool:
                 layers += len(inner) if type(inner) is list else 0
                 inner = value.get("nodes")
                 nodes += len(inner) if type(inner) is list else 0
-                if layers > MAX_LAYERS or nodes > MAX_NODES:
+                if layers > max_layers or nodes > max_nodes:
                     return False
             for item in items:
                 item_kind = type(item)

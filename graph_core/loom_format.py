@@ -31,11 +31,13 @@ _ROOT_KEYS = {"format", "version", "name", "layers", "nodes", "outputs", "compil
 
 
 # ------------------------------------------------------------------------------ reading
-def load(path: str | os.PathLike) -> Document:
+def load(path: str | os.PathLike, allow_large: bool = False) -> Document:
     """Read a ``.loom`` file.
 
     Args:
         path: file to read.
+        allow_large: read up to :data:`graph_core.file_limits.MAX_LARGE_ITEMS` layers and nodes
+            (for drawing; see :func:`graph_core.file_limits.check_json_data`).
 
     Returns:
         The document.
@@ -55,13 +57,14 @@ def load(path: str | os.PathLike) -> Document:
             raise LoomFormatError("$", f"file is more than {MAX_FILE_BYTES} bytes, the most a .loom file can be", name)
     except OSError as exc:
         raise LoomFormatError("$", f"cannot read the file: {exc.strerror or exc}", name) from None
-    doc = loads(raw, file=name, default_name=Path(name).stem)
+    doc = loads(raw, file=name, default_name=Path(name).stem, allow_large=allow_large)
     if isinstance(doc.extra.get("data"), dict):  # absolute in memory: right wherever the doc goes
         doc.extra["data"] = rebase_paths(doc.extra["data"], name, None)
     return doc
 
 
-def loads(text: str | bytes, file: str | None = None, default_name: str = "model") -> Document:
+def loads(text: str | bytes, file: str | None = None, default_name: str = "model",
+          allow_large: bool = False) -> Document:
     """Parse the text of a ``.loom`` file (see :func:`load`)."""
     if isinstance(text, bytes):
         if text.startswith((b"PK\x03\x04", b"\x89HDF")):
@@ -81,7 +84,7 @@ def loads(text: str | bytes, file: str | None = None, default_name: str = "model
     except RecursionError:
         raise LoomFormatError("$", "JSON nested too deeply", file) from None
     try:
-        return document_from_dict(data, default_name=default_name)
+        return document_from_dict(data, default_name=default_name, allow_large=allow_large)
     except LoomFormatError as exc:
         exc.file = file
         exc.args = (f"{file}: {exc.path}: {exc.message}" if file else str(exc),)
@@ -94,13 +97,15 @@ def _reject_constant(token: str):
     raise ValueError(f"{token} is not allowed in a .loom file (JSON numbers must be finite)")
 
 
-def document_from_dict(data: Any, default_name: str = "model") -> Document:
+def document_from_dict(data: Any, default_name: str = "model", allow_large: bool = False) -> Document:
     """Build a document from parsed JSON, checking the structure as it goes.
+
+    ``allow_large`` lifts the layer and node limits as :func:`load` says.
 
     Raises:
         LoomFormatError: naming the JSON path of the first value that does not fit.
     """
-    check_json_data(data)  # limits first: nothing below meets a value it cannot handle
+    check_json_data(data, allow_large)  # limits first: nothing below meets a value it cannot handle
     root = _expect(data, dict, "$", "a JSON object")
     fmt = root.get("format")
     if fmt != FORMAT_NAME:

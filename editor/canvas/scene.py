@@ -6,7 +6,8 @@ incrementally and check results (``session.checked``) update shapes and problem 
 redo therefore need nothing special: they are just more events.
 
 The canvas is split after Orange's scheme/canvas/document layers: this module is the projection
-(items mirroring the document) and hands mouse events to the gesture in progress;
+(items mirroring the document); :mod:`editor.canvas.scene_gestures` hands mouse events to the
+gesture in progress;
 :mod:`editor.canvas.document_actions` turns commands and gestures into edits;
 :mod:`editor.canvas.wire_drag` is the connection-dragging interaction, whose rules (where a drop
 goes, why it is refused, what a delete removes) are the pure functions of :mod:`graph_core.wiring`.
@@ -14,17 +15,17 @@ goes, why it is refused, what a delete removes) are the pure functions of :mod:`
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Signal
 from PySide6.QtWidgets import QGraphicsScene
 
 from editor.canvas import labels
 from editor.canvas import style as S
 from editor.canvas.document_actions import DocumentActions
 from editor.canvas.edge_item import DragHint, EdgeItem
-from editor.canvas.hit_test import node_item_at, port_at
 from editor.canvas.lod import FULL, OverviewItem, SceneBounds
 from editor.canvas.node_item import OUT, NodeItem
 from editor.canvas.routing import RoutedEdges
+from editor.canvas.scene_gestures import SceneGestures
 from editor.canvas.wire_drag import WireDrag
 from editor.qt_signals import reconnect
 from graph_core.document import Document, TensorRef
@@ -34,7 +35,7 @@ from graph_core.tensor import format_shape
 SCENE_MARGIN = 2000.0
 
 
-class GraphScene(DocumentActions, RoutedEdges, QGraphicsScene):
+class GraphScene(SceneGestures, DocumentActions, RoutedEdges, QGraphicsScene):
     """Nodes, ports and edges of one document, kept in step with its change events.
 
     Args:
@@ -397,24 +398,6 @@ class GraphScene(DocumentActions, RoutedEdges, QGraphicsScene):
             edge.update_geometry()
         self._overview.invalidate()
 
-    # ================================================================== wiring
-    def wire_drag_active(self) -> bool:
-        """True while a connection is being dragged."""
-        return self._wire is not None
-
-    def port_state(self, node_id: str, port: int) -> str | None:
-        """During a drag: ``ok``/``refused`` (``-hover`` when under the cursor) for an input port."""
-        return self._wire.port_state(node_id, port) if self._wire is not None else None
-
-    def refusal_reason(self, node_id: str, port: int | None) -> str | None:
-        """During a drag: why the dragged tensor cannot go into ``port`` of ``node_id`` (or None)."""
-        return self._wire.drop(node_id, port).reason if self._wire is not None else None
-
-    def wire_drag_ended(self, drag: WireDrag) -> None:
-        """Called by ``drag`` when its gesture ends: the scene stops handing it events."""
-        if self._wire is drag:
-            self._wire = None
-
     def overview_changed(self) -> None:
         """Repaint the overview (an edge was hidden or shown)."""
         self._overview.invalidate()
@@ -440,71 +423,3 @@ class GraphScene(DocumentActions, RoutedEdges, QGraphicsScene):
             return (f"{name}: from '{doc.node_label(ref.node)}' {self._edge_label(ref)}\n"
                     f"Drag away to reconnect or disconnect.")
         return f"{name}: free"
-
-    def _start_wire(self, source: TensorRef, detached: tuple | None) -> None:
-        self._wire = WireDrag(self, source, detached)
-
-    def _cancel_wire(self) -> None:
-        if self._wire is not None:
-            self._wire.cancel()
-
-    # ================================================================== Qt events
-    def mousePressEvent(self, event) -> None:
-        if self._wire is not None:
-            self._cancel_wire()
-            event.accept()
-            return
-        if event.button() == Qt.LeftButton:
-            pos = event.scenePos()
-            hit = port_at(self, pos)
-            if hit is not None:
-                item, kind, index = hit
-                if kind == OUT:
-                    self._start_wire(TensorRef(item.node_id, index), None)
-                    event.accept()
-                    return
-                node = self.document.nodes[item.node_id]
-                if index < len(node.inputs):
-                    self._start_wire(node.inputs[index], (item.node_id, index))
-                    event.accept()
-                    return
-            node_item = node_item_at(self, pos)
-            if node_item is not None and node_item.is_model and \
-                    node_item.open_button_rect().contains(node_item.mapFromScene(pos)):
-                self.openNestedRequested.emit(node_item.layer_id)
-                event.accept()
-                return
-        super().mousePressEvent(event)
-        if event.button() == Qt.LeftButton:
-            self._start_move()
-
-    def mouseMoveEvent(self, event) -> None:
-        if self._wire is not None:
-            self._wire.move(event.scenePos())
-            event.accept()
-            return
-        super().mouseMoveEvent(event)
-
-    def mouseReleaseEvent(self, event) -> None:
-        if self._wire is not None and event.button() == Qt.LeftButton:
-            self._wire.release(event.scenePos())
-            event.accept()
-            return
-        super().mouseReleaseEvent(event)
-        if event.button() == Qt.LeftButton:
-            self._finish_move()
-
-    def mouseDoubleClickEvent(self, event) -> None:
-        node_item = node_item_at(self, event.scenePos())
-        if node_item is not None and node_item.is_model:
-            self.openNestedRequested.emit(node_item.layer_id)
-            event.accept()
-            return
-        super().mouseDoubleClickEvent(event)
-
-    def keyPressEvent(self, event) -> None:
-        if self._wire is not None and event.key() == Qt.Key_Escape:
-            self._cancel_wire()
-            event.accept()
-            return
-        super().keyPressEvent(event)
