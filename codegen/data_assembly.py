@@ -1,6 +1,8 @@
 """The whole loading step of training data: read each source once, check and convert the arrays.
 
-Self-contained like :mod:`codegen.data_readers` (the exported script copies both verbatim).
+Self-contained like :mod:`codegen.data_readers` (the exported script copies what it needs of both
+verbatim; a branch ``if source["kind"] == ...`` / ``if kind == ...`` on a source or target kind
+is left out when the document has none of that kind, see :mod:`codegen.script_pruning`).
 
 :func:`load_arrays` is the whole loading step, driven by plain dicts (a *read plan*, made by
 :func:`codegen.read_plan.read_plan` from the document's data section and written as literals
@@ -67,10 +69,9 @@ def take_field(content, source, entry):
         DataMismatchError: the ``.npz`` has no such array, or the CSV columns do not
             exist or hold values of another type.
     """
-    kind = source["kind"]
-    if kind == "npy":
+    if source["kind"] == "npy":
         return content
-    if kind == "csv":
+    if source["kind"] == "csv":
         names, rows = content
         try:
             return csv_columns(

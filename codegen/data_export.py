@@ -3,13 +3,16 @@
 The script holds ``build_model()`` (written by :mod:`codegen.python_export`), the code of
 :mod:`codegen.data_readers`, :mod:`codegen.data_assembly` and :mod:`codegen.fit_runtime`
 copied verbatim (so it reads the data and trains exactly as LayerLoom does, without importing
-LayerLoom), the read plan of the data
+LayerLoom) — only the part the document needs: the readers of its sources' kinds and the
+helpers they reach (:mod:`codegen.script_pruning`), and the imports that code uses — the read
+plan of the data
 section as literals, and a ``main()`` that loads the data, builds and compiles the model inside
 the distribution strategy's scope, trains with the fit options and saves the weights::
 
     python model.py [--data PATH] [--validation-data PATH] [--epochs N] [--batch-size N]
                     [--weights-out W.weights.h5] [--strategy none|mirrored|multiworker]
 
+``--data`` takes data of the kinds the document's sources are (the script's help lists them).
 ``--batch-size`` is per replica: the global batch is it times the number of replicas. With
 ``--strategy multiworker`` every process runs the same command with its own ``TF_CONFIG``; the
 chief (or worker 0) writes ``--weights-out``, worker *i* writes ``NAME.worker<i>.weights.h5``.
@@ -20,23 +23,29 @@ fit options) — the rest is fixed text.
 
 from __future__ import annotations
 
-import ast
 import os
-from pathlib import Path
 
 from codegen.data_plan import outputs_keyed, plan_data
 from codegen.errors import DataError, ExportRefused
 from codegen.read_plan import read_plan
+from codegen.script_pruning import SOURCE_KINDS, names_used, needed_code
 from codegen.source_expr import literal, statement
 from graph_core.data_sources import data_section, relative_path
 from graph_core.document import Document
 from graph_core.training_settings import fit_options
 
 SHARED_MODULES = ("data_readers.py", "data_assembly.py", "fit_runtime.py")
-"""The self-contained modules whose code the script holds (read as text: numpy is not imported)."""
+"""The self-contained modules whose code the script holds (read as text: numpy is not imported);
+only the part the document needs (:mod:`codegen.script_pruning`)."""
 
-IMPORTS = ("import argparse", "import contextlib", "import csv", "import json", "import math", "import os",
-           "", "import keras", "import numpy as np")
+IMPORTS = (("argparse",), ("contextlib",), ("csv",), ("json",), ("math",), ("os",), (),
+           ("keras",), ("numpy", "np"))
+"""The script's possible imports, ``(module,)`` or ``(module, alias)``; () is a blank line."""
+
+KIND_TEXTS = {"npz": "a .npz file (arrays by name)", "npy": "a .npy file", "csv": "a CSV file",
+              "image_folder": "a folder of images (one sub-folder per class)",
+              "text_folder": "a folder of text files (one sub-folder per class)"}
+"""What ``--data`` takes for each kind of source, as the script's help says it."""
 
 
 def has_file_data(doc: Document) -> bool:
@@ -45,18 +54,18 @@ def has_file_data(doc: Document) -> bool:
     return section is not None and any(s.kind != "synthetic" for s in section.sources)
 
 
-def module_code(file_name: str) -> str:
-    """A codegen module's code without its docstring, ``from __future__`` and top-level imports."""
-    text = (Path(__file__).resolve().parent / file_name).read_text(encoding="utf-8")
-    tree = ast.parse(text)
-    start = 0
-    for node in tree.body:
-        is_doc = isinstance(node, ast.Expr) and isinstance(getattr(node, "value", None), ast.Constant)
-        if is_doc or isinstance(node, (ast.Import, ast.ImportFrom)):
-            start = node.end_lineno
-            continue
-        break
-    return "\n".join(text.splitlines()[start:]).strip("\n")
+def _imports(code: str) -> list:
+    """The import lines of :data:`IMPORTS` that ``code`` uses (blank lines kept between
+    groups)."""
+    used = names_used(code)
+    lines = [f"import {m[0]}" + (f" as {m[1]}" if len(m) > 1 else "") if m else ""
+             for m in IMPORTS if not m or m[-1] in used]
+    return "\n".join(lines).strip("\n").replace("\n\n\n", "\n\n").splitlines()
+
+
+def _kind_texts(kinds: set) -> list:
+    """What ``--data`` takes: the texts of :data:`KIND_TEXTS` for ``kinds``."""
+    return [KIND_TEXTS[kind] for kind in SOURCE_KINDS if kind in kinds]
 
 
 def _relative_sources(sources: dict | None, entries: list, script_path) -> dict | None:
@@ -103,35 +112,22 @@ def here(sources):
 
 
 def replace_path(sources, path):
-    """The sources with the only training source reading ``path`` (kind by suffix)."""
+    """The sources with the only training source reading ``path`` instead (data of the
+    same kind: the readers of other kinds are not in this script)."""
     if len(sources) != 1:
         raise SystemExit(
             f"--data: the model reads {len(sources)} sources; edit SOURCES"
         )
     ((source_id, source),) = sources.items()
     suffix = os.path.splitext(path)[1].lower()
-    kind = suffix[1:] if suffix in (".npz", ".npy", ".csv") else source["kind"]
-    if kind != source["kind"] and kind != "npz":
-        raise SystemExit(
-            f"--data: give a {source['kind']} source like the model's, or a .npz"
-        )
-    return {source_id: {**source, "kind": kind, "path": path}}
-
-
-def entries(sources, found):
-    """The read plan's entries for ``sources``: a .npz given instead of another kind
-    is read by name (arrays named after the inputs and outputs)."""
-    return [
-        {**e, "field": e["name"]} if sources[e["source"]]["kind"] == "npz" else e
-        for e in found
-    ]
+    if suffix in (".npz", ".npy", ".csv") and suffix != "." + source["kind"]:
+        raise SystemExit(f"--data: this script reads {' or '.join(DATA_KINDS)}")
+    return {source_id: {**source, "path": path}}
 
 
 def load(sources, seed):
     try:
-        return load_arrays(
-            sources, entries(sources, INPUTS), entries(sources, TARGETS), seed
-        )
+        return load_arrays(sources, INPUTS, TARGETS, seed)
     except (DataReadError, DataMismatchError) as exc:
         raise SystemExit(f"error: {exc}") from None
 
@@ -141,7 +137,8 @@ def main(argv=None):
         description="Train the model on its data and save the weights."
     )
     parser.add_argument(
-        "--data", help="the training data (default: the file the model was set up with)"
+        "--data",
+        help=" or ".join(DATA_KINDS) + " like the model's (default: the model's data)",
     )
     parser.add_argument("--validation-data", help="validation data in the same layout")
     parser.add_argument("--epochs", type=int, default=FIT["epochs"])
@@ -231,6 +228,12 @@ def training_script(doc: Document, functions: list, uses_layers: bool, script_pa
     constants += [statement(0, "KEYED_OUTPUTS", literal(outputs_keyed(doc))),
                   statement(0, "FIT", literal(fit)),
                   statement(0, "WEIGHTS", literal(f"{name}.weights.h5"))]
+    kinds = {source["kind"] for key in ("SOURCES", "VALIDATION_SOURCES")
+             for source in (literals[key] or {}).values()}
+    constants.append(statement(0, "DATA_KINDS", literal(_kind_texts(kinds), as_tuple=True)))
+    main = MAIN.rstrip("\n")
+    target_kinds = {target["kind"] for target in literals["TARGETS"]}
+    data_code, assembly_code, training_code = needed_code(SHARED_MODULES, names_used(main), kinds | target_kinds)
     header = ['"""A Keras Functional-API model and its training on real data, exported by LayerLoom.',
               "",
               "Run it to train the model on the data it was set up with and save the weights:",
@@ -238,19 +241,21 @@ def training_script(doc: Document, functions: list, uses_layers: bool, script_pa
               "    python THIS_FILE.py [--data PATH] [--epochs N] [--batch-size N]",
               "        [--weights-out W.weights.h5] [--strategy none|mirrored|multiworker]",
               "",
+              *[f"--data takes {text}." for text in _kind_texts(kinds)],
               "--strategy mirrored uses every local device (tf.distribute.MirroredStrategy);",
               "multiworker trains on several machines, each started with its own TF_CONFIG",
               "(tf.distribute.MultiWorkerMirroredStrategy). With KERAS_BACKEND=jax both use",
               "keras.distribution.DataParallel. --batch-size is per replica. The data readers",
               "below are LayerLoom's own; they never unpickle anything.",
               '"""',
-              "", *IMPORTS]
+              ""]
+    code = [*functions,
+            "# ---- data readers (the code LayerLoom itself loads data with)\n"
+            + "\n\n\n".join(part for part in (data_code, assembly_code) if part),
+            "# ---- training helpers (the code LayerLoom itself trains with)\n" + training_code,
+            "# ---- the data this model was set up with, and its fit settings\n" + "\n".join(constants),
+            main]
+    header += _imports("\n\n\n".join(code))
     if uses_layers:
         header.append("from keras import layers")
-    parts = [*functions,
-             "# ---- data readers (the code LayerLoom itself loads data with)\n"
-             + "\n\n\n".join(module_code(name) for name in SHARED_MODULES[:2]),
-             "# ---- training helpers (the code LayerLoom itself trains with)\n" + module_code(SHARED_MODULES[2]),
-             "# ---- the data this model was set up with, and its fit settings\n" + "\n".join(constants),
-             MAIN.rstrip("\n")]
-    return "\n".join(header) + "\n\n\n" + "\n\n\n".join(parts) + "\n"
+    return "\n".join(header) + "\n\n\n" + "\n\n\n".join(code) + "\n"

@@ -1,8 +1,8 @@
 """Readers of training data files: ``.npz``, ``.npy``, CSV, image and text folders.
 
 This module is self-contained on purpose: it imports only the standard library and numpy (and
-Keras inside the folder readers), and LayerLoom's Python export copies its functions verbatim
-into the exported script (:mod:`codegen.data_export`), so the editor, the CLI and the exported
+Keras inside the folder readers), and LayerLoom's Python export copies the functions a document
+needs verbatim into the exported script (:mod:`codegen.data_export`), so the editor, the CLI and the exported
 script read data with the very same code.
 
 Nothing here unpickles or executes anything: ``.npz``/``.npy`` are read with

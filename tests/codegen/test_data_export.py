@@ -3,6 +3,7 @@ runs without LayerLoom; --strategy multiworker on two local processes (TF_CONFIG
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 import os
@@ -66,12 +67,27 @@ def test_exported_script_trains_like_layerloom_and_needs_no_layerloom(tmp_path):
                                           out_path=tmp_path / "a.npz")
     assert predicted["count"] == 150  # the script's weights load in LayerLoom (same layout)
 
-    np.savez(tmp_path / "wrong.npz", measurements=np.zeros((4, 2)), species=np.zeros(4, dtype=int))
+    (tmp_path / "wrong.csv").write_text("a,b,species\n1,2,0\n3,4,1\n", encoding="utf-8")
     namespace = {"__name__": "exported", "__file__": str(script)}
     exec(compile(text, str(script), "exec"), namespace)
     with pytest.raises(SystemExit) as info:
-        namespace["main"](["--data", str(tmp_path / "wrong.npz")])
+        namespace["main"](["--data", str(tmp_path / "wrong.csv")])
     assert str(info.value).startswith("error: Input 'measurements' expects arrays of shape (None, 4) float32")
+    np.savez(tmp_path / "other.npz", measurements=np.zeros((4, 4)), species=np.zeros(4, dtype=int))
+    with pytest.raises(SystemExit) as info:  # only the configured kind's reader is in the script
+        namespace["main"](["--data", str(tmp_path / "other.npz")])
+    assert str(info.value) == "--data: this script reads a CSV file"
+
+
+def test_exported_script_holds_only_the_code_its_sources_need(tmp_path):
+    _doc, _project, script = _script(tmp_path, epochs=1)
+    defined = {node.name for node in ast.parse(script.read_text()).body
+               if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    assert {"read_csv_table", "csv_columns", "load_arrays", "distribution_scope", "multiworker_strategy"} <= defined
+    assert not defined & {"read_npz", "read_npy", "read_image_folder", "read_text_folder", "_read_folder"}
+    done = subprocess.run([sys.executable, str(script), "--help"], env=_env(), capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and "a CSV file like the model's" in " ".join(done.stdout.split())
 
 
 def _free_port() -> int:

@@ -5,6 +5,7 @@ Run it to train the model on the data it was set up with and save the weights:
     python THIS_FILE.py [--data PATH] [--epochs N] [--batch-size N]
         [--weights-out W.weights.h5] [--strategy none|mirrored|multiworker]
 
+--data takes a .npz file (arrays by name).
 --strategy mirrored uses every local device (tf.distribute.MirroredStrategy);
 multiworker trains on several machines, each started with its own TF_CONFIG
 (tf.distribute.MultiWorkerMirroredStrategy). With KERAS_BACKEND=jax both use
@@ -14,7 +15,6 @@ below are LayerLoom's own; they never unpickle anything.
 
 import argparse
 import contextlib
-import csv
 import json
 import math
 import os
@@ -87,32 +87,6 @@ def read_npz(path):
         ) from None
 
 
-def read_npy(path):
-    """The array of a ``.npy`` file, memory-mapped when it can be (no copy), never
-    unpickled.
-
-    Raises:
-        DataReadError: the file is missing, not a ``.npy`` or holds a pickled object
-            array.
-    """
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise DataReadError(f"{path}: no such file")
-    try:
-        array = np.load(path, allow_pickle=False, mmap_mode="r")
-    except ValueError as exc:
-        raise DataReadError(_pickle_message(path, exc)) from None
-    except Exception as exc:
-        raise DataReadError(
-            f"{path}: not a readable .npy file ({type(exc).__name__}: {exc})"
-        ) from None
-    if not isinstance(array, np.ndarray):
-        raise DataReadError(
-            f"{path}: holds several arrays (a .npz archive); use a .npz source"
-        )
-    return array
-
-
 def _pickle_message(path, exc):
     text = str(exc)
     if "pickle" in text.lower() or "object" in text.lower():
@@ -122,198 +96,6 @@ def _pickle_message(path, exc):
             f"arrays (np.save / np.savez without dtype=object)"
         )
     return f"{path}: not a readable NumPy file ({text})"
-
-
-def read_csv_table(path, delimiter=",", header=True):
-    """The cells of a CSV file.
-
-    Args:
-        path: the file (UTF-8; a byte-order mark is skipped).
-        delimiter: the field separator.
-        header: the first row holds the column names.
-
-    Returns:
-        ``(names, rows)``: the column names (``"0"``, ``"1"``, … without a header) and
-        the rows as lists of strings (blank lines skipped).
-
-    Raises:
-        DataReadError: the file is missing, empty or its rows have different lengths.
-    """
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise DataReadError(f"{path}: no such file")
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = [row for row in csv.reader(handle, delimiter=delimiter) if row]
-    except UnicodeDecodeError as exc:
-        raise DataReadError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except csv.Error as exc:
-        raise DataReadError(f"{path}: not a readable CSV file ({exc})") from None
-    if not rows:
-        raise DataReadError(f"{path}: the file is empty")
-    names = (
-        [name.strip() for name in rows[0]]
-        if header
-        else [str(i) for i in range(len(rows[0]))]
-    )
-    rows = rows[1:] if header else rows
-    for number, row in enumerate(rows, start=2 if header else 1):
-        if len(row) != len(names):
-            raise DataReadError(
-                f"{path}: line {number} has {len(row)} fields, "
-                f"the header has {len(names)}"
-            )
-    if not rows:
-        raise DataReadError(f"{path}: no data rows")
-    return names, rows
-
-
-def csv_columns(path, names, rows, columns, value_type):
-    """Some columns of a CSV table as one array (one column: shape ``(rows,)``, else
-    ``(rows, k)``).
-
-    Args:
-        path: the file (for messages).
-        names: the column names (:func:`read_csv_table`).
-        rows: the rows.
-        columns: names or 0-based indexes; ``("*rest",)`` every column but the last,
-            ``("*last",)`` the last one.
-        value_type: ``"float"`` (float32), ``"int"`` (int64) or ``"string"``.
-
-    Returns:
-        The array.
-
-    Raises:
-        DataReadError: a column does not exist or a cell is not of the type (naming the
-            line, the column and the cell).
-    """
-    if tuple(columns) == ("*rest",):
-        indexes = list(range(len(names) - 1))
-    elif tuple(columns) == ("*last",):
-        indexes = [len(names) - 1]
-    else:
-        indexes = []
-        for column in columns:
-            if isinstance(column, int):
-                if column >= len(names):
-                    raise DataReadError(
-                        f"{path}: no column {column} (the file has {len(names)})"
-                    )
-                indexes.append(column)
-            elif column in names:
-                indexes.append(names.index(column))
-            else:
-                raise DataReadError(
-                    f"{path}: no column named {column!r} (columns: {', '.join(names)})"
-                )
-    if not indexes:
-        raise DataReadError(f"{path}: no columns to read (the file has {len(names)})")
-    if value_type == "string":
-        array = np.array([[row[i] for i in indexes] for row in rows], dtype=str)
-    else:
-        convert, dtype = (
-            (float, np.float32) if value_type == "float" else (int, np.int64)
-        )
-        array = np.empty((len(rows), len(indexes)), dtype=dtype)
-        for r, row in enumerate(rows):
-            for c, i in enumerate(indexes):
-                cell = row[i].strip()
-                try:
-                    array[r, c] = convert(cell)
-                except ValueError:
-                    raise DataReadError(
-                        f"{path}: line {r + 2}, column {names[i]!r}: {cell!r} is not "
-                        f"{'a number' if value_type == 'float' else 'an integer'}"
-                    ) from None
-    return array[:, 0] if array.shape[1] == 1 else array
-
-
-def read_image_folder(path, image_size, color_mode, seed=0):
-    """The images of a folder with one sub-folder per class, and their class ids.
-
-    Args:
-        path: the folder.
-        image_size: ``(height, width)`` every image is resized to.
-        color_mode: ``"grayscale"``, ``"rgb"`` or ``"rgba"``.
-        seed: seed of the shuffle (classes are mixed, so a validation split sees them
-            all).
-
-    Returns:
-        ``{"images": float32 (n, h, w, channels) in [0, 255], "labels": int32 (n,),
-        "class_names": the sub-folder names, in class-id order}``.
-
-    Raises:
-        DataReadError: the folder is missing or holds no images.
-    """
-    return _read_folder(
-        path, "image", seed, image_size=tuple(image_size), color_mode=color_mode
-    )
-
-
-def read_text_folder(path, seed=0):
-    """The text files of a folder with one sub-folder per class, and their class ids.
-
-    Returns:
-        ``{"texts": str array (n,), "labels": int32 (n,), "class_names": [...]}``.
-
-    Raises:
-        DataReadError: the folder is missing or holds no text files.
-    """
-    return _read_folder(path, "text", seed)
-
-
-def _read_folder(path, kind, seed, **options):
-    import keras
-
-    path = os.fspath(path)
-    if not os.path.isdir(path):
-        raise DataReadError(f"{path}: no such folder")
-    classes = sorted(e.name for e in os.scandir(path) if e.is_dir())
-    if not classes:
-        raise DataReadError(
-            f"{path}: no class sub-folders (put each class's {kind}s in a folder "
-            f"named after it)"
-        )
-    reader = (
-        keras.utils.image_dataset_from_directory
-        if kind == "image"
-        else keras.utils.text_dataset_from_directory
-    )
-    try:
-        dataset = reader(
-            path,
-            labels="inferred",
-            label_mode="int",
-            batch_size=None,
-            shuffle=True,
-            seed=seed,
-            verbose=False,
-            **options,
-        )
-    except ValueError as exc:
-        raise DataReadError(f"{path}: {exc}") from None
-    values, labels = [], []
-    for value, label in dataset.as_numpy_iterator():
-        values.append(value)
-        labels.append(label)
-    if not values:
-        raise DataReadError(
-            f"{path}: no {kind} files in the class folders {', '.join(classes)}"
-        )
-    if kind == "image":
-        data = np.stack(values).astype(np.float32, copy=False)
-    else:
-        data = np.array(
-            [
-                v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
-                for v in values
-            ]
-        )
-    return {
-        "images" if kind == "image" else "texts": data,
-        "labels": np.asarray(labels, dtype=np.int32),
-        "class_names": list(dataset.class_names),
-    }
 
 
 def split_validation(count, fraction, seed=0):
@@ -347,16 +129,6 @@ def read_source(source, seed=0):
     kind, path = source["kind"], source["path"]
     if kind == "npz":
         return read_npz(path)
-    if kind == "npy":
-        return read_npy(path)
-    if kind == "csv":
-        return read_csv_table(
-            path, source.get("delimiter", ","), source.get("header", True)
-        )
-    if kind == "image_folder":
-        return read_image_folder(path, source["image_size"], source["color_mode"], seed)
-    if kind == "text_folder":
-        return read_text_folder(path, seed)
     raise DataReadError(f"{path}: unknown kind of data source {kind!r}")
 
 
@@ -368,19 +140,6 @@ def take_field(content, source, entry):
         DataMismatchError: the ``.npz`` has no such array, or the CSV columns do not
             exist or hold values of another type.
     """
-    kind = source["kind"]
-    if kind == "npy":
-        return content
-    if kind == "csv":
-        names, rows = content
-        try:
-            return csv_columns(
-                source["path"], names, rows, entry["columns"], entry["type"]
-            )
-        except DataReadError as exc:
-            raise DataMismatchError(
-                f"{entry['role']} '{entry['name']}': {exc}"
-            ) from None
     if entry["field"] not in content:
         listing = ", ".join(
             f"{n} {tuple(a.shape)}" for n, a in content.items() if hasattr(a, "shape")
@@ -489,14 +248,6 @@ def fit_target(entry, array):
                 f"holds {held}"
             )
         return array.astype(np.float32, copy=False)
-    if kind == "class_ids":
-        if array.shape[1:] not in (shape, (*shape, 1)) or values not in "biu":
-            raise DataMismatchError(
-                f"output '{name}' ({entry['loss']}) expects integer class ids of shape "
-                f"{shape_text((None, *shape))}; {where} holds {held}"
-            )
-        ids_in_range(array)
-        return array
     if array.shape[1:] != shape:
         if shape == (1,) and array.ndim == 1:
             return array.reshape(-1, 1).astype(np.float32, copy=False)
@@ -816,6 +567,7 @@ FIT = {
     "learning_rate": 0.003,
 }
 WEIGHTS = "digits_cnn.weights.h5"
+DATA_KINDS = ("a .npz file (arrays by name)",)
 
 
 def here(sources):
@@ -828,35 +580,22 @@ def here(sources):
 
 
 def replace_path(sources, path):
-    """The sources with the only training source reading ``path`` (kind by suffix)."""
+    """The sources with the only training source reading ``path`` instead (data of the
+    same kind: the readers of other kinds are not in this script)."""
     if len(sources) != 1:
         raise SystemExit(
             f"--data: the model reads {len(sources)} sources; edit SOURCES"
         )
     ((source_id, source),) = sources.items()
     suffix = os.path.splitext(path)[1].lower()
-    kind = suffix[1:] if suffix in (".npz", ".npy", ".csv") else source["kind"]
-    if kind != source["kind"] and kind != "npz":
-        raise SystemExit(
-            f"--data: give a {source['kind']} source like the model's, or a .npz"
-        )
-    return {source_id: {**source, "kind": kind, "path": path}}
-
-
-def entries(sources, found):
-    """The read plan's entries for ``sources``: a .npz given instead of another kind
-    is read by name (arrays named after the inputs and outputs)."""
-    return [
-        {**e, "field": e["name"]} if sources[e["source"]]["kind"] == "npz" else e
-        for e in found
-    ]
+    if suffix in (".npz", ".npy", ".csv") and suffix != "." + source["kind"]:
+        raise SystemExit(f"--data: this script reads {' or '.join(DATA_KINDS)}")
+    return {source_id: {**source, "path": path}}
 
 
 def load(sources, seed):
     try:
-        return load_arrays(
-            sources, entries(sources, INPUTS), entries(sources, TARGETS), seed
-        )
+        return load_arrays(sources, INPUTS, TARGETS, seed)
     except (DataReadError, DataMismatchError) as exc:
         raise SystemExit(f"error: {exc}") from None
 
@@ -866,7 +605,8 @@ def main(argv=None):
         description="Train the model on its data and save the weights."
     )
     parser.add_argument(
-        "--data", help="the training data (default: the file the model was set up with)"
+        "--data",
+        help=" or ".join(DATA_KINDS) + " like the model's (default: the model's data)",
     )
     parser.add_argument("--validation-data", help="validation data in the same layout")
     parser.add_argument("--epochs", type=int, default=FIT["epochs"])

@@ -5,6 +5,7 @@ Run it to train the model on the data it was set up with and save the weights:
     python THIS_FILE.py [--data PATH] [--epochs N] [--batch-size N]
         [--weights-out W.weights.h5] [--strategy none|mirrored|multiworker]
 
+--data takes a CSV file.
 --strategy mirrored uses every local device (tf.distribute.MirroredStrategy);
 multiworker trains on several machines, each started with its own TF_CONFIG
 (tf.distribute.MultiWorkerMirroredStrategy). With KERAS_BACKEND=jax both use
@@ -51,76 +52,6 @@ class DataReadError(ValueError):
 class DataMismatchError(ValueError):
     """Data that does not fit the model; the message names the input or output, the
     shape it expects and what the source holds."""
-
-
-def read_npz(path):
-    """The arrays of a ``.npz`` file, by name, read without unpickling.
-
-    Args:
-        path: the file.
-
-    Returns:
-        A dict array name → array (each member read once, straight into its array).
-
-    Raises:
-        DataReadError: the file is missing, not a ``.npz`` or holds object (pickled)
-            arrays.
-    """
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise DataReadError(f"{path}: no such file")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            if not hasattr(archive, "files"):
-                raise DataReadError(
-                    f"{path}: not a .npz archive (a single .npy array?)"
-                )
-            return {name: archive[name] for name in archive.files}
-    except DataReadError:
-        raise
-    except ValueError as exc:
-        raise DataReadError(_pickle_message(path, exc)) from None
-    except Exception as exc:  # zipfile.BadZipFile, OSError, EOFError …
-        raise DataReadError(
-            f"{path}: not a readable .npz file ({type(exc).__name__}: {exc})"
-        ) from None
-
-
-def read_npy(path):
-    """The array of a ``.npy`` file, memory-mapped when it can be (no copy), never
-    unpickled.
-
-    Raises:
-        DataReadError: the file is missing, not a ``.npy`` or holds a pickled object
-            array.
-    """
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise DataReadError(f"{path}: no such file")
-    try:
-        array = np.load(path, allow_pickle=False, mmap_mode="r")
-    except ValueError as exc:
-        raise DataReadError(_pickle_message(path, exc)) from None
-    except Exception as exc:
-        raise DataReadError(
-            f"{path}: not a readable .npy file ({type(exc).__name__}: {exc})"
-        ) from None
-    if not isinstance(array, np.ndarray):
-        raise DataReadError(
-            f"{path}: holds several arrays (a .npz archive); use a .npz source"
-        )
-    return array
-
-
-def _pickle_message(path, exc):
-    text = str(exc)
-    if "pickle" in text.lower() or "object" in text.lower():
-        return (
-            f"{path}: holds Python objects (a pickled object array), which are never "
-            f"loaded because unpickling can run code; save plain numeric or string "
-            f"arrays (np.save / np.savez without dtype=object)"
-        )
-    return f"{path}: not a readable NumPy file ({text})"
 
 
 def read_csv_table(path, delimiter=",", header=True):
@@ -227,94 +158,6 @@ def csv_columns(path, names, rows, columns, value_type):
     return array[:, 0] if array.shape[1] == 1 else array
 
 
-def read_image_folder(path, image_size, color_mode, seed=0):
-    """The images of a folder with one sub-folder per class, and their class ids.
-
-    Args:
-        path: the folder.
-        image_size: ``(height, width)`` every image is resized to.
-        color_mode: ``"grayscale"``, ``"rgb"`` or ``"rgba"``.
-        seed: seed of the shuffle (classes are mixed, so a validation split sees them
-            all).
-
-    Returns:
-        ``{"images": float32 (n, h, w, channels) in [0, 255], "labels": int32 (n,),
-        "class_names": the sub-folder names, in class-id order}``.
-
-    Raises:
-        DataReadError: the folder is missing or holds no images.
-    """
-    return _read_folder(
-        path, "image", seed, image_size=tuple(image_size), color_mode=color_mode
-    )
-
-
-def read_text_folder(path, seed=0):
-    """The text files of a folder with one sub-folder per class, and their class ids.
-
-    Returns:
-        ``{"texts": str array (n,), "labels": int32 (n,), "class_names": [...]}``.
-
-    Raises:
-        DataReadError: the folder is missing or holds no text files.
-    """
-    return _read_folder(path, "text", seed)
-
-
-def _read_folder(path, kind, seed, **options):
-    import keras
-
-    path = os.fspath(path)
-    if not os.path.isdir(path):
-        raise DataReadError(f"{path}: no such folder")
-    classes = sorted(e.name for e in os.scandir(path) if e.is_dir())
-    if not classes:
-        raise DataReadError(
-            f"{path}: no class sub-folders (put each class's {kind}s in a folder "
-            f"named after it)"
-        )
-    reader = (
-        keras.utils.image_dataset_from_directory
-        if kind == "image"
-        else keras.utils.text_dataset_from_directory
-    )
-    try:
-        dataset = reader(
-            path,
-            labels="inferred",
-            label_mode="int",
-            batch_size=None,
-            shuffle=True,
-            seed=seed,
-            verbose=False,
-            **options,
-        )
-    except ValueError as exc:
-        raise DataReadError(f"{path}: {exc}") from None
-    values, labels = [], []
-    for value, label in dataset.as_numpy_iterator():
-        values.append(value)
-        labels.append(label)
-    if not values:
-        raise DataReadError(
-            f"{path}: no {kind} files in the class folders {', '.join(classes)}"
-        )
-    if kind == "image":
-        data = np.stack(values).astype(np.float32, copy=False)
-    else:
-        data = np.array(
-            [
-                v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
-                for v in values
-            ]
-        )
-    return {
-        "images" if kind == "image" else "texts": data,
-        "labels": np.asarray(labels, dtype=np.int32),
-        "class_names": list(dataset.class_names),
-    }
-
-
 def split_validation(count, fraction, seed=0):
     """A seeded random split of ``count`` samples into training and validation indexes.
 
@@ -344,18 +187,10 @@ def read_source(source, seed=0):
         DataReadError: the source cannot be read.
     """
     kind, path = source["kind"], source["path"]
-    if kind == "npz":
-        return read_npz(path)
-    if kind == "npy":
-        return read_npy(path)
     if kind == "csv":
         return read_csv_table(
             path, source.get("delimiter", ","), source.get("header", True)
         )
-    if kind == "image_folder":
-        return read_image_folder(path, source["image_size"], source["color_mode"], seed)
-    if kind == "text_folder":
-        return read_text_folder(path, seed)
     raise DataReadError(f"{path}: unknown kind of data source {kind!r}")
 
 
@@ -367,10 +202,7 @@ def take_field(content, source, entry):
         DataMismatchError: the ``.npz`` has no such array, or the CSV columns do not
             exist or hold values of another type.
     """
-    kind = source["kind"]
-    if kind == "npy":
-        return content
-    if kind == "csv":
+    if source["kind"] == "csv":
         names, rows = content
         try:
             return csv_columns(
@@ -488,14 +320,6 @@ def fit_target(entry, array):
                 f"holds {held}"
             )
         return array.astype(np.float32, copy=False)
-    if kind == "class_ids":
-        if array.shape[1:] not in (shape, (*shape, 1)) or values not in "biu":
-            raise DataMismatchError(
-                f"output '{name}' ({entry['loss']}) expects integer class ids of shape "
-                f"{shape_text((None, *shape))}; {where} holds {held}"
-            )
-        ids_in_range(array)
-        return array
     if array.shape[1:] != shape:
         if shape == (1,) and array.ndim == 1:
             return array.reshape(-1, 1).astype(np.float32, copy=False)
@@ -815,6 +639,7 @@ FIT = {
     "learning_rate": 0.01,
 }
 WEIGHTS = "iris.weights.h5"
+DATA_KINDS = ("a CSV file",)
 
 
 def here(sources):
@@ -827,35 +652,22 @@ def here(sources):
 
 
 def replace_path(sources, path):
-    """The sources with the only training source reading ``path`` (kind by suffix)."""
+    """The sources with the only training source reading ``path`` instead (data of the
+    same kind: the readers of other kinds are not in this script)."""
     if len(sources) != 1:
         raise SystemExit(
             f"--data: the model reads {len(sources)} sources; edit SOURCES"
         )
     ((source_id, source),) = sources.items()
     suffix = os.path.splitext(path)[1].lower()
-    kind = suffix[1:] if suffix in (".npz", ".npy", ".csv") else source["kind"]
-    if kind != source["kind"] and kind != "npz":
-        raise SystemExit(
-            f"--data: give a {source['kind']} source like the model's, or a .npz"
-        )
-    return {source_id: {**source, "kind": kind, "path": path}}
-
-
-def entries(sources, found):
-    """The read plan's entries for ``sources``: a .npz given instead of another kind
-    is read by name (arrays named after the inputs and outputs)."""
-    return [
-        {**e, "field": e["name"]} if sources[e["source"]]["kind"] == "npz" else e
-        for e in found
-    ]
+    if suffix in (".npz", ".npy", ".csv") and suffix != "." + source["kind"]:
+        raise SystemExit(f"--data: this script reads {' or '.join(DATA_KINDS)}")
+    return {source_id: {**source, "path": path}}
 
 
 def load(sources, seed):
     try:
-        return load_arrays(
-            sources, entries(sources, INPUTS), entries(sources, TARGETS), seed
-        )
+        return load_arrays(sources, INPUTS, TARGETS, seed)
     except (DataReadError, DataMismatchError) as exc:
         raise SystemExit(f"error: {exc}") from None
 
@@ -865,7 +677,8 @@ def main(argv=None):
         description="Train the model on its data and save the weights."
     )
     parser.add_argument(
-        "--data", help="the training data (default: the file the model was set up with)"
+        "--data",
+        help=" or ".join(DATA_KINDS) + " like the model's (default: the model's data)",
     )
     parser.add_argument("--validation-data", help="validation data in the same layout")
     parser.add_argument("--epochs", type=int, default=FIT["epochs"])
