@@ -6,7 +6,8 @@ the touched nodes, then downstream nodes whose inputs actually changed (propagat
 node's output specs come out unchanged). Graph-level checks (reachability, names, parameter
 totals) live in :class:`graph_core.graph_checks.GraphChecks`, kept up to date the same way, and
 results are handed out as O(1) snapshots (:mod:`graph_core.versioned_map`), so the cost of a
-config or name edit does not grow with the graph.
+config or name edit does not grow with the graph. Nested models, keras.applications calls and the
+model outputs' losses are checked by :mod:`graph_core.composite_checks`.
 """
 
 from __future__ import annotations
