@@ -6,7 +6,8 @@ the touched nodes, then downstream nodes whose inputs actually changed (propagat
 node's output specs come out unchanged). Graph-level checks (reachability, names, parameter
 totals) live in :class:`graph_core.graph_checks.GraphChecks`, kept up to date the same way, and
 results are handed out as O(1) snapshots (:mod:`graph_core.versioned_map`), so the cost of a
-config or name edit does not grow with the graph.
+config or name edit does not grow with the graph. Nested models, keras.applications calls and the
+model outputs' losses are checked by :mod:`graph_core.composite_checks`.
 """
 
 from __future__ import annotations
@@ -16,18 +17,16 @@ import heapq
 from graph_core import catalog
 from graph_core.allow_list import layer_refusals, refusal_problems
 from graph_core.check_result import INVALID, NOT_CHECKED, UNKNOWN, VALID, CheckResult, NodeResult
+from graph_core.composite_checks import evaluate_application, evaluate_model, output_problems
 from graph_core.document import ChangeEvent, Document, Layer
 from graph_core.errors import ShapeError
 from graph_core.graph_algorithms import topological_order
 from graph_core.graph_checks import NAME_PATTERN, GraphChecks
 from graph_core.layer_kinds import call_output_count, spec_for
-from graph_core.losses import loss_problems
 from graph_core.mask_flow import PRODUCERS, node_masks
 from graph_core.node_checks import (
     _arity_problem,
-    _cache_entry,
     _call_problems,
-    _compatible,
     _dedupe,
     _describe,
     _frozen,
@@ -37,7 +36,6 @@ from graph_core.node_checks import (
 )
 from graph_core.operations import is_operation
 from graph_core.problems import ERROR, WARNING, Problem
-from graph_core.tensor import TensorSpec, format_shape
 from graph_core.versioned_map import VersionedMap
 
 __all__ = ["INVALID", "NAME_PATTERN", "NOT_CHECKED", "UNKNOWN", "VALID", "Analyzer", "CheckResult", "NodeResult",
@@ -278,7 +276,7 @@ class Analyzer:
         if spec.kind == "model":
             return self._evaluate_model(nid, layer, inputs, problems)
         if spec.kind == "application":
-            return self._evaluate_application(nid, layer, inputs, problems)
+            return evaluate_application(nid, layer, inputs, problems)
         if param_problems:
             nodes = tuple(doc.nodes_of(layer.id))
             problems.extend(Problem(ERROR, "param.invalid", f"{label}: {msg}", nodes, hint,
@@ -376,70 +374,15 @@ class Analyzer:
         return resolved, problems, refusals, spec_for(layer)
 
     def _evaluate_model(self, nid: str, layer: Layer, inputs: list, problems: list) -> NodeResult:
-        label = _describe(layer)
         sub = layer.subgraph
-        if sub is None:
-            problems.append(Problem(ERROR, "model.empty", f"{label} has no graph", (nid,),
-                                    "open it and draw its layers"))
-            return NodeResult(None, None, problems)
-        analyzer = self._sub_analyzers.get(layer.id)
-        if analyzer is None or analyzer.doc is not sub:
-            analyzer = self._sub_analyzers[layer.id] = Analyzer(sub)
-            analyzer._on_change(sub, ChangeEvent("structure", frozenset(sub.nodes)))
-        sub_result = analyzer.result()
-        errors = sub_result.errors
-        if errors:
-            problems.append(Problem(ERROR, "model.invalid",
-                                    f"{label}: its graph has {len(errors)} error{'s' if len(errors) > 1 else ''}; "
-                                    f"first: {errors[0].message}", (nid,), "open the nested model to fix it"))
-            return NodeResult(None, None, problems)
-        sub_inputs = sub.input_nodes()
-        if len(inputs) != len(sub_inputs):
-            problems.append(Problem(ERROR, "graph.arity",
-                                    f"{label} takes {len(sub_inputs)} input{'s' if len(sub_inputs) != 1 else ''} "
-                                    f"(its Input layers), got {len(inputs)}", (nid,),
-                                    "connect one tensor per Input of the nested model"))
-            return NodeResult(None, None, problems)
-        for k, (given, sub_in) in enumerate(zip(inputs, sub_inputs)):
-            expected = sub_result.nodes[sub_in].output(0)
-            if not _compatible(expected.shape, given.shape):
-                problems.append(Problem(ERROR, "shape.model_input",
-                                        f"{label}: input {k} has shape {format_shape(given.shape)} but the "
-                                        f"nested model's Input '{sub.layer_of(sub_in).name}' expects "
-                                        f"{format_shape(expected.shape)}", (nid,),
-                                        "change the nested Input's shape or the tensor fed to it"))
-                return NodeResult(None, None, problems)
-        outputs = [sub_result.nodes[o.node].output(o.index) for o in sub.outputs]
-        if not outputs:
-            problems.append(Problem(ERROR, "model.no_outputs", f"{label}: its graph marks no output", (nid,),
-                                    "open the nested model and mark an output"))
-            return NodeResult(None, None, problems)
-        params = (sub_result.trainable, sub_result.non_trainable) if sub_result.params_known else None
-        return NodeResult(outputs, _frozen(layer, params), problems)
-
-    def _evaluate_application(self, nid: str, layer: Layer, inputs: list, problems: list) -> NodeResult:
-        label = _describe(layer)
-        if not layer.config.get("application"):
-            problems.append(Problem(ERROR, "param.invalid", f"{label}: no keras.applications model is named",
-                                    (nid,), 'set "application", e.g. "Xception"'))
-            return NodeResult(None, None, problems)
-        if len(inputs) != 1:
-            problems.append(Problem(ERROR, "graph.arity", f"{label} takes 1 input, got {len(inputs)}", (nid,),
-                                    "connect one image tensor"))
-            return NodeResult(None, None, problems)
-        entry = _cache_entry(layer, inputs)
-        if entry is None:
-            problems.append(Problem(WARNING, "application.not_measured",
-                                    f"{label}: shapes and parameters of {layer.config['application']} come from "
-                                    f"Keras and have not been computed for input {format_shape(inputs[0].shape)}",
-                                    (nid,), "open the Summary (or run `layerloom summary`) to compute them"))
-            return NodeResult([UNKNOWN], None, problems)
-        if "error" in entry:
-            problems.append(Problem(ERROR, "shape.application", f"{label}: {entry['error']}", (nid,),
-                                    entry.get("hint", "")))
-            return NodeResult(None, None, problems)
-        outputs = [TensorSpec(tuple(shape), dtype) for shape, dtype in zip(entry["outputs"], entry["dtypes"])]
-        return NodeResult(outputs, _frozen(layer, (entry["trainable"], entry["non_trainable"])), problems)
+        sub_result = None
+        if sub is not None:
+            analyzer = self._sub_analyzers.get(layer.id)
+            if analyzer is None or analyzer.doc is not sub:
+                analyzer = self._sub_analyzers[layer.id] = Analyzer(sub)
+                analyzer._on_change(sub, ChangeEvent("structure", frozenset(sub.nodes)))
+            sub_result = analyzer.result()
+        return evaluate_model(nid, layer, inputs, problems, sub_result)
 
     # ----------------------------------------------------------------- document-wide problems
     def _assemble(self) -> CheckResult:
@@ -469,7 +412,7 @@ class Analyzer:
                 problems.extend(p for p in data[nid].problems if p.code != "param.invalid" or p.node_ids[0] == nid)
         problems.extend(graph.problems())
         if not doc.is_nested:  # losses and metrics belong to the top-level model only
-            problems.extend(self._output_problems())
+            problems.extend(output_problems(doc, data))
         if problems:
             index = graph.doc_index
             problems.sort(key=lambda p: (not p.is_error, min((index.get(n, 0) for n in p.node_ids), default=-1)))
@@ -493,29 +436,6 @@ class Analyzer:
             return sub is not None and bool(sub.result().unchecked)
         return False
 
-    def _output_problems(self) -> list:
-        doc = self.doc
-        problems = []
-        seen = set()
-        for k, out in enumerate(doc.outputs):
-            if out.node not in doc.nodes:
-                continue
-            label = f"output {k} ('{doc.node_label(out.node)}')"
-            if out.ref in seen:
-                problems.append(Problem(ERROR, "output.duplicate", f"{label} is listed twice", (out.node,),
-                                        "remove one of the two", output_index=k, detail="listed twice"))
-            seen.add(out.ref)
-            res = self._results.data.get(out.node)
-            if res is not None and res.outputs is not None and out.index >= len(res.outputs):
-                problems.append(Problem(ERROR, "graph.bad_output_index",
-                                        f"{label} exposes output {out.index}, which the layer does not have",
-                                        (out.node,), "mark an existing output", output_index=k))
-                continue
-            spec = res.output(out.index) if res else UNKNOWN
-            for severity, code, msg, hint in loss_problems(out.loss, spec, out.loss_weight, out.metrics):
-                problems.append(Problem(severity, code, f"{label}: {msg}", (out.node,), hint,
-                                        output_index=k, detail=msg))
-        return problems
 
 
 def check(doc: Document) -> CheckResult:

@@ -337,7 +337,8 @@ class CostTracker:
 
 def _application_cost(layer: Layer, node, results: dict, outputs: list, batch_size: int) -> NodeCost:
     """An application call costs what codegen measured per sample (its cache), times the batch."""
-    from graph_core.analysis import UNKNOWN, _cache_entry
+    from graph_core.check_result import UNKNOWN
+    from graph_core.node_checks import _cache_entry
 
     inputs = [results[r.node].output(r.index) if r.node in results else UNKNOWN for r in node.inputs]
     entry = _cache_entry(layer, inputs) or {}

@@ -8,93 +8,19 @@ only display state derived from the document and the last check; it never edits 
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath, QStaticText, QTransform
+from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath
 from PySide6.QtWidgets import QGraphicsItem
 
 from editor.canvas import labels
 from editor.canvas import style as S
+from editor.canvas.card_text import elide, static_text
 from editor.canvas.lod import FULL, MEDIUM
+from editor.canvas.problem_badge import ProblemBadge
 from graph_core.layer_kinds import kind_of, spec_for
 
 IN, OUT = "in", "out"
 _UNSET = object()
-
-
-_PLAIN = Qt.PlainText
 _CENTER = Qt.AlignCenter
-_AGGRESSIVE = QStaticText.AggressiveCaching
-
-
-def _static(text: str) -> QStaticText:
-    st = QStaticText(text)
-    st.setTextFormat(_PLAIN)
-    st.setPerformanceHint(_AGGRESSIVE)
-    return st
-
-
-def _elide(metrics, text: str, width: float) -> str:
-    if metrics.horizontalAdvance(text) <= width:
-        return text
-    return metrics.elidedText(text, Qt.ElideRight, width)
-
-
-class ProblemBadge(QGraphicsItem):
-    """The red (error) or amber (warning) dot at a node's top-right corner; tooltip = messages."""
-
-    def __init__(self, parent: NodeItem):
-        super().__init__(parent)
-        self.severity: str | None = None
-        self.count = 0
-        self._rect = QRectF(-S.BADGE_SIZE / 2, -S.BADGE_SIZE / 2, S.BADGE_SIZE, S.BADGE_SIZE)
-        self._bounds = self._rect.adjusted(-1, -1, 1, 1)
-        self._text = _static("!")
-        self._text_pos = QPointF(-3.0, -7.0)
-        self.allowed = True  # False while the node is zoomed out (it draws a dot itself)
-        self.setAcceptHoverEvents(True)
-        self.setZValue(2)
-        self.hide()
-
-    def set_problems(self, problems: list) -> None:
-        """Show the worst severity of ``problems`` and list their messages in the tooltip."""
-        if not problems:
-            self.severity = None
-            self.hide()
-            return
-        self.severity = "error" if any(p.is_error for p in problems) else "warning"
-        self.count = len(problems)
-        text = str(self.count) if self.count > 1 else "!"
-        self._text = _static(text)
-        self._text.prepare(QTransform(), S.fonts().badge)
-        size = self._text.size()
-        self._text_pos = QPointF(-size.width() / 2, -size.height() / 2)
-        lines = []
-        for p in problems:
-            mark = "Error" if p.is_error else "Warning"
-            line = f"<b>{mark}:</b> {_html(p.message)}"
-            if p.hint:
-                line += f"<br/><i>{_html(p.hint)}</i>"
-            lines.append(line)
-        self.setToolTip("<br/><br/>".join(lines))
-        self.setVisible(self.allowed)
-        self.update()
-
-    def boundingRect(self) -> QRectF:
-        return self._bounds
-
-    def paint(self, painter: QPainter, option, widget=None) -> None:
-        painter.setRenderHint(QPainter.Antialiasing, True)
-        hex_code = S.ERROR if self.severity == "error" else S.WARNING
-        painter.setPen(S.pen(S.CARD_FILL, 1.5))
-        painter.setBrush(S.brush(hex_code))
-        painter.drawEllipse(self._rect)
-        f = S.fonts()
-        painter.setFont(f.badge)
-        painter.setPen(S.pen(S.CARD_FILL if self.severity == "error" else S.TEXT_PRIMARY))
-        painter.drawStaticText(self._text_pos, self._text)
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def scene_drag(item: QGraphicsItem) -> bool:
@@ -257,7 +183,7 @@ class NodeItem(QGraphicsItem):
         xn_w = 0.0
         if self.shared_count > 1:
             xn = f"×{self.shared_count}"
-            self._xn = _static(xn)
+            self._xn = static_text(xn)
             xn_w = f.badge_m.horizontalAdvance(xn) + 10.0
             self._xn_rect = QRectF(w - 14.0 - xn_w, S.PAD_TOP + 1.0, xn_w, 15.0)
         else:
@@ -318,10 +244,10 @@ class NodeItem(QGraphicsItem):
             self._title_font = font
             if metrics.horizontalAdvance(self._title_text) <= self._title_w:
                 break
-        self._title = _static(_elide(QFontMetricsF(self._title_font), self._title_text, self._title_w))
-        self._name = _static(_elide(f.name_m, self._name_text, text_w))
-        self._params = _static(_elide(f.params_m, self._params_text, text_w)) if self._params_text else None
-        self._shape = _static(_elide(f.shape_m, self.shape_line, text_w)) if self.shape_line else None
+        self._title = static_text(elide(QFontMetricsF(self._title_font), self._title_text, self._title_w))
+        self._name = static_text(elide(f.name_m, self._name_text, text_w))
+        self._params = static_text(elide(f.params_m, self._params_text, text_w)) if self._params_text else None
+        self._shape = static_text(elide(f.shape_m, self.shape_line, text_w)) if self.shape_line else None
         self._texts_dirty = False
 
     def boundingRect(self) -> QRectF:
@@ -427,7 +353,7 @@ class NodeItem(QGraphicsItem):
                 width = self._text_width()
                 forms = (self._title_text,) + labels.short_titles(self._title_text)
                 fits = [t for t in forms if f.type_big_m.horizontalAdvance(t) <= width]
-                self._title_big = _static(fits[0] if fits else _elide(f.type_big_m, forms[-1], width))
+                self._title_big = static_text(fits[0] if fits else elide(f.type_big_m, forms[-1], width))
             painter.setFont(f.type_big)
             painter.setPen(S.pen(S.TEXT_PRIMARY))
             painter.drawStaticText(self._big_pos, self._title_big)

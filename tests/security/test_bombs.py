@@ -43,9 +43,9 @@ def test_zip_bombs_are_refused_in_bounded_time_and_memory(bomb, tmp_path):
 
 
 def test_member_over_the_limit_is_refused_without_inflating_it(tmp_path, monkeypatch):
-    import codegen.importer as importer
+    import codegen.model_files as model_files
 
-    monkeypatch.setattr(importer, "MAX_CONFIG_BYTES", 1000)
+    monkeypatch.setattr(model_files, "MAX_CONFIG_BYTES", 1000)
     path = write_zip(tmp_path / "m.keras", {"config.json": b" " * 5000 + b"{}"})
     with pytest.raises(ImportFailed, match="config.json inflates to more than 1000 bytes"):
         import_model_file(path)
