@@ -21,6 +21,7 @@ from graph_core.document import Document
 from graph_core.edits import SetSetting
 from graph_core.source_import.assemble import Assembler
 from graph_core.source_import.reader import Reader
+from graph_core.source_import.training_script import reduce_training_script
 from graph_core.source_import.values import (
     MAX_SOURCE_CHARS,
     ModelValue,
@@ -86,7 +87,13 @@ def _import(text: str, model: str | None, default_name: str, given: dict) -> Sou
     reader = Reader()
     for name, config in given.items():
         reader.bind_input(name, config)
+    script = reduce_training_script(tree)
+    if script is not None:  # LayerLoom's own training script: its model part and FIT settings
+        tree, script_fit, note = script
+        reader.notes.append(note)
     reader.run_module(tree)
+    if script is not None:
+        reader.fit.update(script_fit)
     names = _model_names(reader.models)
     assembler = Assembler()
     if model is not None:

@@ -313,3 +313,11 @@ def test_round_trip_with_any_names(names, loss, model_name):
     merged = b.layer("Concatenate", [shared, again], name=names[3])
     b.output(b.layer("Dense", merged, units=1, name=names[4]), loss=loss or None)
     _round_trip(b.document)
+
+
+def test_a_training_script_is_read_through_build_model_and_its_fit_literal():
+    doc = load_template("iris")
+    result = import_source(export_python(doc))  # imports argparse, csv…: none of it is read
+    assert result.document.fit["validation_split"] == doc.fit["validation_split"] == 0.2
+    assert any("data (SOURCES) is not imported" in note for note in result.notes)
+    assert "data" not in result.document.extra
