@@ -12,14 +12,13 @@ identifiers reduced to ``[A-Za-z0-9_]``; comments and docstrings hold fixed text
 from __future__ import annotations
 
 from codegen.build import compile_settings, used_nodes
-from codegen.data_plan import POSITIVE_HIGH, POSITIVE_LOW, DataPlan, TargetPlan, plan_data
+from codegen.data_plan import DataPlan, plan_data
 from codegen.errors import ExportRefused
 from codegen.export_classes import CLASS_SOURCES, class_definitions
 from codegen.operation_source import operation_expr
 from codegen.source_expr import (
     INDENT,
     WIDTH,
-    Attr,
     Call,
     Expr,
     Kw,
@@ -33,6 +32,7 @@ from codegen.source_expr import (
     statement,
     string,
 )
+from codegen.synthetic_source import _dynamic_target_expr, _size, _target_expr
 from codegen.synthetic_text import string_source
 from graph_core import allow_list, catalog
 from graph_core.analysis import check
@@ -368,47 +368,6 @@ def positional_params(layer_type: str, config: dict) -> list:
             break
         names.append(p.name)
     return names
-
-
-def _size(shape: tuple) -> Expr:
-    dims = ["num_samples"] + [repr(int(d)) for d in shape]
-    return Raw("(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")")
-
-
-def _target_expr(item: TargetPlan, shape: tuple) -> Expr:
-    """The numpy expression of one output's targets (same draws as codegen.synthetic)."""
-    if item.kind == "onehot":
-        classes = literal(int(item.classes))
-        ids = Call("rng.integers", [Raw("0"), classes, Kw("size", _size(shape[:-1]))])
-        return Call(Call("np.eye", [classes, Kw("dtype", Raw("np.float32"))]), [ids], "[]")
-    if item.kind == "class_ids":
-        return Call("rng.integers", [Raw("0"), literal(int(item.classes)), Kw("size", _size(shape))])
-    size = _size(shape)
-    if item.kind == "binary":
-        draw = Call("rng.integers", [Raw("0"), Raw("2"), Kw("size", size)])
-        return Call(Attr(draw, "astype"), [Raw("np.float32")])
-    if item.kind == "positive":
-        draw = Call("rng.uniform", [literal(POSITIVE_LOW), literal(POSITIVE_HIGH), Kw("size", size)])
-        return Call(Attr(draw, "astype"), [Raw("np.float32")])
-    return Call("rng.standard_normal", [size, Kw("dtype", Raw("np.float32"))])
-
-
-def _dynamic_target_expr(item: TargetPlan, shape: str) -> Expr:
-    """Targets whose shape is read from the built model (``shape`` names the tuple)."""
-    if item.kind in ("onehot", "class_ids"):
-        classes = Raw(f"{shape}[-1]")
-        ids = Call("rng.integers", [Raw("0"), classes, Kw("size", Raw(f"(num_samples, *{shape}[:-1])"))])
-        if item.kind == "class_ids":
-            return ids
-        return Call(Call("np.eye", [classes, Kw("dtype", Raw("np.float32"))]), [ids], "[]")
-    size = Raw(f"(num_samples, *{shape})")
-    if item.kind == "binary":
-        return Call(Attr(Call("rng.integers", [Raw("0"), Raw("2"), Kw("size", size)]), "astype"),
-                    [Raw("np.float32")])
-    if item.kind == "positive":
-        draw = Call("rng.uniform", [literal(POSITIVE_LOW), literal(POSITIVE_HIGH), Kw("size", size)])
-        return Call(Attr(draw, "astype"), [Raw("np.float32")])
-    return Call("rng.standard_normal", [size, Kw("dtype", Raw("np.float32"))])
 
 
 def _ref_name(names: dict, ref) -> str:
