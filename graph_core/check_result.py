@@ -18,7 +18,7 @@ UNKNOWN = TensorSpec(None, "float32")
 """The spec of a tensor whose shape is not known."""
 
 
-@dataclass
+@dataclass(slots=True)
 class NodeResult:
     """What one node produces: its output tensors, its layer's params there, its problems."""
 

@@ -24,7 +24,7 @@ class TensorRef(NamedTuple):
     index: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Layer:
     """An object with weights: a Keras layer instance.
 
@@ -56,7 +56,7 @@ class Layer:
                      copy.deepcopy(self.cache), copy.deepcopy(self.extra))
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     """One call of a layer on an ordered list of input tensors, placed on the canvas.
 
@@ -190,7 +190,12 @@ class Document:
 
     def input_nodes(self) -> list[str]:
         """Return the nodes of ``Input`` layers in document order: the model's inputs."""
-        return [nid for nid, n in self.nodes.items() if self.layers[n.layer].type == "Input"]
+        by_layer = self._nodes_by_layer
+        found = [nid for lid, layer in self.layers.items() if layer.type == "Input" for nid in by_layer.get(lid, ())]
+        if len(found) < 2:
+            return found
+        wanted = set(found)
+        return [nid for nid in self.nodes if nid in wanted]
 
     def layer_by_name(self, name: str) -> Layer | None:
         """Return the layer called ``name`` (the first one if several are), or None."""
