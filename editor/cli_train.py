@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from graph_core.training_settings import LR_SCHEDULES
+from graph_core.lr_schedules import LR_SCHEDULES
 
 TRAIN_COMMANDS = ("fit", "evaluate", "predict")
 _ALLOW_LARGE = "build even above 50,000,000 parameters (Keras allocates every weight)"

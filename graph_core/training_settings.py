@@ -7,7 +7,7 @@ A document's ``compile`` section holds ``optimizer`` and ``learning_rate``; its 
 holds ``epochs``, ``batch_size``, ``samples`` (of synthetic data) and ``seed``, and may hold the
 *fit options* of :data:`FIT_OPTION_PARAMS` (validation split, early stopping, learning-rate
 schedule, best-weights checkpoint, continue training). A file holds a fit option only when it
-was set; :func:`fit_options` fills the rest with their defaults, so files written before the
+was set; :func:`graph_core.fit_options.fit_options` fills the rest with their defaults, so files written before the
 options existed load and save unchanged.
 
 Fit options (all in the ``fit`` section of the ``.loom`` file):
@@ -32,10 +32,10 @@ Fit options (all in the ``fit`` section of the ``.loom`` file):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
 from typing import Any
 
 from graph_core.layer_rules.spec import ParamSpec
+from graph_core.lr_schedules import LR_SCHEDULES
 
 OPTIMIZERS = {
     "adadelta": "Adadelta", "adafactor": "Adafactor", "adagrad": "Adagrad", "adam": "Adam",
@@ -70,9 +70,6 @@ FIT_PARAMS = (
 )
 """The editable ``fit`` settings."""
 
-LR_SCHEDULES = ("constant", "reduce_on_plateau", "exponential", "cosine")
-"""The learning-rate schedules a fit can use (see the module docstring)."""
-
 DEFAULT_FIT_OPTIONS = {"validation_split": 0.0, "early_stopping": False, "patience": 3,
                        "lr_schedule": "constant", "lr_factor": 0.5, "checkpoint_best": True,
                        "continue_training": False}
@@ -95,61 +92,6 @@ FIT_OPTION_PARAMS = (
 
 SETTINGS = {"compile": COMPILE_PARAMS, "fit": FIT_PARAMS}
 """Section name → its :class:`ParamSpec` tuple (the fit options are :data:`FIT_OPTION_PARAMS`)."""
-
-
-@dataclass(frozen=True)
-class FitOptions:
-    """Every setting of one fit: the ``fit`` section with defaults filled in and overrides applied.
-
-    Attributes:
-        epochs, batch_size, samples, seed: as in :data:`DEFAULT_FIT`.
-        validation_split, early_stopping, patience, lr_schedule, lr_factor, checkpoint_best,
-        continue_training: as in :data:`DEFAULT_FIT_OPTIONS`.
-    """
-
-    epochs: int
-    batch_size: int
-    samples: int
-    seed: int
-    validation_split: float
-    early_stopping: bool
-    patience: int
-    lr_schedule: str
-    lr_factor: float
-    checkpoint_best: bool
-    continue_training: bool
-
-    def to_dict(self) -> dict:
-        """The options as a plain dict (JSON-ready)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-
-def fit_options(fit: dict, **overrides: Any) -> FitOptions:
-    """The :class:`FitOptions` of a document's ``fit`` section with ``overrides`` applied.
-
-    Args:
-        fit: the ``fit`` section (``doc.fit``).
-        **overrides: settings to use instead (None values are ignored), e.g. from the CLI.
-
-    Returns:
-        The options.
-
-    Raises:
-        ValueError: a value (given or stored) is not valid; the message names the setting.
-    """
-    values = {**DEFAULT_FIT, **DEFAULT_FIT_OPTIONS}
-    values.update({k: v for k, v in fit.items() if k in values})
-    unknown = set(overrides) - set(values)
-    if unknown:
-        raise ValueError(f"no fit setting {sorted(unknown)[0]!r}")
-    values.update({k: v for k, v in overrides.items() if v is not None})
-    for name, value in values.items():
-        problem = setting_problem("fit", name, value)
-        if problem:
-            raise ValueError(problem)
-    if isinstance(values["validation_split"], int):
-        values["validation_split"] = float(values["validation_split"])
-    return FitOptions(**values)
 
 
 def setting_param(section: str, name: str) -> ParamSpec:
