@@ -32,7 +32,7 @@ from codegen.script_pruning import SOURCE_KINDS, names_used, needed_code
 from codegen.source_expr import literal, statement
 from graph_core.data_sources import data_section, relative_path
 from graph_core.document import Document
-from graph_core.training_settings import fit_options
+from graph_core.fit_options import fit_options
 
 SHARED_MODULES = ("data_readers.py", "data_assembly.py", "fit_runtime.py")
 """The self-contained modules whose code the script holds (read as text: numpy is not imported);

@@ -5,7 +5,7 @@ library at the top (Keras and TensorFlow inside the functions), and the Python e
 this module's code verbatim into the script, so the callbacks, the learning-rate schedules, the
 best-weights checkpoint and the distribution strategies are the same code in both.
 
-``options`` below is the dict of :meth:`graph_core.training_settings.FitOptions.to_dict`.
+``options`` below is the dict of :meth:`graph_core.fit_options.FitOptions.to_dict`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 The engine behind the worker's ``fit`` / ``evaluate`` / ``predict`` tasks
 (:mod:`codegen.worker_tasks`) and the ``layerloom fit|evaluate|predict`` commands
 (:mod:`editor.cli_train`). Data comes from :func:`codegen.data_loaders.load_model_data`; the fit
-options from :func:`graph_core.training_settings.fit_options`; weights are checked and saved by
+options from :func:`graph_core.fit_options.fit_options`; weights are checked and saved by
 :mod:`codegen.weights`. Results are plain JSON-ready dicts (see each function).
 """
 
@@ -24,7 +24,7 @@ from codegen.fit_runtime import fit_callbacks, model_inputs, monitor_name
 from codegen.weights import WEIGHTS_SUFFIX, load_matching_weights, save_weights_atomic
 from graph_core.data_sources import data_section
 from graph_core.document import Document
-from graph_core.training_settings import fit_options
+from graph_core.fit_options import fit_options
 
 PREVIEW_VALUES = 4096
 """A predicted sample's input is shown in the preview only up to this many values."""

@@ -21,8 +21,9 @@ from graph_core.data_sources import (
 )
 from graph_core.edits import SetDataSection
 from graph_core.errors import DataSourceError, EditError, LoomFormatError
+from graph_core.fit_options import fit_options
 from graph_core.templates import load_template, template_path
-from graph_core.training_settings import DEFAULT_FIT_OPTIONS, fit_options
+from graph_core.training_settings import DEFAULT_FIT_OPTIONS
 
 SECTION = {
     "sources": [
