@@ -47,6 +47,11 @@ class LoomFormatError(GraphCoreError):
         where = f"{file}: " if file else ""
         super().__init__(f"{where}{path}: {message}")
 
+    def within(self, prefix: str) -> LoomFormatError:
+        """The same error with its (relative) path placed under ``prefix``: a reader of one item
+        raises ``.inputs[0]``, its caller re-raises ``$.nodes[3].inputs[0]``."""
+        return type(self)(prefix + self.path, self.message, self.file)
+
 
 class LoomRefused(LoomFormatError):
     """A file holds what the allow-list refuses (code, a class from outside Keras, a file path):

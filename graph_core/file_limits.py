@@ -82,39 +82,48 @@ def check_json_data(data: Any, allow_large: bool = False) -> None:
 
 
 def _within_limits(data: Any, max_layers: int, max_nodes: int) -> bool:
-    """True when :func:`check_json_data` would find nothing (a fast walk with no paths)."""
+    """True when :func:`check_json_data` would find nothing (a fast walk with no paths).
+
+    Only containers are pushed on the stack; strings, the commonest values, cost one test."""
+    kind = type(data)
+    if kind is not dict and kind is not list:
+        return _scalar_within_limits(data)
     layers = nodes = 0
     stack = [(data, 0)]
-    pop, push = stack.pop, stack.append
+    pop, push, isfinite = stack.pop, stack.append, math.isfinite
     while stack:
         value, depth = pop()
-        kind = type(value)
-        if kind is dict or kind is list:
-            if depth >= MAX_JSON_DEPTH:
-                return False
-            items = value.values() if kind is dict else value
-            if kind is dict:
-                inner = value.get("layers")
-                layers += len(inner) if type(inner) is list else 0
-                inner = value.get("nodes")
-                nodes += len(inner) if type(inner) is list else 0
-                if layers > max_layers or nodes > max_nodes:
-                    return False
-            for item in items:
-                item_kind = type(item)
-                if item_kind is dict or item_kind is list:
-                    push((item, depth + 1))
-                elif item_kind is float:
-                    if not math.isfinite(item):
-                        return False
-                elif item_kind is int and not -MAX_INT <= item <= MAX_INT:
-                    return False
-        elif kind is float:
-            if not math.isfinite(value):
-                return False
-        elif kind is int and not -MAX_INT <= value <= MAX_INT:
+        if depth >= MAX_JSON_DEPTH:
             return False
+        if type(value) is dict:
+            inner = value.get("layers")
+            if type(inner) is list:
+                layers += len(inner)
+            inner = value.get("nodes")
+            if type(inner) is list:
+                nodes += len(inner)
+            if layers > max_layers or nodes > max_nodes:
+                return False
+            value = value.values()
+        depth += 1
+        for item in value:
+            kind = type(item)
+            if kind is str:
+                continue
+            if kind is dict or kind is list:
+                push((item, depth))
+            elif kind is float:
+                if not isfinite(item):
+                    return False
+            elif kind is int and not -MAX_INT <= item <= MAX_INT:
+                return False
     return True
+
+
+def _scalar_within_limits(value: Any) -> bool:
+    if type(value) is float:
+        return math.isfinite(value)
+    return type(value) is not int or -MAX_INT <= value <= MAX_INT
 
 
 def check_document(doc, path: str = "$") -> None:

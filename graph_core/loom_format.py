@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from graph_core.atomic_temps import remove_stale_temps, temp_prefix
-from graph_core.data_sources import parse_section, rebase_paths
 from graph_core.document import Document, Layer, Node, Output, TensorRef
 from graph_core.errors import LoomFormatError
 from graph_core.file_limits import MAX_FILE_BYTES, MAX_INT, check_document, check_json_data
@@ -27,6 +26,7 @@ FORMAT_VERSION = 1
 _LAYER_KEYS = {"id", "type", "name", "config", "cache"}
 _NODE_KEYS = {"id", "layer", "inputs", "pos", "keyword_inputs", "call_kwargs"}
 _OUTPUT_KEYS = {"node", "index", "loss", "loss_weight", "metrics"}
+_ORIGIN = (0, 0)  # a node's position when the file gives none
 _ROOT_KEYS = {"format", "version", "name", "layers", "nodes", "outputs", "compile", "fit"}
 
 
@@ -59,6 +59,8 @@ def load(path: str | os.PathLike, allow_large: bool = False) -> Document:
         raise LoomFormatError("$", f"cannot read the file: {exc.strerror or exc}", name) from None
     doc = loads(raw, file=name, default_name=Path(name).stem, allow_large=allow_large)
     if isinstance(doc.extra.get("data"), dict):  # absolute in memory: right wherever the doc goes
+        from graph_core.data_sources import rebase_paths  # only for a file with a data section
+
         doc.extra["data"] = rebase_paths(doc.extra["data"], name, None)
     return doc
 
@@ -122,6 +124,8 @@ def document_from_dict(data: Any, default_name: str = "model", allow_large: bool
     _check_settings(doc, "$")
     doc.extra = {k: v for k, v in root.items() if k not in _ROOT_KEYS}
     if "data" in doc.extra:  # kept as JSON in extra; checked here (graph_core.data_sources)
+        from graph_core.data_sources import parse_section
+
         parse_section(doc.extra["data"], "$.data")
     check_document(doc)  # the allow-list, names and tensor indices
     return doc
@@ -131,125 +135,140 @@ def _graph_from_dict(root: dict, path: str, default_name: str) -> Document:
     name = root.get("name", default_name)
     doc = Document(_expect(name, str, f"{path}.name", "a string"))
     layers = _expect(root.get("layers", []), list, f"{path}.layers", "a list")
+    doc_layers, doc_nodes = doc.layers, doc.nodes
     for i, item in enumerate(layers):
-        layer = _layer_from_dict(item, f"{path}.layers[{i}]")
-        if layer.id in doc.layers:
+        try:
+            layer = _layer_from_dict(item)
+        except LoomFormatError as exc:
+            raise exc.within(f"{path}.layers[{i}]") from None
+        if layer.id in doc_layers:
             raise LoomFormatError(f"{path}.layers[{i}].id", f"duplicate layer id {layer.id!r}")
-        doc.layers[layer.id] = layer
+        doc_layers[layer.id] = layer
+    layer_ids = {lid: lid for lid in doc_layers}
     nodes = _expect(root.get("nodes", []), list, f"{path}.nodes", "a list")
     for i, item in enumerate(nodes):
-        node = _node_from_dict(item, f"{path}.nodes[{i}]")
-        where = f"{path}.nodes[{i}]"
-        if node.id in doc.nodes or node.id in doc.layers:
-            raise LoomFormatError(f"{where}.id", f"duplicate id {node.id!r}")
-        if node.layer not in doc.layers:
-            raise LoomFormatError(f"{where}.layer", f"no layer has id {node.layer!r}")
-        doc.nodes[node.id] = node
-    for i, node in enumerate(doc.nodes.values()):
+        try:
+            node = _node_from_dict(item)
+        except LoomFormatError as exc:
+            raise exc.within(f"{path}.nodes[{i}]") from None
+        if node.id in doc_nodes or node.id in doc_layers:
+            raise LoomFormatError(f"{path}.nodes[{i}].id", f"duplicate id {node.id!r}")
+        layer_id = layer_ids.get(node.layer)
+        if layer_id is None:
+            raise LoomFormatError(f"{path}.nodes[{i}].layer", f"no layer has id {node.layer!r}")
+        node.layer = layer_id  # the layer table's own string: lookups compare by identity
+        doc_nodes[node.id] = node
+    for i, node in enumerate(doc_nodes.values()):
         for j, ref in enumerate(node.inputs):
-            if ref.node not in doc.nodes:
+            if ref.node not in doc_nodes:
                 raise LoomFormatError(f"{path}.nodes[{i}].inputs[{j}]", f"no node has id {ref.node!r}")
     outputs = _expect(root.get("outputs", []), list, f"{path}.outputs", "a list")
     for i, item in enumerate(outputs):
-        out = _output_from_dict(item, f"{path}.outputs[{i}]")
-        if out.node not in doc.nodes:
+        try:
+            out = _output_from_dict(item)
+        except LoomFormatError as exc:
+            raise exc.within(f"{path}.outputs[{i}]") from None
+        if out.node not in doc_nodes:
             raise LoomFormatError(f"{path}.outputs[{i}].node", f"no node has id {out.node!r}")
         doc.outputs.append(out)
     doc._rebuild_indices()
     return doc
 
 
-def _layer_from_dict(item: Any, path: str) -> Layer:
-    obj = _expect(item, dict, path, "a layer object")
-    layer_id = _nonempty_str(obj.get("id"), f"{path}.id")
-    layer_type = _nonempty_str(obj.get("type"), f"{path}.type")
-    name = _expect(obj.get("name", layer_id), str, f"{path}.name", "a string")
-    config = dict(_expect(obj.get("config", {}), dict, f"{path}.config", "an object"))
+# The readers of one layer, node or output below raise LoomFormatError with a path relative to the
+# item (".inputs[0]"); _graph_from_dict prefixes the item's own path. No path string is built for a
+# value that is right, which is nearly all of them.
+
+def _layer_from_dict(item: Any) -> Layer:
+    obj = _expect(item, dict, "", "a layer object")
+    layer_id = _nonempty_str(obj.get("id"), ".id")
+    layer_type = _nonempty_str(obj.get("type"), ".type")
+    name = _expect(obj.get("name", layer_id), str, ".name", "a string")
+    config = dict(_expect(obj.get("config", {}), dict, ".config", "an object"))
     subgraph = None
     if layer_type == "Model":
-        graph = _expect(config.pop("graph", {}), dict, f"{path}.config.graph", "an object")
-        subgraph = _graph_from_dict(graph, f"{path}.config.graph", name)
+        graph = _expect(config.pop("graph", {}), dict, ".config.graph", "an object")
+        subgraph = _graph_from_dict(graph, ".config.graph", name)
         subgraph.name = name  # a nested model is named by its layer
         subgraph.extra = {k: v for k, v in graph.items() if k not in ("name", "layers", "nodes", "outputs")}
     problem = format_problem(layer_type, config)  # an operation's index and constant operands
     if problem is not None:
-        raise LoomFormatError(f"{path}.config.{problem[0]}", problem[1])
+        raise LoomFormatError(f".config.{problem[0]}", problem[1])
     cache = obj.get("cache")
     if cache is not None:
-        _expect(cache, dict, f"{path}.cache", "an object")
-    extra = {k: v for k, v in obj.items() if k not in _LAYER_KEYS}
+        _expect(cache, dict, ".cache", "an object")
+    extra = {} if _LAYER_KEYS.issuperset(obj) else {k: v for k, v in obj.items() if k not in _LAYER_KEYS}
     return Layer(layer_id, layer_type, name, config, subgraph, cache, extra)
 
 
-def _node_from_dict(item: Any, path: str) -> Node:
-    obj = _expect(item, dict, path, "a node object")
-    node_id = _nonempty_str(obj.get("id"), f"{path}.id")
-    layer = _nonempty_str(obj.get("layer"), f"{path}.layer")
+def _node_from_dict(item: Any) -> Node:
+    obj = _expect(item, dict, "", "a node object")
+    node_id = _nonempty_str(obj.get("id"), ".id")
+    layer = _nonempty_str(obj.get("layer"), ".layer")
     inputs = []
-    for j, ref in enumerate(_expect(obj.get("inputs", []), list, f"{path}.inputs", "a list")):
-        where = f"{path}.inputs[{j}]"
-        if (not isinstance(ref, list) or len(ref) != 2 or not isinstance(ref[0], str)
+    for j, ref in enumerate(_expect(obj.get("inputs", []), list, ".inputs", "a list")):
+        if (type(ref) is not list or len(ref) != 2 or type(ref[0]) is not str
                 or not _is_int(ref[1]) or ref[1] < 0):
-            raise LoomFormatError(where, f'expected ["node id", output index], found {_show(ref)}')
+            raise LoomFormatError(f".inputs[{j}]", f'expected ["node id", output index], found {_show(ref)}')
         inputs.append(TensorRef(ref[0], ref[1]))
-    pos = obj.get("pos", [0, 0])
-    if (not isinstance(pos, list) or len(pos) != 2
-            or not all(_is_number(v) and math.isfinite(v) for v in pos)):
-        raise LoomFormatError(f"{path}.pos", f"expected [x, y] with two numbers, found {_show(pos)}")
-    keyword_inputs = _keyword_inputs(obj.get("keyword_inputs", {}), len(inputs), f"{path}.keyword_inputs")
-    call_kwargs = _call_kwargs(obj.get("call_kwargs", {}), f"{path}.call_kwargs")
-    extra = {k: v for k, v in obj.items() if k not in _NODE_KEYS}
+    pos = obj.get("pos", _ORIGIN)
+    if (type(pos) is not list and pos is not _ORIGIN) or len(pos) != 2 or not (
+            _finite(pos[0]) and _finite(pos[1])):
+        raise LoomFormatError(".pos", f"expected [x, y] with two numbers, found {_show(pos)}")
+    keyword_inputs = _keyword_inputs(obj["keyword_inputs"], len(inputs)) if "keyword_inputs" in obj else {}
+    call_kwargs = _call_kwargs(obj["call_kwargs"]) if "call_kwargs" in obj else {}
+    extra = {} if _NODE_KEYS.issuperset(obj) else {k: v for k, v in obj.items() if k not in _NODE_KEYS}
     return Node(node_id, layer, inputs, (float(pos[0]), float(pos[1])), extra, keyword_inputs, call_kwargs)
 
 
-def _keyword_inputs(value: Any, n_inputs: int, path: str) -> dict:
+def _keyword_inputs(value: Any, n_inputs: int) -> dict:
     """``{"initial_state": [1, 2]}`` (the input slots each keyword passes) → keyword → count.
 
     The slots must be the trailing inputs, keyword after keyword, in order."""
-    obj = _expect(value, dict, path, "an object of keyword: [input slots]")
+    obj = _expect(value, dict, ".keyword_inputs", "an object of keyword: [input slots]")
     slots = []
     counts = {}
     for name, given in obj.items():
         if not name.isidentifier():
-            raise LoomFormatError(f"{path}.{name}", f"{_show(name)} is not a keyword argument name")
+            raise LoomFormatError(f".keyword_inputs.{name}", f"{_show(name)} is not a keyword argument name")
         if not isinstance(given, list) or not given or not all(_is_int(v) for v in given):
-            raise LoomFormatError(f"{path}.{name}", f"expected a list of input slots, found {_show(given)}")
+            raise LoomFormatError(f".keyword_inputs.{name}", f"expected a list of input slots, found {_show(given)}")
         slots.extend(given)
         counts[name] = len(given)
     if slots != list(range(n_inputs - len(slots), n_inputs)) or len(slots) > n_inputs:
-        raise LoomFormatError(path, f"keyword inputs must be the last input slots in order "
-                                    f"({n_inputs} inputs), found {_show(obj)}")
+        raise LoomFormatError(".keyword_inputs", f"keyword inputs must be the last input slots in order "
+                                                 f"({n_inputs} inputs), found {_show(obj)}")
     return counts
 
 
-def _call_kwargs(value: Any, path: str) -> dict:
+def _call_kwargs(value: Any) -> dict:
     """The call's non-tensor keyword arguments: names to JSON scalars."""
-    obj = _expect(value, dict, path, "an object of keyword: value")
+    obj = _expect(value, dict, ".call_kwargs", "an object of keyword: value")
     for name, given in obj.items():
         if not name.isidentifier():
-            raise LoomFormatError(f"{path}.{name}", f"{_show(name)} is not a keyword argument name")
+            raise LoomFormatError(f".call_kwargs.{name}", f"{_show(name)} is not a keyword argument name")
         if not (given is None or isinstance(given, (bool, str)) or (_is_number(given) and math.isfinite(given))):
-            raise LoomFormatError(f"{path}.{name}", f"expected true/false, a number or a string, found "
-                                                    f"{_show(given)}")
+            raise LoomFormatError(f".call_kwargs.{name}", f"expected true/false, a number or a string, found "
+                                                          f"{_show(given)}")
     return dict(obj)
 
 
-def _output_from_dict(item: Any, path: str) -> Output:
-    obj = _expect(item, dict, path, "an output object")
-    node = _nonempty_str(obj.get("node"), f"{path}.node")
+def _output_from_dict(item: Any) -> Output:
+    obj = _expect(item, dict, "", "an output object")
+    node = _nonempty_str(obj.get("node"), ".node")
     index = obj.get("index", 0)
     if not _is_int(index) or index < 0:
-        raise LoomFormatError(f"{path}.index", f"expected a non-negative integer, found {_show(index)}")
+        raise LoomFormatError(".index", f"expected a non-negative integer, found {_show(index)}")
     loss = obj.get("loss")
     if loss is not None and not isinstance(loss, str):
-        raise LoomFormatError(f"{path}.loss", f"expected a loss name or null, found {_show(loss)}")
+        raise LoomFormatError(".loss", f"expected a loss name or null, found {_show(loss)}")
     weight = obj.get("loss_weight", 1.0)
     if not _is_number(weight):
-        raise LoomFormatError(f"{path}.loss_weight", f"expected a number, found {_show(weight)}")
-    metrics = _expect(obj.get("metrics", []), list, f"{path}.metrics", "a list of metric names")
+        raise LoomFormatError(".loss_weight", f"expected a number, found {_show(weight)}")
+    metrics = _expect(obj.get("metrics", []), list, ".metrics", "a list of metric names")
     for k, metric in enumerate(metrics):
         if not isinstance(metric, str):
-            raise LoomFormatError(f"{path}.metrics[{k}]", f"expected a metric name, found {_show(metric)}")
+            raise LoomFormatError(f".metrics[{k}]", f"expected a metric name, found {_show(metric)}")
     extra = {k: v for k, v in obj.items() if k not in _OUTPUT_KEYS}
     return Output(node, index, loss, float(weight), list(metrics), extra)
 
@@ -291,6 +310,12 @@ def _is_int(value: Any) -> bool:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _finite(value: Any) -> bool:
+    """A finite JSON number (not a boolean)."""
+    kind = type(value)
+    return kind is int or (kind is float and math.isfinite(value))
 
 
 def _show(value: Any) -> str:
@@ -379,6 +404,8 @@ def dumps(doc: Document, project_file: str | os.PathLike | None = None) -> str:
     """
     data = document_to_dict(doc)
     if project_file is not None and isinstance(data.get("data"), dict):
+        from graph_core.data_sources import rebase_paths  # only for a document with a data section
+
         data["data"] = rebase_paths(data["data"], None, project_file)
     return _pretty(data, 0) + "\n"
 
