@@ -70,6 +70,7 @@ class Analyzer:
         self._reach_stale = True  # reachability and totals (outputs changed)
         self._renamed: set = set()
         self._touched_layers: set = set()
+        self._track_touched = False  # whether _touched_layers is kept during the current _compute
         self._problem_nodes: set = set()  # nodes whose own result has problems
         self._unchecked_nodes: set = set()
         self._unsubscribe = doc.subscribe(self._on_change)
@@ -130,20 +131,22 @@ class Analyzer:
     # ----------------------------------------------------------------- computation
     def _compute(self) -> CheckResult:
         doc = self.doc
+        # after a structural edit every layer is recounted (GraphChecks.rebuild_params), so the
+        # layers touched need no list
+        self._track_touched = not self._structure_stale
         if self._structure_stale:
             old_cyclic = self._cyclic
             self._order, self._cyclic = topological_order(doc)
             self._position = {nid: i for i, nid in enumerate(self._order)}
             self._dirty.update(n for n in old_cyclic if n in doc.nodes)
             self._dirty.update(self._cyclic)
-        evaluated = self._propagate()
+        self._propagate()
         results = self._results
         for nid in self._cyclic:  # on or behind a cycle: nothing is known
             if results.data.get(nid) != NodeResult(None, None, []):
                 results[nid] = NodeResult(None, None, [])
-            evaluated.append(nid)
+            self._note(nid, doc.nodes[nid], results.data[nid])
         self._dirty = set()
-        self._note_changes(evaluated)
         return self._assemble()
 
     def _masks(self, node, new: NodeResult, results: dict) -> tuple:
@@ -155,11 +158,10 @@ class Analyzer:
         count = len(new.outputs) if new.outputs is not None else call_output_count(layer, node)
         return node_masks(layer, node, given, count)
 
-    def _propagate(self) -> list:
+    def _propagate(self) -> None:
         """Re-evaluate the dirty nodes, then the consumers of every node whose outputs changed, in
-        topological order. Returns the nodes evaluated."""
+        topological order."""
         dirty, position, data = self._dirty, self._position, self._results.data
-        evaluated: list = []
         if len(dirty) * _LINEAR_SCAN > len(position):
             doc_nodes = self.doc.nodes
             changed: set = set()
@@ -170,62 +172,58 @@ class Analyzer:
                             break
                     else:
                         continue
-                if self._update(nid, data, evaluated):
+                if self._update(nid, data):
                     changed.add(nid)
-            return evaluated
+            return
         heap = [(position[nid], nid) for nid in dirty if nid in position]
         heapq.heapify(heap)
         queued = {nid for _pos, nid in heap}
         consumers = self.doc._consumers
         while heap:
             nid = heapq.heappop(heap)[1]
-            if self._update(nid, data, evaluated):
+            if self._update(nid, data):
                 for consumer, _slot in consumers.get(nid, ()):
                     if consumer not in queued and consumer in position:
                         queued.add(consumer)
                         heapq.heappush(heap, (position[consumer], consumer))
-        return evaluated
 
-    def _update(self, nid: str, data: dict, evaluated: list) -> bool:
+    def _update(self, nid: str, data: dict) -> bool:
         """Evaluate one node and store its result; True when its output specs changed."""
         node = self.doc.nodes[nid]
         inputs = [data[r.node].output(r.index) if r.node in data else UNKNOWN for r in node.inputs]
         new = self._evaluate(nid, inputs)
         new.masks = self._masks(node, new, data)
-        evaluated.append(nid)
         old = data.get(nid)
         if old is not None and old == new and old.config == new.config and old.masks == new.masks:
+            self._note(nid, node, old)
             return False  # keep the old object: views compare results by identity
         results = self._results
         if results._latest is None:  # no snapshot handed out yet (a first check): nothing to save
             data[nid] = new
         else:
             results[nid] = new
+        self._note(nid, node, new)
         return old is None or old.outputs != new.outputs or old.masks != new.masks
 
-    def _note_changes(self, evaluated: list) -> None:
-        """Keep the per-node tables (problems, unchecked, layers to recount) in step with new results."""
-        doc_nodes, data = self.doc.nodes, self._results.data
-        problem_nodes, unchecked, touched = self._problem_nodes, self._unchecked_nodes, self._touched_layers
-        layer_checks = self._layer_checks
-        for nid in evaluated:
-            node = doc_nodes.get(nid)
-            if node is None:
-                continue
-            touched.add(node.layer)
-            if data[nid].problems:
-                problem_nodes.add(nid)
-            elif problem_nodes:
-                problem_nodes.discard(nid)
-            check = layer_checks.get(node.layer)
-            spec = check[3] if check is not None else None
-            if spec is not None and spec.kind not in ("model", "application"):  # vouched for
-                if unchecked:
-                    unchecked.discard(nid)
-            elif self._unchecked(nid):
-                unchecked.add(nid)
-            else:
+    def _note(self, nid: str, node, result: NodeResult) -> None:
+        """Keep the per-node tables (problems, unchecked, layers to recount) in step with the
+        result just stored for ``nid`` (done while the node is at hand, not in a pass of its own)."""
+        if self._track_touched:
+            self._touched_layers.add(node.layer)
+        problem_nodes, unchecked = self._problem_nodes, self._unchecked_nodes
+        if result.problems:
+            problem_nodes.add(nid)
+        elif problem_nodes:
+            problem_nodes.discard(nid)
+        check = self._layer_checks.get(node.layer)
+        spec = check[3] if check is not None else None
+        if spec is not None and spec.kind not in ("model", "application"):  # vouched for
+            if unchecked:
                 unchecked.discard(nid)
+        elif self._unchecked(nid):
+            unchecked.add(nid)
+        else:
+            unchecked.discard(nid)
 
     def _evaluate(self, nid: str, inputs: list) -> NodeResult:
         try:

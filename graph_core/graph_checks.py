@@ -87,9 +87,10 @@ class GraphChecks:
             problems.append(Problem(ERROR, "graph.no_outputs", f"model '{doc.name}' has no output", (),
                                     "select the last layer and mark it as an output"))
         if doc.outputs:
-            reached = ancestors(doc, [o.node for o in doc.outputs])
-            self.needed = reached | set(inputs)
+            reached = ancestors(doc, [o.node for o in doc.outputs])  # a new set: ours to extend
             self.unused_problems = {nid: _unused_problem(doc, nid) for nid in doc.nodes if nid not in reached}
+            reached.update(inputs)
+            self.needed = reached
         else:
             self.needed = set(doc.nodes)
             self.unused_problems = {}
@@ -167,6 +168,10 @@ class GraphChecks:
         self.unused = set()
         self.unused_trainable = self.unused_non_trainable = 0
         by_layer, needed, entries, params = self.doc._nodes_by_layer, self.needed, self._entries, self.layer_params
+        fresh = not params.data  # a first count: nothing to compare with
+        store = params.setter()
+        trainable = non_trainable = unused_trainable = unused_non_trainable = 0  # of the inline ones
+        unused = self.unused
         for lid, layer in layers.items():
             calls = by_layer.get(lid, ())
             res = results.get(calls[0]) if len(calls) == 1 else None
@@ -176,14 +181,18 @@ class GraphChecks:
             value, in_model = res.params, calls[0] in needed  # one call with a known count: inline
             entries[lid] = (value, in_model, False, not in_model)
             if in_model:
-                self.trainable += value[0]
-                self.non_trainable += value[1]
+                trainable += value[0]
+                non_trainable += value[1]
             else:
-                self.unused.add(lid)
-                self.unused_trainable += value[0]
-                self.unused_non_trainable += value[1]
-            if params.data.get(lid, False) != value:
-                params[lid] = value
+                unused.add(lid)
+                unused_trainable += value[0]
+                unused_non_trainable += value[1]
+            if fresh or params.data.get(lid, False) != value:
+                store(lid, value)
+        self.trainable += trainable
+        self.non_trainable += non_trainable
+        self.unused_trainable += unused_trainable
+        self.unused_non_trainable += unused_non_trainable
 
     def update_layer(self, lid: str, results: dict) -> None:
         """Recount one layer from the results of its calls."""

@@ -36,6 +36,12 @@ class VersionedMap:
             latest._saved[key] = self.data.get(key, _MISSING)
         del self.data[key]
 
+    def setter(self):
+        """A function ``store(key, value)`` that writes like ``map[key] = value``, for a pass of many
+        writes with no snapshot taken in between: while no snapshot has been handed out there is
+        nothing to save, and it is the dict's own ``__setitem__``."""
+        return self.data.__setitem__ if self._latest is None else self.__setitem__
+
     # reads of the live table, as a dict's
     def __getitem__(self, key):
         return self.data[key]
