@@ -3,7 +3,8 @@
 Builds a chain (Input → Dense → … → Dense) and a wide DAG (one Input fanned out to many columns of
 Dense and Add layers, concatenated at the end) at several sizes and times, per node, building the
 document through edits, saving it to text, loading that text (.loom parse and validation), checking
-it from scratch, re-checking it after one config edit, and exporting Python. Prints one table per
+it from scratch, re-checking it after one config edit, and exporting Python (given that check's
+result, as ``layerloom export`` and the editor do: the check is its own column). Prints one table per
 graph: time per node and its ratio to the 1,000-node figure (target ≤ 1.5×). Layout and render
 have their own benchmark (bench/bench_layout.py, bench/bench_canvas.py).
 
@@ -106,7 +107,7 @@ def measure(make, n_nodes: int) -> dict:
     load, loaded = _seconds(lambda: loom_format.loads(text), repeats)
     full, result = _seconds(lambda: check(loaded), repeats)
     assert result.valid, result.problems[:3]
-    export, _source = _seconds(lambda: export_python(loaded), repeats)
+    export, _source = _seconds(lambda: export_python(loaded, result=result), repeats)
     walk, _seen = _seconds(lambda: _walk(loaded), max(3, repeats))
     return {"nodes": len(doc.nodes), "walk": walk, "build": build, "save": save, "load": load, "check": full,
             "re-check": _incremental(loaded), "export": export}

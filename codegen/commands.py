@@ -38,11 +38,14 @@ def _load(src: str):
         return None
 
 
-def _invalid(doc, src: str) -> bool:
-    """Print the errors of an invalid document; True when it is invalid."""
+def _invalid(doc, src: str, result=None) -> bool:
+    """Print the errors of an invalid document; True when it is invalid.
+
+    ``result``: the document's check result when the caller has it (else it is checked here)."""
     from graph_core import check
 
-    result = check(doc)
+    if result is None:
+        result = check(doc)
     if result.valid:
         return False
     errors = result.errors
@@ -83,21 +86,25 @@ def _guarded(func):
 
 
 def _run_on_valid(src: str, body, allocates: bool = False, allow_large: bool = False) -> int:
-    """Load ``src`` and check it, then run ``body(doc)`` with :func:`_guarded`; the exit code.
+    """Load ``src`` and check it, then run ``body(doc, result)`` (``result``: its check result,
+    computed once) with :func:`_guarded`; the exit code.
 
     ``allocates``: the body builds Keras weights, so a model above the parameter threshold is
     refused first unless ``allow_large`` (``--allow-large``).
     """
+    from graph_core import check
+
     doc = _load(src)
     if doc is None:
         return EXIT_UNREADABLE
-    if _invalid(doc, src):
+    result = check(doc)
+    if _invalid(doc, src, result):
         return EXIT_INVALID
     if allocates:
         from codegen.model_limits import refuse_large_model
 
-        return _guarded(lambda: (refuse_large_model(doc, allow_large), body(doc))[1])
-    return _guarded(lambda: body(doc))
+        return _guarded(lambda: (refuse_large_model(doc, allow_large), body(doc, result))[1])
+    return _guarded(lambda: body(doc, result))
 
 
 def run_export(src: str, out: str, allow_large: bool = False) -> int:
@@ -117,13 +124,13 @@ def run_export(src: str, out: str, allow_large: bool = False) -> int:
         _error(f"cannot export to {out}: {shown} is not an export format; use {kinds}")
         return EXIT_UNREADABLE
 
-    def body(doc) -> int:
-        _warn_unchecked(doc)
+    def body(doc, result) -> int:
+        _warn_unchecked(doc, result)
         if ext == ".py":
             from codegen.python_export import export_python
             from graph_core.loom_format import write_atomic
 
-            write_atomic(out, export_python(doc, out))
+            write_atomic(out, export_python(doc, out, result=result))
         else:
             _keras()
             from codegen.keras_export import save_keras
@@ -135,11 +142,10 @@ def run_export(src: str, out: str, allow_large: bool = False) -> int:
     return _run_on_valid(src, body, allocates=ext != ".py", allow_large=allow_large)
 
 
-def _warn_unchecked(doc) -> None:
-    """Say which layers an export cannot vouch for (types outside the catalog, unmeasured applications)."""
-    from graph_core.analysis import check
-
-    unchecked = check(doc).unchecked
+def _warn_unchecked(doc, result) -> None:
+    """Say which layers an export cannot vouch for (types outside the catalog, unmeasured
+    applications); ``result`` is the document's check result."""
+    unchecked = result.unchecked
     if unchecked:
         names = ", ".join(sorted({doc.layer_of(n).name for n in unchecked}))
         _warning(f"LayerLoom cannot vouch for {names}: their type is outside its catalog (or Keras has not "
@@ -152,7 +158,7 @@ def run_summary(src: str, expand_nested: bool = False, allow_large: bool = False
     Application layers whose shapes were never measured are measured on the way (in memory;
     the file is not changed).
     """
-    def body(doc) -> int:
+    def body(doc, _result) -> int:
         _keras()
         from codegen.summary import summarize
 
@@ -175,7 +181,7 @@ def run_fit(src: str, epochs: int | None = None, batch_size: int | None = None,
             _error(f"{label} must be at least {low}, got {value}")
             return EXIT_UNREADABLE
 
-    def body(doc) -> int:
+    def body(doc, _result) -> int:
         _keras()
         from codegen.fit import fit_synthetic
 

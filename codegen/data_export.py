@@ -84,10 +84,10 @@ def _relative_sources(sources: dict | None, entries: list, script_path) -> dict 
     return rebased
 
 
-def _plan_literals(doc: Document, script_path) -> dict:
+def _plan_literals(doc: Document, script_path, result=None) -> dict:
     """The read plan (training, and validation when the section has validation sources), with
     paths relative to the script."""
-    plan = plan_data(doc)
+    plan = plan_data(doc, result)
     if any(t.shape is None for t in plan.targets):
         raise ExportRefused("cannot export the training script: the output shapes are not known yet "
                             "(build the model once so Keras measures its applications)")
@@ -202,7 +202,7 @@ if __name__ == "__main__":
 '''.lstrip("\n")
 
 
-def training_script(doc: Document, functions: list, uses_layers: bool, script_path=None) -> str:
+def training_script(doc: Document, functions: list, uses_layers: bool, script_path=None, result=None) -> str:
     """The whole exported training script (see the module docstring).
 
     Args:
@@ -211,6 +211,7 @@ def training_script(doc: Document, functions: list, uses_layers: bool, script_pa
         uses_layers: ``build_model`` uses ``from keras import layers``.
         script_path: where the script will be written: data paths are written relative to its
             folder (None: to the working folder). Paths without a common folder stay absolute.
+        result: the document's current check result, when the caller has one.
 
     Returns:
         The module text.
@@ -218,7 +219,7 @@ def training_script(doc: Document, functions: list, uses_layers: bool, script_pa
     Raises:
         ExportRefused: the data mapping is incomplete or the output shapes are unknown.
     """
-    literals = _plan_literals(doc, script_path)
+    literals = _plan_literals(doc, script_path, result)
     options = fit_options(doc.fit).to_dict()
     fit = {key: options[key] for key in ("epochs", "batch_size", "seed", "validation_split", "early_stopping",
                                          "patience", "lr_schedule", "lr_factor", "checkpoint_best")}

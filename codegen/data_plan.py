@@ -147,8 +147,13 @@ def with_input_length(doc: Document, length: int) -> Document:
     return copy
 
 
-def choose_length(doc: Document) -> tuple:
+def choose_length(doc: Document, result=None) -> tuple:
     """Pick the length for ``None`` Input dimensions and check the model with it.
+
+    Args:
+        doc: the document.
+        result: its current check result, when the caller has one (used when no Input has a
+            ``None`` dimension, instead of checking again).
 
     Returns:
         ``(length, result)``: the smallest of :data:`LENGTHS` for which graph_core accepts the
@@ -157,7 +162,7 @@ def choose_length(doc: Document) -> tuple:
         (invalid) result.
     """
     if not has_variable_dims(doc):
-        return None, check(doc)
+        return None, result if result is not None else check(doc)
     result = None
     for length in LENGTHS:
         result = check(with_input_length(doc, length))
@@ -198,16 +203,17 @@ def _embedding_dim(layer_type: str, config: dict) -> int | None:
     return None
 
 
-def plan_data(doc: Document) -> DataPlan:
+def plan_data(doc: Document, result=None) -> DataPlan:
     """Work out the synthetic inputs and targets of ``doc``.
 
     Args:
         doc: a valid document.
+        result: its current check result (:func:`graph_core.check`), when the caller has one.
 
     Returns:
         The :class:`DataPlan`. Target shapes graph_core cannot infer are None.
     """
-    length, result = choose_length(doc)
+    length, result = choose_length(doc, result)
     inputs = []
     for nid in doc.input_nodes():
         layer = doc.layer_of(nid)

@@ -55,19 +55,28 @@ _TUPLE_KINDS = ("int_tuple", "shape", "axes")
 
 # --------------------------------------------------------------------------- the exporter
 class _Exporter:
-    def __init__(self, doc: Document, script_path=None):
+    def __init__(self, doc: Document, script_path=None, result=None):
         self.doc = doc
         self.script_path = script_path
+        self.result = result  # the document's check result, when the caller has it
         self.module = Scope(MODULE_NAMES)
         self.builders: dict = {}  # id(layer) -> function name
         self.functions: list = []
         self.uses_layers = False
         self.defined_classes: set = set()  # keras.applications internals the script defines
         self._type_facts: dict = {}  # layer type -> (defaults, param kinds, is a wrapper), once per type
+        self._used: dict = {}  # id(document) -> its nodes to write, in order (each worked out once)
         self._name_builders(doc)
 
+    def used_nodes(self, doc: Document) -> list:
+        """The nodes of ``doc`` to write, in topological order (document order when there is a cycle)."""
+        nodes = self._used.get(id(doc))
+        if nodes is None:
+            nodes = self._used[id(doc)] = _used_nodes(doc)
+        return nodes
+
     def _name_builders(self, doc: Document) -> None:
-        for nid in _used_nodes(doc):
+        for nid in self.used_nodes(doc):
             layer = doc.layer_of(nid)
             if kind_of(layer) == "model" and layer.subgraph is not None and id(layer) not in self.builders:
                 self.builders[id(layer)] = self.module.take(f"build_{layer.name}")
@@ -157,7 +166,7 @@ class _Exporter:
     # ---------------------------------------------------------------- graph functions
     def graph_function(self, doc: Document, func_name: str, model_name: str, top: bool) -> None:
         """Append the function building ``doc`` (after those of its nested models)."""
-        nodes = _used_nodes(doc)
+        nodes = self.used_nodes(doc)
         calls: dict = {}
         for nid in nodes:
             calls.setdefault(doc.nodes[nid].layer, []).append(nid)
@@ -334,8 +343,8 @@ class _Exporter:
         from codegen.data_export import has_file_data, training_script
 
         if has_file_data(self.doc):  # train on the configured data (codegen/data_export.py)
-            return training_script(self.doc, self.functions, self.uses_layers, self.script_path)
-        plan = plan_data(self.doc)
+            return training_script(self.doc, self.functions, self.uses_layers, self.script_path, self.result)
+        plan = plan_data(self.doc, self.result)
         dynamic = any(t.shape is None for t in plan.targets)
         parts = (class_definitions(self.defined_classes) + self.functions
                  + [self.data_function(plan, dynamic), self.main_block(dynamic)])
@@ -426,7 +435,7 @@ def _used_nodes(doc: Document) -> list:
         return list(doc.nodes)
 
 
-def export_python(doc: Document, script_path=None) -> str:
+def export_python(doc: Document, script_path=None, result=None) -> str:
     """Write the Python source of a document's model.
 
     Args:
@@ -434,6 +443,8 @@ def export_python(doc: Document, script_path=None) -> str:
         script_path: where the script will be written; a document whose ``data`` section
             reads files gets a training script (:mod:`codegen.data_export`) whose data paths
             are relative to that folder (None: the working folder).
+        result: the document's current check result (:func:`graph_core.check`), when the
+            caller has one: the export then does not check the model again.
 
     Returns:
         The text of a Python module defining ``build_model()`` (the compiled model) and
@@ -442,7 +453,7 @@ def export_python(doc: Document, script_path=None) -> str:
     """
     refuse_disallowed(doc)
     try:
-        return _Exporter(doc, script_path).export()
+        return _Exporter(doc, script_path, result).export()
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError):
         errors = check(doc).errors  # a value the code cannot be written for is one the check names
         if not errors:

@@ -37,7 +37,7 @@ def run_trace(src: str, as_json: bool = False, sample: str | None = None, weight
                       f"min {_num(out['min'])} max {_num(out['max'])}")
         return EXIT_OK
 
-    return _run_on_valid(src, lambda doc: _guarded(lambda: body(doc)))
+    return _run_on_valid(src, lambda doc, _result: _guarded(lambda: body(doc)))
 
 
 def _num(value) -> str:

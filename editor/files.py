@@ -191,7 +191,7 @@ class FileController(QObject):
         from codegen.python_export import export_python
 
         try:
-            text = export_python(session.document, path)
+            text = export_python(session.document, path, result=session.result())
             loom_format.write_atomic(path, text)
         except OSError as exc:
             self.dialogs.error("Cannot export", f"Cannot write {path}: {exc.strerror or exc}")

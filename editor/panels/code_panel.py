@@ -143,7 +143,8 @@ class CodePanel(QWidget):
 
     Args:
         parent: Qt parent.
-        export: the export function (default :func:`codegen.python_export.export_python`).
+        export: the export function, called as ``export(doc, result=check result)`` (default
+            :func:`codegen.python_export.export_python`).
         save_dialog: ``(parent, caption, suggested path, filter) -> path or ""``
             (default: ``QFileDialog.getSaveFileName``); injectable for tests.
 
@@ -220,7 +221,7 @@ class CodePanel(QWidget):
             return
         doc = self.session.document
         try:
-            text = self._export_function()(doc)
+            text = self._export_function()(doc, result=self.session.result())  # kept up to date edit by edit
             self.export_ok = True
             self.status.setText(left_out_note(doc))
         except Exception as exc:  # an invalid document cannot be exported yet

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from codegen.errors import ExportRefused
 from codegen.python_export import export_python, identifier, positional_params, string
 from codegen.synthetic import synthetic_data
-from graph_core import catalog
+from graph_core import catalog, check
 from graph_core.builder import GraphBuilder
 from graph_core.templates import load_template
 from tests.codegen.helpers import SLUGS, built, structure
@@ -57,6 +57,14 @@ def test_golden_file(slug, exports):
         path.write_text(exports[slug], encoding="utf-8")
     assert path.exists(), f"missing {path}; run with UPDATE_GOLDEN=1"
     assert exports[slug] == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_given_check_result_gives_the_same_export(slug, exports):
+    """The editor and ``layerloom export`` pass the check result they have; the text is the same
+    as when the export checks the model itself (the golden files)."""
+    doc = load_template(slug)
+    assert export_python(doc, GOLDEN / f"{slug}.py", result=check(doc)) == exports[slug]
 
 
 def test_exports_pass_ruff(exports, tmp_path):

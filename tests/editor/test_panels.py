@@ -107,7 +107,7 @@ def test_code_panel_shows_highlights_copies_and_saves(qtbot, tmp_path):
 
 
 def test_code_panel_reports_an_export_failure(qtbot):
-    def broken(_doc):
+    def broken(_doc, result=None):
         raise ValueError("nothing to export")
 
     panel = CodePanel(export=broken)
