@@ -208,15 +208,14 @@ def check_command(path: str, as_json: bool = False, batch_size: int = 1) -> int:
     from graph_core.cost import model_cost, summary_line
     from graph_core.errors import LoomFormatError
 
-    start_up_gc.resume()
-
     if batch_size < 1:
         print(f"error: --batch-size must be a positive integer, got {batch_size}", file=sys.stderr)
         return EXIT_UNREADABLE
 
-    try:
+    try:  # one pass that makes objects and frees few: the collector stays paused (editor.start_up_gc)
         doc = loom_format.load(path)
     except LoomFormatError as exc:
+        start_up_gc.resume()
         if as_json:
             print(json.dumps({"valid": False, "error": {"file": path, "path": exc.path, "message": exc.message}}))
         else:
@@ -224,11 +223,10 @@ def check_command(path: str, as_json: bool = False, batch_size: int = 1) -> int:
         return EXIT_UNREADABLE
     result = check(doc)
     cost = model_cost(doc, result, batch_size)
-    if as_json:
-        print(json.dumps(cost.add_to_report(result.to_json(doc)), indent=2))
-    else:
-        print(format_report(doc, result, path))
-        print(f"cost: {summary_line(cost)}")
+    report = (json.dumps(cost.add_to_report(result.to_json(doc)), indent=2) if as_json
+              else f"{format_report(doc, result, path)}\ncost: {summary_line(cost)}")
+    start_up_gc.resume()
+    print(report)
     return {"valid": EXIT_OK, "invalid": EXIT_INVALID}.get(result.status, EXIT_NOT_CHECKED)
 
 

@@ -4,8 +4,8 @@ Starting a command imports modules and builds the layer catalog, the Qt classes 
 objects that live as long as the process, so the collector's passes over them while they are made
 free nothing (about 20 passes during a ``layerloom check``, 80 before the editor's first frame).
 :func:`pause` is called when the command line starts; each command calls :func:`resume` once its
-start-up is over (``check`` after its imports, the editor after its first frame, the others at
-once), which freezes what start-up made (not in the editor) and turns the collector back on.
+start-up is over (``check`` once its report is made, the editor after its first frame, the others
+at once), which freezes what start-up made (not in the editor) and turns the collector back on.
 Reference counting frees everything else as usual meanwhile.
 """
 
