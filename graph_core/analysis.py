@@ -36,6 +36,7 @@ from graph_core.node_checks import (
 )
 from graph_core.operations import is_operation
 from graph_core.problems import ERROR, WARNING, Problem
+from graph_core.structure_delta import TopologicalIndex, classify
 from graph_core.versioned_map import VersionedMap
 
 __all__ = ["INVALID", "NAME_PATTERN", "NOT_CHECKED", "UNKNOWN", "VALID", "Analyzer", "CheckResult", "NodeResult",
@@ -59,8 +60,7 @@ class Analyzer:
         self._layer_checks: dict[str, tuple] = {}
         self._check_memo: dict = {}  # (type, config text) -> layer check, shared by equal configs
         self._rule_memo: dict = {}  # (id of a layer check, input specs) -> (that check, outputs, params)
-        self._order: list | None = None
-        self._position: dict = {}  # node id -> index in self._order
+        self._topo: TopologicalIndex | None = None  # the nodes' topological positions (none cyclic)
         self._cyclic: list = []
         self._dirty: set = set(doc.nodes)
         self._sub_analyzers: dict[str, Analyzer] = {}
@@ -71,6 +71,9 @@ class Analyzer:
         self._renamed: set = set()
         self._touched_layers: set = set()
         self._track_touched = False  # whether _touched_layers is kept during the current _compute
+        self._delta_nodes: set = set()  # nodes and layers named by structural edits since the last check
+        self._delta_layers: set = set()
+        self._delta_ok = False  # whether only structural edits happened since a check (structure_delta)
         self._problem_nodes: set = set()  # nodes whose own result has problems
         self._unchecked_nodes: set = set()
         self._unsubscribe = doc.subscribe(self._on_change)
@@ -109,13 +112,14 @@ class Analyzer:
                     sub._reach_stale, sub._result, sub._graph.reached_for = True, None, None
         elif kind == "outputs":
             self._reach_stale = True
-        else:  # structure, reset and anything new: recompute the graph-level parts
+            self._delta_ok = False
+        else:  # structure, reset and anything new: the graph-level parts are recomputed
             self._structure_stale = self._reach_stale = True
-            results = self._results
-            for nid in [n for n in results.data if n not in doc.nodes]:
-                del results[nid]
-                self._problem_nodes.discard(nid)
-                self._unchecked_nodes.discard(nid)
+            if kind == "structure":  # perhaps only what the edit changed (_apply_delta)
+                self._delta_nodes.update(event.nodes)
+                self._delta_layers.update(event.layers)
+            else:
+                self._delta_ok = False
         # a consumer's messages name its producers (labels change with names and shared calls)
         consumers = doc._consumers
         for layer_id in event.layers:
@@ -131,15 +135,21 @@ class Analyzer:
     # ----------------------------------------------------------------- computation
     def _compute(self) -> CheckResult:
         doc = self.doc
-        # after a structural edit every layer is recounted (GraphChecks.rebuild_params), so the
-        # layers touched need no list
-        self._track_touched = not self._structure_stale
-        if self._structure_stale:
+        if self._structure_stale and not self._apply_delta():
             old_cyclic = self._cyclic
-            self._order, self._cyclic = topological_order(doc)
-            self._position = {nid: i for i, nid in enumerate(self._order)}
+            order, self._cyclic = topological_order(doc)
+            self._topo = TopologicalIndex(order)
             self._dirty.update(n for n in old_cyclic if n in doc.nodes)
             self._dirty.update(self._cyclic)
+            results = self._results
+            for nid in [n for n in results.data if n not in doc.nodes]:
+                del results[nid]
+                self._problem_nodes.discard(nid)
+                self._unchecked_nodes.discard(nid)
+        self._delta_ok = True
+        # after a full recompute every layer is recounted (GraphChecks.rebuild_params), so the
+        # layers touched need no list
+        self._track_touched = not self._structure_stale
         self._propagate()
         results = self._results
         for nid in self._cyclic:  # on or behind a cycle: nothing is known
@@ -148,6 +158,30 @@ class Analyzer:
             self._note(nid, doc.nodes[nid], results.data[nid])
         self._dirty = set()
         return self._assemble()
+
+    def _apply_delta(self) -> bool:
+        """Apply the structural edits since the last check in time proportional to them: the
+        order, the document indices, names and reachability (graph_core.structure_delta). False,
+        having kept nothing that matters, when only a full recompute can."""
+        nodes, layers, ok = self._delta_nodes, self._delta_layers, self._delta_ok
+        self._delta_nodes, self._delta_layers = set(), set()
+        doc, graph, topo = self.doc, self._graph, self._topo
+        if not ok or topo is None or self._cyclic or len(nodes) * _LINEAR_SCAN > len(doc.nodes):
+            return False
+        delta = classify(doc, topo.position, graph.checked_names, nodes, layers)
+        if delta is None or not graph.can_update_reach(delta) or not topo.update(doc, delta):
+            return False
+        graph.update_indices(delta)
+        graph.update_names(delta)
+        graph.update_reach(delta)
+        results = self._results
+        for nid in delta.removed:
+            if nid in results.data:
+                del results[nid]
+            self._problem_nodes.discard(nid)
+            self._unchecked_nodes.discard(nid)
+        self._structure_stale = self._reach_stale = False
+        return True
 
     def _masks(self, node, new: NodeResult, results: dict) -> tuple:
         """Whether each output of the call carries a mask (graph_core.mask_flow)."""
@@ -161,11 +195,11 @@ class Analyzer:
     def _propagate(self) -> None:
         """Re-evaluate the dirty nodes, then the consumers of every node whose outputs changed, in
         topological order."""
-        dirty, position, data = self._dirty, self._position, self._results.data
+        dirty, position, data = self._dirty, self._topo.position, self._results.data
         if len(dirty) * _LINEAR_SCAN > len(position):
             doc_nodes = self.doc.nodes
             changed: set = set()
-            for nid in self._order:
+            for nid in self._topo.order():
                 if nid not in dirty:
                     for ref in doc_nodes[nid].inputs:
                         if ref.node in changed:

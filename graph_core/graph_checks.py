@@ -10,6 +10,7 @@ config or name edit only revisits the layers it touched, so its cost does not gr
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from graph_core.document import Document
 from graph_core.graph_algorithms import ancestors, find_cycles
@@ -31,6 +32,8 @@ class GraphChecks:
         self.doc = doc
         self._doc_index: dict | None = None  # node id -> position in doc.nodes (problem order)
         self._layer_index: dict | None = None  # layer id -> position in doc.layers
+        self._doc_next = self._layer_next = 0  # the position the next appended node / layer gets
+        self.inputs: set = set()  # the Input nodes
         self.needed: set = set()  # the nodes that take part in the model
         self.structure_problems: list = []  # cycles, no inputs / outputs
         self.unused_problems: dict = {}  # node id -> its graph.unused warning, in document order
@@ -56,6 +59,7 @@ class GraphChecks:
         """node id -> its position in the document (the order problems are reported in)."""
         if self._doc_index is None:
             self._doc_index = {nid: i for i, nid in enumerate(self.doc.nodes)}
+            self._doc_next = len(self._doc_index)
         return self._doc_index
 
     @property
@@ -63,7 +67,13 @@ class GraphChecks:
         """layer id -> its position in the document."""
         if self._layer_index is None:
             self._layer_index = {lid: i for i, lid in enumerate(self.doc.layers)}
+            self._layer_next = len(self._layer_index)
         return self._layer_index
+
+    @property
+    def checked_names(self) -> dict:
+        """layer id -> the name it was checked with, for every layer of the last check."""
+        return self._names
 
     def rebuild_structure(self, cyclic: list) -> None:
         """Recompute cycles, missing inputs or outputs, reachability and unused nodes."""
@@ -80,12 +90,8 @@ class GraphChecks:
                     f"an input of a layer that helped produce it", tuple(cycle),
                     "remove one of these connections; loops belong inside recurrent layers (LSTM, GRU)"))
         inputs = doc.input_nodes()
-        if not inputs and doc.nodes:
-            problems.append(Problem(ERROR, "graph.no_inputs", f"model '{doc.name}' has no Input layer", (),
-                                    "add an Input layer and connect it"))
-        if not doc.outputs and doc.nodes:
-            problems.append(Problem(ERROR, "graph.no_outputs", f"model '{doc.name}' has no output", (),
-                                    "select the last layer and mark it as an output"))
+        self.inputs = set(inputs)
+        problems.extend(self._endpoint_problems())
         if doc.outputs:
             reached = ancestors(doc, [o.node for o in doc.outputs])  # a new set: ours to extend
             self.unused_problems = {nid: _unused_problem(doc, nid) for nid in doc.nodes if nid not in reached}
@@ -95,6 +101,87 @@ class GraphChecks:
             self.needed = set(doc.nodes)
             self.unused_problems = {}
         self.structure_problems = problems
+
+    def _endpoint_problems(self) -> list:
+        """A model with nodes but no Input, or no output."""
+        doc, problems = self.doc, []
+        if not self.inputs and doc.nodes:
+            problems.append(Problem(ERROR, "graph.no_inputs", f"model '{doc.name}' has no Input layer", (),
+                                    "add an Input layer and connect it"))
+        if not doc.outputs and doc.nodes:
+            problems.append(Problem(ERROR, "graph.no_outputs", f"model '{doc.name}' has no output", (),
+                                    "select the last layer and mark it as an output"))
+        return problems
+
+    # ----------------------------------------------------------------- after a structural edit
+    # (graph_core.structure_delta: the analyzer applies an edit's delta when it can)
+    def can_update_reach(self, delta) -> bool:
+        """Whether :meth:`update_reach` can apply ``delta``: no node it removes or rewires reaches
+        an output (so what reaches one stays the same), no rewired Input, outputs unchanged. The
+        caller has no cycle (so there is no cycle problem to keep)."""
+        doc, needed, unused = self.doc, self.needed, self.unused_problems
+        if self.reached_for != tuple(o.node for o in doc.outputs):
+            return False
+        for nid in delta.changed:
+            if nid in self.inputs or doc.layers[doc.nodes[nid].layer].type == "Input":
+                return False
+        if not doc.outputs:
+            return True
+        for nid in (*delta.removed, *delta.changed):
+            if nid in needed and nid not in unused:
+                return False  # it reached an output
+        return True
+
+    def update_reach(self, delta) -> None:
+        """Reachability, unused warnings and the Input / output problems after ``delta``
+        (:meth:`can_update_reach` said yes)."""
+        doc, needed, unused = self.doc, self.needed, self.unused_problems
+        for nid in delta.removed:
+            needed.discard(nid)
+            unused.pop(nid, None)
+            self.inputs.discard(nid)
+        for nid in delta.added:
+            if doc.layers[doc.nodes[nid].layer].type == "Input":
+                self.inputs.add(nid)
+                needed.add(nid)
+        if doc.outputs:
+            for nid in (*delta.added, *delta.changed):  # none reaches an output (it feeds none that does)
+                unused[nid] = _unused_problem(doc, nid)
+        else:
+            needed.update(delta.added)
+        self.structure_problems = self._endpoint_problems()
+
+    def update_indices(self, delta) -> None:
+        """The document-order tables after ``delta``: removed ids dropped, ids appended at the end
+        numbered after the others (else the table is rebuilt when next read)."""
+        if self._doc_index is not None:
+            self._doc_index, self._doc_next = _extended(
+                self._doc_index, self._doc_next, self.doc.nodes, delta.added, delta.removed)
+        if self._layer_index is not None:
+            self._layer_index, self._layer_next = _extended(
+                self._layer_index, self._layer_next, self.doc.layers, delta.added_layers, delta.removed_layers)
+
+    def update_names(self, delta) -> None:
+        """Check the names of the layers ``delta`` added, those left by the layers it removed, and
+        those of the layers whose calls changed (a name problem lists the layer's nodes)."""
+        touched = {self._names[lid] for lid in delta.kept_layers}
+        for lid in delta.removed_layers:
+            old = self._names.pop(lid)
+            ids = self._by_name[old]
+            ids.remove(lid)
+            if not ids:
+                del self._by_name[old]
+            self._name_problems.pop(lid, None)
+            touched.add(old)
+        for lid in delta.added_layers:
+            name = self.doc.layers[lid].name
+            self._names[lid] = name
+            self._by_name.setdefault(name, []).append(lid)
+            touched.add(name)
+        for name in touched:
+            self._recheck_name(name)
+        if delta.renamed_layers:
+            self.renamed(delta.renamed_layers)
 
     def renamed_in_structure(self, layer_ids) -> None:
         """Re-word the structural problems that name the renamed layers."""
@@ -281,6 +368,23 @@ class GraphChecks:
     def unused_layers(self) -> tuple:
         """The ids of the layers that reach no output, in document order."""
         return tuple(sorted(self.unused, key=self.layer_index.__getitem__)) if self.unused else ()
+
+
+def _extended(index: dict, next_position: int, items: dict, added: list, removed: list) -> tuple:
+    """``(index, next position)`` of a document-order table (id -> position) after removing
+    ``removed`` and appending ``added``; ``(None, 0)`` (rebuilt when read) when the added ids are not
+    the last ones of ``items``."""
+    for key in removed:
+        index.pop(key, None)
+    if not added:
+        return index, next_position
+    tail = list(islice(reversed(items), len(added)))
+    if set(tail) != set(added):
+        return None, 0
+    for key in reversed(tail):
+        index[key] = next_position
+        next_position += 1
+    return index, next_position
 
 
 def _unused_problem(doc: Document, nid: str) -> Problem:

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from graph_core import check
 from graph_core.analysis import Analyzer
-from graph_core.document import Output
-from graph_core.edits import MarkOutput, Rename, SetConfig, SetOutput, UnmarkOutput
+from graph_core.document import Output, TensorRef
+from graph_core.edits import MarkOutput, Rename, SetConfig, SetOutput, UnmarkOutput, add_layer
 from graph_core.errors import EditError
 from graph_core.templates import list_templates, load_template
 from tests.graph_core.test_properties import _random_edit
@@ -70,17 +70,15 @@ def _frozen(result) -> tuple:
     return dict(result.nodes), list(result.problems), dict(result.layer_params), result.total
 
 
-@settings(max_examples=examples(80), deadline=None)
-@given(st.sampled_from([t.slug for t in list_templates()]), st.integers(0, 2**32 - 1), st.integers(1, 30))
-def test_incremental_check_equals_a_full_check_through_edits_undo_and_redo(slug, seed, steps):
-    rnd = random.Random(seed)
-    doc = load_template(slug)
+def _edit_and_compare(doc, rnd: random.Random, steps: int, batch: int = 1) -> None:
+    """Random edits, undos and redos, ``batch`` at a time between two checks; after each batch the
+    incremental result equals a check from scratch, and results handed out earlier never change."""
     analyzer = Analyzer(doc)
     earlier = analyzer.result()
     earlier_contents = _frozen(earlier)
     done: list = []  # (document, edit), undo order
     undone: list = []
-    for _ in range(steps):
+    for step in range(steps):
         action = rnd.random()
         if action < 0.2 and done:
             target, edit = done.pop()
@@ -101,12 +99,41 @@ def test_incremental_check_equals_a_full_check_through_edits_undo_and_redo(slug,
                 continue
             done.append((target, edit))
             undone.clear()
+        if step % batch:
+            continue
         result = analyzer.result()
         _assert_same(result, check(doc), doc)
         for graph in doc.iter_documents():
             _assert_names_indexed(graph)
         assert _frozen(earlier) == earlier_contents  # a result handed out earlier never changes
         earlier, earlier_contents = result, _frozen(result)
+
+
+@settings(max_examples=examples(80), deadline=None)
+@given(st.sampled_from([t.slug for t in list_templates()]), st.integers(0, 2**32 - 1), st.integers(1, 30))
+def test_incremental_check_equals_a_full_check_through_edits_undo_and_redo(slug, seed, steps):
+    _edit_and_compare(load_template(slug), random.Random(seed), steps)
+
+
+def _padded(slug: str, length: int):
+    """A template with a chain of ``length`` Dense layers hanging off its first Input (reaching no
+    output): large enough that a structural edit is applied as a delta
+    (graph_core.structure_delta), not by recomputing the graph."""
+    doc = load_template(slug)
+    start = doc.input_nodes()[0]
+    ref = TensorRef(start, 0)
+    for _ in range(length):
+        edit = add_layer(doc, "Dense", {"units": 4}, inputs=[ref])
+        doc.apply(edit)
+        ref = TensorRef(edit.node.id, 0)
+    return doc
+
+
+@settings(max_examples=examples(80), deadline=None)
+@given(st.sampled_from([t.slug for t in list_templates()]), st.integers(0, 2**32 - 1), st.integers(1, 40),
+       st.integers(1, 3))
+def test_structural_edits_applied_as_deltas_equal_a_full_check(slug, seed, steps, batch):
+    _edit_and_compare(_padded(slug, 60), random.Random(seed), steps, batch)
 
 
 def test_a_config_edit_re_checks_only_the_nodes_it_affects():
