@@ -4,9 +4,10 @@
 check and, listening to the document's change events, re-checks only what an edit can affect:
 the touched nodes, then downstream nodes whose inputs actually changed (propagation stops where a
 node's output specs come out unchanged). Graph-level checks (reachability, names, parameter
-totals) live in :class:`graph_core.graph_checks.GraphChecks`, kept up to date the same way, and
-results are handed out as O(1) snapshots (:mod:`graph_core.versioned_map`), so the cost of a
-config or name edit does not grow with the graph. Nested models, keras.applications calls and the
+totals) live in :class:`graph_core.graph_checks.GraphChecks`, kept up to date the same way (a
+structural edit as a delta of the nodes it named, :mod:`graph_core.structure_delta`), and results
+are handed out as O(1) snapshots (:mod:`graph_core.versioned_map`), so the cost of a config,
+name or structural edit does not grow with the graph. Nested models, keras.applications calls and the
 model outputs' losses are checked by :mod:`graph_core.composite_checks`.
 """
 
@@ -173,7 +174,7 @@ class Analyzer:
             return False
         graph.update_indices(delta)
         graph.update_names(delta)
-        graph.update_reach(delta)
+        self._touched_layers.update(graph.update_reach(delta, topo.position))
         results = self._results
         for nid in delta.removed:
             if nid in results.data:

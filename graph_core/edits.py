@@ -176,11 +176,18 @@ class Connect(Edit):
         else:  # a new main input goes before the keyword tensor inputs
             new.insert(node.main_count if self.slot is None else min(self.slot, node.main_count), self.source)
         doc._set_inputs(self.target, new)
-        return ChangeEvent("structure", frozenset({self.target, self.source.node}))
+        return self._event()
 
     def revert(self, doc):
         doc._set_inputs(self.target, self._old)
-        return ChangeEvent("structure", frozenset({self.target, self.source.node}))
+        return self._event()
+
+    def _event(self) -> ChangeEvent:
+        """Both ends of every connection made or undone (the replaced tensor's node too)."""
+        ends = {self.target, self.source.node}
+        if self.replace:
+            ends.add(self._old[self.slot].node)
+        return ChangeEvent("structure", frozenset(ends))
 
 
 class Disconnect(Edit):

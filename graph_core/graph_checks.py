@@ -3,8 +3,10 @@
 :class:`GraphChecks` holds what :class:`graph_core.analysis.Analyzer` reports about the graph as a
 whole, not about one node: cycles, missing inputs or outputs, layers that reach no output,
 invalid or duplicate names, parameter totals (a shared layer counted once) and shared layers called
-on incompatible shapes. A structural edit recomputes the structural parts (one linear pass); a
-config or name edit only revisits the layers it touched, so its cost does not grow with the graph.
+on incompatible shapes. A config or name edit only revisits the layers it touched; a structural
+edit is applied as a delta (the nodes and layers it named: :mod:`graph_core.structure_delta`,
+:mod:`graph_core.reach_delta`) when it can be, else the structural parts are recomputed in one
+linear pass. Either way the cost of a local edit does not grow with the graph.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from graph_core.document import Document
 from graph_core.graph_algorithms import ancestors, find_cycles
 from graph_core.node_checks import _describe, _input_shapes
 from graph_core.problems import ERROR, WARNING, Problem
+from graph_core.reach_delta import update_reached
 from graph_core.versioned_map import VersionedMap
 
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
@@ -116,40 +119,49 @@ class GraphChecks:
     # ----------------------------------------------------------------- after a structural edit
     # (graph_core.structure_delta: the analyzer applies an edit's delta when it can)
     def can_update_reach(self, delta) -> bool:
-        """Whether :meth:`update_reach` can apply ``delta``: no node it removes or rewires reaches
-        an output (so what reaches one stays the same), no rewired Input, outputs unchanged. The
-        caller has no cycle (so there is no cycle problem to keep)."""
-        doc, needed, unused = self.doc, self.needed, self.unused_problems
+        """Whether :meth:`update_reach` can apply ``delta``: the outputs are those of the last
+        check, every node it removes reached no output, and no rewired node became or stopped
+        being an Input. The caller has no cycle (so there is no cycle problem to keep)."""
+        doc = self.doc
         if self.reached_for != tuple(o.node for o in doc.outputs):
             return False
         for nid in delta.changed:
-            if nid in self.inputs or doc.layers[doc.nodes[nid].layer].type == "Input":
+            if (nid in self.inputs) != (doc.layers[doc.nodes[nid].layer].type == "Input"):
                 return False
-        if not doc.outputs:
-            return True
-        for nid in (*delta.removed, *delta.changed):
-            if nid in needed and nid not in unused:
-                return False  # it reached an output
+        if doc.outputs:
+            reached = _Reached(self)
+            if any(nid in reached for nid in delta.removed):
+                return False
         return True
 
-    def update_reach(self, delta) -> None:
+    def update_reach(self, delta, position: dict) -> set:
         """Reachability, unused warnings and the Input / output problems after ``delta``
-        (:meth:`can_update_reach` said yes)."""
+        (:meth:`can_update_reach` said yes); ``position``: the nodes' topological positions.
+
+        Returns:
+            The layers of the nodes that started or stopped reaching an output (to recount).
+        """
         doc, needed, unused = self.doc, self.needed, self.unused_problems
         for nid in delta.removed:
             needed.discard(nid)
             unused.pop(nid, None)
             self.inputs.discard(nid)
-        for nid in delta.added:
-            if doc.layers[doc.nodes[nid].layer].type == "Input":
+        if not doc.outputs:  # every node takes part
+            needed.update(delta.added)
+            self.inputs.update(n for n in delta.added if doc.layer_of(n).type == "Input")
+            self.structure_problems = self._endpoint_problems()
+            return set()
+        for nid in delta.added:  # new: reaching nothing yet, until update_reached says otherwise
+            unused[nid] = _unused_problem(doc, nid)
+            if doc.layer_of(nid).type == "Input":
                 self.inputs.add(nid)
                 needed.add(nid)
-        if doc.outputs:
-            for nid in (*delta.added, *delta.changed):  # none reaches an output (it feeds none that does)
+        flipped = update_reached(doc, _Reached(self), position, [*delta.added, *delta.changed])
+        for nid in delta.changed:  # its layer may be new (a call made independent): re-word
+            if nid in unused:
                 unused[nid] = _unused_problem(doc, nid)
-        else:
-            needed.update(delta.added)
         self.structure_problems = self._endpoint_problems()
+        return {doc.nodes[nid].layer for nid in flipped}
 
     def update_indices(self, delta) -> None:
         """The document-order tables after ``delta``: removed ids dropped, ids appended at the end
@@ -368,6 +380,27 @@ class GraphChecks:
     def unused_layers(self) -> tuple:
         """The ids of the layers that reach no output, in document order."""
         return tuple(sorted(self.unused, key=self.layer_index.__getitem__)) if self.unused else ()
+
+
+class _Reached:
+    """The nodes that reach an output, as a set over :class:`GraphChecks`'s own tables: ``needed``
+    (those nodes and the Inputs) and the unused warnings (every node that reaches none)."""
+
+    def __init__(self, checks: GraphChecks):
+        self._checks = checks
+
+    def __contains__(self, nid: str) -> bool:
+        return nid in self._checks.needed and nid not in self._checks.unused_problems
+
+    def add(self, nid: str) -> None:
+        self._checks.needed.add(nid)
+        self._checks.unused_problems.pop(nid, None)
+
+    def discard(self, nid: str) -> None:
+        checks = self._checks
+        if nid not in checks.inputs:
+            checks.needed.discard(nid)
+        checks.unused_problems[nid] = _unused_problem(checks.doc, nid)
 
 
 def _extended(index: dict, next_position: int, items: dict, added: list, removed: list) -> tuple:

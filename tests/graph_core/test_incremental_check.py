@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from graph_core import check
 from graph_core.analysis import Analyzer
 from graph_core.document import Output, TensorRef
-from graph_core.edits import MarkOutput, Rename, SetConfig, SetOutput, UnmarkOutput, add_layer
+from graph_core.edits import Connect, MarkOutput, Rename, SetConfig, SetOutput, UnmarkOutput, add_layer
 from graph_core.errors import EditError
 from graph_core.templates import list_templates, load_template
 from tests.graph_core.test_properties import _random_edit
@@ -16,11 +16,18 @@ from tests.hypothesis_profiles import examples
 
 
 def _extra_edit(doc, rnd: random.Random):
-    """Edits the shared generator does not make: outputs, names that clash, frozen and dtype configs."""
+    """Edits the shared generator does not make: outputs, names that clash, frozen and dtype configs,
+    rewiring an input."""
     nodes, layers = list(doc.nodes), list(doc.layers.values())
     if not nodes:
         return None
-    choice = rnd.randrange(6)
+    choice = rnd.randrange(7)
+    if choice == 6:  # rewire: replace one input of a node with another tensor
+        target = doc.nodes[rnd.choice(nodes)]
+        if target.inputs:
+            slot = rnd.randrange(len(target.inputs))
+            return Connect(TensorRef(rnd.choice(nodes), 0), target.id, slot, replace=True)
+        return None
     if choice == 0:
         return MarkOutput(Output(rnd.choice(nodes), rnd.choice([0, 0, 1]), loss=rnd.choice([None, "mse"])))
     if choice == 1 and doc.outputs:
