@@ -70,7 +70,10 @@ def apply_theme(app) -> None:
     """Fusion style, a neutral light palette with one accent colour, 9 pt text and a small style sheet."""
     from PySide6.QtGui import QColor, QFont, QPalette
 
-    app.setStyle("Fusion")
+    from editor.main_window import FUSION_FROM_START
+
+    if app.property(FUSION_FROM_START) is not True:
+        app.setStyle("Fusion")
     palette = QPalette()
     role = QPalette.ColorRole
     colours = {
