@@ -189,8 +189,11 @@ def main() -> int:
     if x11 is not None:
         x_base = statistics.median(x11["bare QApplication+QMainWindow"][0])
         x_editor = statistics.median(x11["layerloom open"][0])
+        x_base_cpu = statistics.median(x11["bare QApplication+QMainWindow"][2])
+        x_editor_cpu = statistics.median(x11["layerloom open"][2])
         print(f"  on an X display (Xvfb, xcb): baseline {x_base:.3f}, layerloom open {x_editor:.3f}: "
-              f"ratio {x_editor / x_base:.2f}x")
+              f"ratio {x_editor / x_base:.2f}x   (CPU at the frame {x_base_cpu:.3f} vs {x_editor_cpu:.3f}: "
+              f"{x_editor_cpu / x_base_cpu:.2f}x)")
     med_editor = statistics.median(times["layerloom open"][0])
     ratio = med_editor / base
     print(f"  ratio layerloom open / baseline: {ratio:.2f}x (goal <= {GOAL_RATIO}x: "

@@ -70,7 +70,10 @@ def apply_theme(app) -> None:
     """Fusion style, a neutral light palette with one accent colour, 9 pt text and a small style sheet."""
     from PySide6.QtGui import QColor, QFont, QPalette
 
-    app.setStyle("Fusion")
+    from editor.main_window import FUSION_FROM_START
+
+    if app.property(FUSION_FROM_START) is not True:
+        app.setStyle("Fusion")
     palette = QPalette()
     role = QPalette.ColorRole
     colours = {
@@ -157,7 +160,7 @@ def attach_keras(window, start_worker: bool = True, defer_worker: bool = False):
         worker.shutdown()  # marks it shut down: requests will not start a process
         integration = keras_panels.KerasIntegration(window, worker=worker)
         window.keras_integration = integration
-    from editor.compare_window import attach_compare
+    from editor.compare_action import attach_compare
     from editor.cost_panel import attach_cost
 
     attach_cost(window, integration.worker if start_worker else None)

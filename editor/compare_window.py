@@ -208,12 +208,3 @@ def compare_with_file(window, path: str | None = None) -> CompareWindow | None:
     window.compare_window = compare
     compare.show()
     return compare
-
-
-def attach_compare(window) -> None:
-    """Add File › Compare with… to ``window``."""
-    action = window.file_menu.addAction("Compare with…")
-    action.setObjectName("compareWith")
-    action.setStatusTip("Show this model and another .loom file side by side with their differences")
-    action.triggered.connect(lambda _checked=False: compare_with_file(window))
-    window.compare_action = action

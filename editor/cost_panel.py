@@ -4,33 +4,23 @@
 the status bar and to the inspector's information lines, colours the cards of every canvas tab
 when a metric is chosen (with a legend over the view) and asks the Keras worker to measure time.
 Clicking a row selects its node on the canvas. Nothing here imports TensorFlow.
+
+:class:`CostPanel` keeps the figures and the choices (metric, batch size); its widgets
+(:class:`editor.cost_widget.CostWidget`) sit behind the Summary tab and are built when the Cost
+tab is first shown, so they cost the window's first frame nothing.
 """
 
 from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QLabel
 
-from editor.canvas.heat_map import HeatLegend, HeatMap
 from editor.cost_state import METRICS, CostState
+from editor.lazy_panels import add_lazy_panel, is_built, panel_of
 from graph_core.cost import human_bytes, human_count, summary_line
 
-COLUMNS = ("Layer", "Type", "Params", "FLOPs", "Activations", "Time (ms)")
-MAX_ROWS = 500
 REFRESH_MS = 60
 
 
@@ -46,83 +36,78 @@ def _text(metric: str, value) -> str:
     return f"{value:.3g} ms"
 
 
-class _SortItem(QTableWidgetItem):
-    """A cell sorted by a number (unknown below every number), shown as text."""
-
-    def __init__(self, text: str, key):
-        super().__init__(text)
-        self.key = (-1.0 if key is None else float(key)) if not isinstance(key, str) else key
-        self.setFlags(self.flags() & ~Qt.ItemFlag.ItemIsEditable)
-
-    def __lt__(self, other) -> bool:
-        if isinstance(other, _SortItem) and type(self.key) is type(other.key):
-            return self.key < other.key
-        return super().__lt__(other)
-
-
-class CostPanel(QWidget):
-    """Controls (colour by, batch size, measure) and the table of the current tab's nodes.
+class CostPanel(QObject):
+    """The Cost panel: the figures of the current tab's model, the heat map, measured times.
 
     Args:
         window: the main window (``tabs``, ``session``, ``show_nodes``).
         worker: the :class:`~editor.worker.client.KerasWorker` used to measure time (None: no measuring).
+
+    Its widgets (``table``, ``totals``, ``metric_box``, ``batch_box``, ``measure_button``) are
+    those of :attr:`widget`, built on first use.
     """
 
-    def __init__(self, window, worker=None, parent: QWidget | None = None):
+    def __init__(self, window, worker=None, parent: QObject | None = None):
         super().__init__(parent)
-        self.setObjectName("costPanel")
         self.window = window
         self.worker = worker
+        self.dock = None  # the Cost dock, set by attach_cost
         self.state: CostState | None = None
         self._profile_id: int | None = None
         self._heat: dict = {}  # id(scene) -> (scene, HeatMap, HeatLegend)
-        self._row_nodes: list = []
         self.heat_metric = "off"
+        self.batch_size = 1
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
-
-        self.metric_box = QComboBox()
-        self.metric_box.setObjectName("heatMetric")
-        for key, label in METRICS.items():
-            self.metric_box.addItem(label, key)
-        self.metric_box.currentIndexChanged.connect(lambda _i: self.set_metric(self.metric_box.currentData()))
-        self.batch_box = QSpinBox()
-        self.batch_box.setObjectName("costBatch")
-        self.batch_box.setRange(1, 4096)
-        self.batch_box.valueChanged.connect(self._batch_changed)
-        self.measure_button = QPushButton("Measure time")
-        self.measure_button.setObjectName("measureTime")
-        self.measure_button.setToolTip("Time each layer's forward pass with Keras (in the worker)")
-        self.measure_button.clicked.connect(self.measure)
-        self.measure_button.setEnabled(worker is not None)
-        self.totals = QLabel()
-        self.totals.setObjectName("costTotals")
-        self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        top = QHBoxLayout()
-        for widget in (QLabel("Colour cards by"), self.metric_box, QLabel("batch"), self.batch_box,
-                       self.measure_button):
-            top.addWidget(widget)
-        top.addStretch(1)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("costTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.setSortingEnabled(True)
-        self.table.sortItems(COLUMNS.index("FLOPs"), Qt.SortOrder.DescendingOrder)  # heaviest first
-        self.table.cellClicked.connect(self._row_clicked)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 4, 6, 4)
-        layout.addLayout(top)
-        layout.addWidget(self.totals)
-        layout.addWidget(self.table, 1)
         if worker is not None:
             worker.profiled.connect(self._on_profiled)
             worker.profileFailed.connect(self._on_profile_failed)
+
+    # ------------------------------------------------------------------ the widgets
+    @property
+    def widget(self):
+        """The panel's :class:`~editor.cost_widget.CostWidget` (built now if it is not yet)."""
+        return panel_of(self.dock)
+
+    def _built_widget(self):
+        return self.dock.panel if self.dock is not None and is_built(self.dock) else None
+
+    @property
+    def table(self):
+        """The table of the current tab's nodes."""
+        return self.widget.table
+
+    @property
+    def totals(self):
+        """The label with the model's totals."""
+        return self.widget.totals
+
+    @property
+    def metric_box(self):
+        """The "Colour cards by" choice."""
+        return self.widget.metric_box
+
+    @property
+    def batch_box(self):
+        """The batch size spin box."""
+        return self.widget.batch_box
+
+    @property
+    def measure_button(self):
+        """The Measure time button."""
+        return self.widget.measure_button
+
+    @property
+    def measuring(self) -> bool:
+        """True while the worker measures time."""
+        return self._profile_id is not None
+
+    def _sync_widget(self) -> None:
+        widget = self._built_widget()
+        if widget is not None:
+            widget.sync()
 
     # ------------------------------------------------------------------ following the window
     def heat_legend(self, scene):
@@ -140,10 +125,11 @@ class CostPanel(QWidget):
         self._heat.clear()
         self.state = CostState(session, self) if session is not None else None
         if self.state is not None:
-            self.state.set_batch_size(self.batch_box.value())
+            self.state.set_batch_size(self.batch_size)
             self.state.timesChanged.connect(self.schedule_refresh)
             session.checked.connect(lambda _doc, _result: self.schedule_refresh())
         self._profile_id = None
+        self._sync_widget()
         self.refresh()
 
     def schedule_refresh(self) -> None:
@@ -160,19 +146,18 @@ class CostPanel(QWidget):
     def set_metric(self, metric: str) -> None:
         """Colour the cards by ``metric`` (a key of :data:`METRICS`; ``"off"`` removes the colours)."""
         self.heat_metric = metric if metric in METRICS else "off"
-        index = self.metric_box.findData(self.heat_metric)
-        if index != self.metric_box.currentIndex():
-            self.metric_box.blockSignals(True)
-            self.metric_box.setCurrentIndex(index)
-            self.metric_box.blockSignals(False)
+        self._sync_widget()
         if self.heat_metric == "time" and self.state is not None and not self.state.times \
                 and self._profile_id is None:
             self.measure()
         self.refresh()
 
-    def _batch_changed(self, value: int) -> None:
+    def set_batch_size(self, value: int) -> None:
+        """The batch size of every figure (measured times are dropped)."""
+        self.batch_size = max(1, int(value))
         if self.state is not None:
-            self.state.set_batch_size(value)
+            self.state.set_batch_size(self.batch_size)
+        self._sync_widget()
         self.refresh()
 
     def measure(self) -> int | None:
@@ -184,7 +169,7 @@ class CostPanel(QWidget):
             self._say("Fix the model's errors before measuring time")
             return None
         self._profile_id = self.worker.request_profile(session.document, batch_size=self.state.batch_size)
-        self.measure_button.setEnabled(False)
+        self._sync_widget()
         self._say("Measuring each layer's forward time in the Keras worker…", 0)
         return self._profile_id
 
@@ -192,7 +177,7 @@ class CostPanel(QWidget):
         if reply.get("id") != self._profile_id or self.state is None:
             return
         self._profile_id = None
-        self.measure_button.setEnabled(True)
+        self._sync_widget()
         if not self.state.set_times(reply):
             self._say("The model changed while it was measured; measure again")
             return
@@ -201,7 +186,7 @@ class CostPanel(QWidget):
 
     def _on_profile_failed(self, message: str) -> None:
         self._profile_id = None
-        self.measure_button.setEnabled(True)
+        self._sync_widget()
         self._say(f"Measuring failed: {message}", 8000)
 
     def _say(self, text: str, timeout: int = 6000) -> None:
@@ -209,12 +194,10 @@ class CostPanel(QWidget):
         if callable(show):
             show(text, timeout)
 
-    def _row_clicked(self, row: int, _column: int) -> None:
-        item = self.table.item(row, 0)
-        if item is None:
-            return
+    def show_node(self, node_id: str) -> None:
+        """Select ``node_id`` of the current tab's model on its canvas (a table row was clicked)."""
         path, _doc = self.current()
-        self.window.show_nodes(path, [item.data(Qt.ItemDataRole.UserRole)])
+        self.window.show_nodes(path, [node_id])
 
     # ------------------------------------------------------------------ showing
     def refresh(self) -> None:
@@ -225,14 +208,9 @@ class CostPanel(QWidget):
         path, doc = self.current()
         if doc is None:
             return
-        cost = self.state.cost(doc)
-        timed = f" · measured {self.state.total_ms:.2f} ms (model {self.state.model_ms:.2f} ms)" \
-            if self.state.times and doc is self.state.session.document else ""
-        training = human_bytes(cost.training_bytes)
-        self.totals.setText(html.escape(f"{summary_line(cost)} · training ≈ {training}{timed}"))
-        self._table_stale = not self.isVisible()
-        if not self._table_stale:  # a panel hidden behind another tab fills its table when shown
-            self._fill_table(doc, cost)
+        widget = self._built_widget()
+        if widget is not None:  # not built yet: it shows the figures when it is
+            self.show_figures(widget)
         self._paint_heat()
         hook = getattr(self.window, "cost_status", None)
         if hook is not None:  # the status bar shows the whole model, whatever tab is open
@@ -240,36 +218,18 @@ class CostPanel(QWidget):
             hook.setText(f"FLOPs: <b>{human_count(top.flops)}</b> · peak act. {human_bytes(top.peak_activation_bytes)}")
             hook.setToolTip(summary_line(top))
 
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if getattr(self, "_table_stale", False):
-            self.schedule_refresh()
-
-    def _fill_table(self, doc, cost) -> None:
-        state = self.state
-        params = state.session.result(doc).layer_params
-        times = state.times if doc is state.session.document else {}
-        ranked = sorted(doc.nodes, key=lambda n: -(cost.nodes[n].flops or 0) if n in cost.nodes else 1)[:MAX_ROWS]
-        self.table.setSortingEnabled(False)
-        self.table.setRowCount(len(ranked))
-        for row, nid in enumerate(ranked):
-            layer = doc.layer_of(nid)
-            node_cost = cost.nodes.get(nid)
-            count = params.get(layer.id)
-            count = None if count is None else count[0] + count[1]
-            flops = node_cost.flops if node_cost else None
-            act = node_cost.activation_bytes if node_cost else None
-            ms = times.get(nid)
-            cells = (_SortItem(doc.node_label(nid), doc.node_label(nid)), _SortItem(layer.type, layer.type),
-                     _SortItem(f"{count:,}" if count is not None else "?", count),
-                     _SortItem(human_count(flops), flops), _SortItem(human_bytes(act), act),
-                     _SortItem(f"{ms:.3f}" if ms is not None else "—", ms))
-            cells[0].setData(Qt.ItemDataRole.UserRole, nid)
-            for column, cell in enumerate(cells):
-                if column >= 2:
-                    cell.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
-                self.table.setItem(row, column, cell)
-        self.table.setSortingEnabled(True)
+    def show_figures(self, widget) -> None:
+        """Show the current tab's totals and nodes on ``widget`` (a :class:`CostWidget`)."""
+        if self.state is None:
+            return
+        _path, doc = self.current()
+        if doc is None:
+            return
+        cost = self.state.cost(doc)
+        timed = f" · measured {self.state.total_ms:.2f} ms (model {self.state.model_ms:.2f} ms)" \
+            if self.state.times and doc is self.state.session.document else ""
+        training = human_bytes(cost.training_bytes)
+        widget.show_figures(html.escape(f"{summary_line(cost)} · training ≈ {training}{timed}"), doc, cost)
 
     def _paint_heat(self) -> None:
         tabs = self.window.tabs
@@ -278,16 +238,21 @@ class CostPanel(QWidget):
             if scene is None:
                 continue
             entry = self._heat.get(id(scene))
-            if entry is None or entry[0] is not scene:
+            if entry is not None and entry[0] is not scene:
+                entry = None
+            if self.heat_metric == "off":  # no colours: nothing to make, only to clear
+                if entry is not None:
+                    entry[1].clear()
+                    entry[2].hide()
+                continue
+            if entry is None:
                 view = next(iter(scene.views()), None)
                 if view is None:
                     continue
+                from editor.canvas.heat_map import HeatLegend, HeatMap
+
                 entry = self._heat[id(scene)] = (scene, HeatMap(scene), HeatLegend(view))
             _scene, heat, legend = entry
-            if self.heat_metric == "off":
-                heat.clear()
-                legend.hide()
-                continue
             values = self.state.node_values(scene.document, self.heat_metric)
             heat.apply(values, lambda v: _text(self.heat_metric, v))
             known = [v for v in values.values() if v is not None]
@@ -327,11 +292,19 @@ def attach_cost(window, worker=None) -> CostPanel:
         worker: the Keras worker used to measure time (None: time cannot be measured).
 
     Returns:
-        The panel (also ``window.cost_panel``).
+        The panel (also ``window.cost_panel``); its widgets are built when the Cost tab is first shown.
     """
-    panel = CostPanel(window, worker)
+    panel = CostPanel(window, worker, window)
     window.cost_panel = panel
-    window.cost_dock = window.add_panel(panel, "Cost", Qt.DockWidgetArea.BottomDockWidgetArea)
+
+    def build():
+        from editor.cost_widget import CostWidget
+
+        widget = CostWidget(panel)
+        panel.show_figures(widget)
+        return widget
+
+    panel.dock = window.cost_dock = add_lazy_panel(window, build, "Cost", Qt.DockWidgetArea.BottomDockWidgetArea)
     window.cost_status = QLabel()
     window.cost_status.setObjectName("statusCost")
     window.statusBar().addPermanentWidget(window.cost_status)

@@ -7,8 +7,10 @@ replacement so no modal dialog ever opens.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+if TYPE_CHECKING:  # the dialog classes are imported where a dialog opens, not at start-up
+    from PySide6.QtWidgets import QWidget
 
 LOOM_FILTER = "LayerLoom models (*.loom);;All files (*)"
 PYTHON_FILTER = "Python source (*.py)"
@@ -31,6 +33,8 @@ class Dialogs:
 
     def ask_save_changes(self, title: str) -> str:
         """Ask whether to save changes to ``title``; returns "save", "discard" or "cancel"."""
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
                           f"Save the changes to {title} before closing it?",
                           QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
@@ -44,17 +48,23 @@ class Dialogs:
 
     def open_path(self) -> str | None:
         """Ask for a ``.loom`` file to open."""
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getOpenFileName(self.parent, "Open model", self.last_folder, LOOM_FILTER)
         return self._remember(path)
 
     def save_path(self, caption: str, suggested: str, filters: str) -> str | None:
         """Ask where to save; ``suggested`` is the proposed file name."""
+        from PySide6.QtWidgets import QFileDialog
+
         start = os.path.join(self.last_folder, suggested) if self.last_folder else suggested
         path, _ = QFileDialog.getSaveFileName(self.parent, caption, start, filters)
         return self._remember(path)
 
     def error(self, title: str, message: str) -> None:
         """Show an error message."""
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.critical(self.parent, title, message)
 
     def choose_template(self) -> str | None:

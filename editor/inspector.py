@@ -13,6 +13,8 @@ so the focus stays in the field being edited. Layer documentation comes from
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QPushButton, QScrollArea, QToolButton, QVBoxLayout, QWidget
 
@@ -20,11 +22,13 @@ from editor.inspector_layer import LayerView, editor_kind, params_of
 from editor.inspector_model import ModelView, MultiView
 from editor.inspector_view import InspectorView
 from editor.inspector_widgets import ParamRow
-from editor.layer_help import HelpDialog
 from editor.param_editors import ParamEditor
 from editor.qt_signals import reconnect
 from editor.wrapped_layer import WrappedLayerEditor
 from graph_core.document import Document
+
+if TYPE_CHECKING:
+    from editor.layer_help import HelpDialog
 
 
 class Inspector(QWidget):
@@ -181,6 +185,8 @@ class Inspector(QWidget):
                 return None
             layer_type = layer.type
         if self._help is None:
+            from editor.layer_help import HelpDialog  # its dialog classes: made when help is first asked
+
             self._help = HelpDialog(self.window())
         self._help.show_layer(layer_type)
         return self._help

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from editor.lazy_panels import add_lazy_panel, is_built, panel_of
 from editor.panels.summary_panel import SummaryPanel
@@ -31,15 +30,21 @@ EXPORT_FILTER = "Keras model (*.keras)"
 
 
 def _warn(parent, title: str, text: str) -> None:
+    from PySide6.QtWidgets import QMessageBox  # dialog classes: made when first needed
+
     QMessageBox.warning(parent, title, text)
 
 
 def _open_dialog(parent, caption: str, start: str, filters: str) -> str:
+    from PySide6.QtWidgets import QFileDialog
+
     path, _selected = QFileDialog.getOpenFileName(parent, caption, start, filters)
     return path
 
 
 def _save_dialog(parent, caption: str, suggested: str, filters: str) -> str:
+    from PySide6.QtWidgets import QFileDialog
+
     path, _selected = QFileDialog.getSaveFileName(parent, caption, suggested, filters)
     return path
 

@@ -46,12 +46,22 @@ PACKAGES = {
 
 
 def xcb_plugin() -> Path | None:
-    """The path of PySide6's ``libqxcb.so`` (None when PySide6 ships none here)."""
+    """The path of PySide6's ``libqxcb.so`` (None when PySide6 ships none here).
+
+    PySide6 is found, not imported: importing it here (before the document is read) would load
+    Qt ~80 ms earlier, make PySide's import hook inspect every module imported after it, and make
+    forking ``ldd`` copy a much bigger process.
+    """
+    from importlib.util import find_spec
+
     try:
-        import PySide6
-    except ImportError:
+        spec = find_spec("PySide6")
+    except (ImportError, ValueError):
         return None
-    path = Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms" / "libqxcb.so"
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    if not folders:
+        return None
+    path = Path(folders[0]) / "Qt" / "plugins" / "platforms" / "libqxcb.so"
     return path if path.is_file() else None
 
 

@@ -15,9 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QStyle,
     QStyledItemDelegate,
-    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -74,6 +72,8 @@ class _ProblemDelegate(QStyledItemDelegate):
         return QSize(width + ICON_SIZE + 3 * PAD, max(ICON_SIZE, h) + 2 * PAD)
 
     def paint(self, painter, option, index) -> None:
+        from PySide6.QtWidgets import QStyle, QStyleOptionViewItem  # made when a problem is first drawn
+
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         style = opt.widget.style() if opt.widget is not None else None

@@ -13,8 +13,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
-
 from graph_core import loom_format
 from graph_core.document import Document
 
@@ -55,6 +53,8 @@ def recovery_dir() -> Path:
     override = os.environ.get("LAYERLOOM_RECOVERY_DIR")
     if override:
         return Path(override)
+    from PySide6.QtCore import QStandardPaths
+
     base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
     if not base:
         base = os.path.join(os.path.expanduser("~"), ".layerloom")

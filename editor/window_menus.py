@@ -7,8 +7,8 @@ A mixin: the window's ``files``, ``undo_group``, docks and slots (``quit_applica
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import QMenu, QStyle
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
 
 #: Canvas action keys (GraphView.actions()) shown in each menu, in order; None = separator.
 EDIT_KEYS = ("copy", "paste", "duplicate", "delete", None, "select_all", "find")
@@ -17,17 +17,30 @@ LAYER_KEYS = ("call_again", "make_independent", "mark_output", None, "collapse",
 
 
 class WindowMenus:
-    """Builds the window's menus and keeps the canvas actions in them (mixed into ``MainWindow``)."""
+    """Builds the window's menus and keeps the canvas actions in them (mixed into ``MainWindow``).
 
-    def _icon(self, kind) -> QIcon:
-        return self.style().standardIcon(kind)
+    The actions' icons (the style's standard pixmaps, named by ``QStyle.StandardPixmap`` member
+    names) are only seen in an open menu, so they are set when a menu is first about to show:
+    the style's Python type and its icons are not made before the window's first frame.
+    """
+
+    def _icon_later(self, action: QAction, kind: str) -> None:
+        self._pending_icons.append((action, kind))
+
+    def _set_icons(self) -> None:
+        """Give the actions their icons (once, before a menu first shows)."""
+        from PySide6.QtWidgets import QStyle
+
+        pending, self._pending_icons = self._pending_icons, []
+        for action, kind in pending:
+            action.setIcon(self.style().standardIcon(getattr(QStyle.StandardPixmap, kind)))
 
     def _action(self, text: str, slot, shortcut=None, icon=None, tip: str = "") -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         if icon is not None:
-            action.setIcon(self._icon(icon))
+            self._icon_later(action, icon)
         if tip:
             action.setStatusTip(tip)
             action.setToolTip(tip)
@@ -41,22 +54,22 @@ class WindowMenus:
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        sp = QStyle.StandardPixmap
+        self._pending_icons: list = []
         files = self.files
         self.file_menu: QMenu = bar.addMenu("&File")
-        self.new_action = self._action("&New", files.new, QKeySequence.StandardKey.New, sp.SP_FileIcon,
+        self.new_action = self._action("&New", files.new, QKeySequence.StandardKey.New, "SP_FileIcon",
                                        "Start an empty model")
         self.new_template_action = self._action("New from &template…", files.new_from_template, "Ctrl+Shift+N",
                                                 tip="Start from one of the Functional-API patterns")
         self.open_action = self._action("&Open…", files.open, QKeySequence.StandardKey.Open,
-                                        sp.SP_DialogOpenButton, "Open a .loom file")
+                                        "SP_DialogOpenButton", "Open a .loom file")
         self.import_source_action = self._action(  # issue 15: Keras code in, graph out
             "Import Python &source…", self._import_python_source,
             tip="Read a Keras Functional-API .py file (never run) as a new model")
         self.recent_menu = QMenu("Open &Recent", self)
         self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
         self.save_action = self._action("&Save", files.save, QKeySequence.StandardKey.Save,
-                                        sp.SP_DialogSaveButton, "Save the model")
+                                        "SP_DialogSaveButton", "Save the model")
         self.save_as_action = self._action("Save &As…", files.save_as, QKeySequence.StandardKey.SaveAs)
         self.export_python_action = self._action("Export &Python…", files.export_python, "Ctrl+E",
                                                  tip="Write the model as Keras Functional-API Python")
@@ -78,10 +91,10 @@ class WindowMenus:
         self.edit_menu: QMenu = bar.addMenu("&Edit")
         self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.undo_action.setIcon(self._icon(sp.SP_ArrowBack))
+        self._icon_later(self.undo_action, "SP_ArrowBack")
         self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
-        self.redo_action.setIcon(self._icon(sp.SP_ArrowForward))
+        self._icon_later(self.redo_action, "SP_ArrowForward")
         self.edit_menu.addAction(self.undo_action)
         self.edit_menu.addAction(self.redo_action)
         self.edit_menu.addSeparator()
@@ -98,9 +111,11 @@ class WindowMenus:
         self.open_nested_action = self._action("&Open nested model", self._open_selected_nested,
                                                tip="Open the selected Model layer in a tab")
         self.help_action = self._action("Layer &help", self._layer_help, QKeySequence.StandardKey.HelpContents,
-                                        sp.SP_DialogHelpButton, "Documentation of the selected layer")
+                                        "SP_DialogHelpButton", "Documentation of the selected layer")
         self.layer_menu.addAction(self.open_nested_action)
         self.layer_menu.addAction(self.help_action)
+        for menu in (self.file_menu, self.edit_menu, self.view_menu, self.layer_menu):
+            menu.aboutToShow.connect(self._set_icons)
 
     def fill_recent_menu(self) -> None:
         """Rebuild File › Open Recent from the recent-files list."""

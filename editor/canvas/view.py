@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QCursor, QGuiApplication, QKeySequence, QPainter, QPixmap, QTransform
-from PySide6.QtWidgets import QFrame, QGraphicsView, QMenu
+from PySide6.QtWidgets import QFrame, QGraphicsView, QMenu, QWidget
 
 from editor.canvas import style as S
 from editor.canvas.hit_test import node_item_at
@@ -34,6 +34,7 @@ class GraphView(CanvasActions, QGraphicsView):
 
     def __init__(self, scene: GraphScene, parent=None):
         super().__init__(scene, parent)
+        self._own_viewport()
         self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing | QPainter.SmoothPixmapTransform)
         self.setDragMode(QGraphicsView.RubberBandDrag)
         self.setRubberBandSelectionMode(Qt.IntersectsItemShape)
@@ -64,6 +65,17 @@ class GraphView(CanvasActions, QGraphicsView):
         scene.session.undo_stack.indexChanged.connect(self._update_actions)
         self._update_actions()
         scene.set_detail_level(level_for_zoom(self._zoom))
+
+    def _own_viewport(self) -> None:
+        """Replace Qt's viewport with an identical one made from Python.
+
+        The first time Python is handed a plain QWidget that C++ made (what ``viewport()`` returns
+        otherwise), PySide looks for its most derived type among every QWidget subclass and so
+        builds about 70 Python types (QWizard, QCalendarWidget…): ~13 ms before the first frame.
+        A viewport made here is already known to Python. QGraphicsView sets the replacement up
+        exactly as its own (``setupViewport``: same attributes, background, focus, drops).
+        """
+        self.setViewport(QWidget())
 
     # ================================================================== public API
     @property

@@ -23,12 +23,17 @@ import sys
 import time
 from collections import deque
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, QProcess, QProcessEnvironment, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from editor.worker import protocol
 from editor.worker.replies import ReplyRouting
 from editor.worker.training_requests import TRAINING_REQUESTS, TrainingRequests
+
+if TYPE_CHECKING:  # imported where used: making QProcess's Python type (its enums) costs the
+    # editor's first frame ~10 ms, and the process starts only after that frame
+    from PySide6.QtCore import QProcess
 
 _PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
 
@@ -145,7 +150,11 @@ class KerasWorker(ReplyRouting, TrainingRequests, QObject):
     @property
     def is_running(self) -> bool:
         """True while a worker process exists (starting or running)."""
-        return self._proc is not None and self._proc.state() != QProcess.ProcessState.NotRunning
+        if self._proc is None:
+            return False
+        from PySide6.QtCore import QProcess
+
+        return self._proc.state() != QProcess.ProcessState.NotRunning
 
     @property
     def pid(self) -> int:
@@ -179,6 +188,8 @@ class KerasWorker(ReplyRouting, TrainingRequests, QObject):
 
     def start(self) -> None:
         """Start the worker process in the background (no-op if one runs)."""
+        from PySide6.QtCore import QProcess, QProcessEnvironment
+
         self._deferred = False
         if self.is_running:
             return
@@ -223,6 +234,8 @@ class KerasWorker(ReplyRouting, TrainingRequests, QObject):
         self._ready = False
         if proc is None:
             return
+        from PySide6.QtCore import QProcess
+
         if proc.state() != QProcess.ProcessState.NotRunning:
             if proc.state() == QProcess.ProcessState.Starting:
                 proc.waitForStarted(1000)
@@ -248,6 +261,8 @@ class KerasWorker(ReplyRouting, TrainingRequests, QObject):
         self._outbox.clear()
 
     def _on_stdout(self) -> None:
+        from PySide6.QtCore import QProcess
+
         proc = self.sender()
         if not isinstance(proc, QProcess):
             return
@@ -258,6 +273,8 @@ class KerasWorker(ReplyRouting, TrainingRequests, QObject):
             self.dispatch(message)
 
     def _on_stderr(self) -> None:
+        from PySide6.QtCore import QProcess
+
         proc = self.sender()
         if not isinstance(proc, QProcess):
             return
@@ -272,6 +289,8 @@ class KerasWorker(ReplyRouting, TrainingRequests, QObject):
                 self._stderr_tail.append(text)
 
     def _on_error(self, error) -> None:
+        from PySide6.QtCore import QProcess
+
         proc = self.sender()
         if proc is None or proc is not self._proc or self._shutting_down:
             return
@@ -279,6 +298,8 @@ class KerasWorker(ReplyRouting, TrainingRequests, QObject):
             self._crash(proc, f"could not start ({proc.errorString()})")
 
     def _on_finished(self, code: int, status) -> None:
+        from PySide6.QtCore import QProcess
+
         proc = self.sender()
         if proc is None or proc is not self._proc or self._shutting_down:
             return
@@ -363,6 +384,8 @@ class KerasWorker(ReplyRouting, TrainingRequests, QObject):
         proc = self._proc
         if proc is None:
             return
+        from PySide6.QtCore import QProcess
+
         if proc.state() == QProcess.ProcessState.Running:
             proc.write(data)
         else:

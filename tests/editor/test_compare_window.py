@@ -6,7 +6,8 @@ import pytest
 from PySide6.QtGui import QColor
 
 from editor.canvas.heat_map import HeatHalo
-from editor.compare_window import STATUS_COLOURS, attach_compare
+from editor.compare_action import attach_compare
+from editor.compare_window import STATUS_COLOURS
 from graph_core.templates import list_templates
 from tests.editor.window_fixtures import *  # noqa: F403
 

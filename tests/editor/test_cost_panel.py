@@ -6,7 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from editor.canvas.heat_map import UNKNOWN, HeatHalo, colour_at
-from editor.cost_panel import COLUMNS, attach_cost
+from editor.cost_panel import attach_cost
+from editor.cost_widget import COLUMNS
 from graph_core.cost import model_cost
 from graph_core.edits import SetConfig
 from tests.editor.window_fixtures import *  # noqa: F403
