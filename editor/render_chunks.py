@@ -85,7 +85,7 @@ class PartialScene(GraphScene):
 
     def _init_routing(self, orientation: str) -> None:
         self.router = _PartRouter(self._shared, orientation)
-        self._routed_rects: dict = {}
+        self._init_routing_tables()
 
     def _build(self) -> None:
         for nid in self._part_nodes:

@@ -121,6 +121,19 @@ class Snapshot(Mapping):
             return False
         return True
 
+    def changed_since(self, older: Snapshot) -> set | None:
+        """The keys written after ``older`` was taken and before this snapshot was (their values
+        may differ between the two), or None when ``older`` is not an earlier snapshot of the
+        same table. Costs the number of keys written, not the size of the table."""
+        if not isinstance(older, Snapshot) or older._store is not self._store:
+            return None
+        keys: set = set()
+        snap = older
+        while snap is not None and snap is not self:
+            keys.update(snap._saved)
+            snap = snap._next
+        return keys if snap is self else None
+
     def _contents(self) -> dict:
         if self._frozen is not None:
             return self._frozen

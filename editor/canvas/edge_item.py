@@ -68,6 +68,7 @@ class EdgeItem(QGraphicsItem):
         self._path = QPainterPath()
         self._shape = None
         self._bounds = QRectF()
+        self.box = (0.0, 0.0, 0.0, 0.0)  # _bounds as (left, top, right, bottom), read without Qt
         self._label_rect = QRectF()
         self._label_pos = QPointF()
         self._p1 = QPointF()
@@ -207,6 +208,7 @@ class EdgeItem(QGraphicsItem):
         else:
             self._claim(None)
         self._bounds = bounds
+        self.box = (bounds.left(), bounds.top(), bounds.right(), bounds.bottom())
 
     def _claim(self, rect) -> None:
         router = getattr(self.scene(), "router", None)

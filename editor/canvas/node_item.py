@@ -168,6 +168,9 @@ class NodeItem(QGraphicsItem):
         return S.NODE_WIDTH - S.PAD_X - S.STRIPE_WIDTH - S.PAD_RIGHT
 
     def _relayout(self) -> None:
+        changed = getattr(self.scene(), "_card_changed", None)
+        if changed is not None:  # the card's size and ports may change: the router must know
+            changed(self.node_id)
         f = S.fonts()
         ports = max(self.n_in, self.n_out)
         self.height = max(S.NODE_MIN_HEIGHT, ports * S.PORT_SPACING + 14.0)

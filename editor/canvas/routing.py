@@ -3,6 +3,11 @@
 :class:`EdgeRouter` owns a :class:`graph_core.routing.Obstacles` built from the node cards (rebuilt
 lazily after cards move, appear or vanish) and a grid of placed edge labels, so that a label is
 checked only against the cards and labels near it (no scan of all items).
+
+The scene keeps the cards' rectangles and the edges' ports as plain tuples, updated card by card
+as cards move, change size, appear or vanish (:meth:`RoutedEdges._card_changed`), so that an edit
+reads Qt only for the cards it touched: rebuilding the index is then a pass over tuples, and the
+edges routed again are found by asking the scene for the items near the cards that changed.
 """
 
 from __future__ import annotations
@@ -52,9 +57,10 @@ class EdgeRouter:
     """Routing state of one :class:`editor.canvas.scene.GraphScene`.
 
     Args:
-        cards: a callable returning ``{node id: QRectF}`` of every card in scene coordinates.
+        cards: a callable returning ``{node id: (x, y, width, height)}`` of every card in scene
+            coordinates.
         orientation: ``"LR"`` or ``"TB"``.
-        links: a callable returning ``[(QPointF, QPointF)]``, the output and input ports of every
+        links: a callable returning ``[((x1, y1), (x2, y2))]``, the output and input ports of every
             edge (long edges then avoid crossing the short ones, see :class:`Obstacles`).
     """
 
@@ -73,9 +79,8 @@ class EdgeRouter:
     def obstacles(self) -> Obstacles:
         """The card index, built on first use after :meth:`invalidate`."""
         if self._obstacles is None:
-            rects = {nid: (r.x(), r.y(), r.width(), r.height()) for nid, r in self._cards().items()}
-            links = [((a.x(), a.y()), (b.x(), b.y())) for a, b in self._links()] if self._links else ()
-            self._obstacles = Obstacles(rects, self.orientation, links=links)
+            links = self._links() if self._links else ()
+            self._obstacles = Obstacles(self._cards(), self.orientation, links=links)
         return self._obstacles
 
     def route(self, p1: QPointF, p2: QPointF) -> list:
@@ -126,13 +131,21 @@ def _rect_tuple(rect: QRectF) -> tuple:
 class RoutedEdges:
     """Mixin of :class:`editor.canvas.scene.GraphScene`: edges routed around the cards.
 
-    The scene calls :meth:`_init_routing` once, :meth:`_reroute` after building, and
-    :meth:`_reroute_near` after cards moved, appeared, vanished or changed size.
+    The scene calls :meth:`_init_routing` once, :meth:`_reroute` after building,
+    :meth:`_card_changed` whenever a card moves, changes size, appears or vanishes, and
+    :meth:`_reroute_near` after an edit.
     """
 
     def _init_routing(self, orientation: str) -> None:
-        self.router = EdgeRouter(self._card_rects, orientation, self._edge_ports)
-        self._routed_rects: dict = {}
+        self.router = EdgeRouter(self._routing_cards, orientation, self._routing_links)
+        self._init_routing_tables()
+
+    def _init_routing_tables(self) -> None:
+        self._routed_rects: dict = {}  # node id -> (x, y, w, h) of its card when its edges were routed
+        self._cards_now: dict = {}  # node id -> (x, y, w, h) of its card now: what the router avoids
+        self._link_ends: dict = {}  # edge -> ((x1, y1), (x2, y2)): its ports now
+        self._cards_dirty: set = set()  # cards changed since the two tables above were brought up to date
+        self._since_routed: set = set()  # cards changed since the last _reroute / _reroute_near
 
     @property
     def orientation(self) -> str:
@@ -149,44 +162,112 @@ class RoutedEdges:
             item.set_orientation(orientation)
         self._reroute()
 
-    def _edge_ports(self) -> list:
-        return [(e.source.scenePos() + e.source.port_pos(OUT, e.index),
-                 e.target.scenePos() + e.target.port_pos(IN, e.slot)) for e in self.edge_items()]
+    def _card_changed(self, nid: str) -> None:
+        """Card ``nid`` moved, changed size, appeared or vanished (its edges' ports moved with it)."""
+        self._cards_dirty.add(nid)
+        self._since_routed.add(nid)
+        self.router.invalidate()
 
-    def _card_rects(self) -> dict:
-        return {nid: item.solid_rect.translated(item.scenePos()) for nid, item in self._nodes.items()}
+    def _edge_added(self, edge) -> None:
+        self._link_ends[edge] = _ends(edge)
+        self.router.invalidate()
 
-    def _reroute(self, rects: dict | None = None) -> None:
+    def _edge_dropped(self, edge) -> None:
+        if self._link_ends.pop(edge, None) is not None:
+            self.router.invalidate()
+
+    def _update_tables(self) -> None:
+        """Read the cards that changed (and their edges' ports) from Qt into the routing tables."""
+        dirty, self._cards_dirty = self._cards_dirty, set()
+        cards, ends = self._cards_now, self._link_ends
+        for nid in dirty:
+            item = self._nodes.get(nid)
+            if item is None:
+                cards.pop(nid, None)
+                continue
+            cards[nid] = _rect_tuple(item.solid_rect.translated(item.scenePos()))
+            for edge in self._in_edges.get(nid, {}).values():
+                ends[edge] = _ends(edge)
+            for edge in self._out_edges.get(nid, ()):
+                ends[edge] = _ends(edge)
+
+    def _routing_cards(self) -> dict:
+        self._update_tables()
+        return self._cards_now
+
+    def _routing_links(self) -> list:
+        self._update_tables()
+        return list(self._link_ends.values())
+
+    def _reroute(self) -> None:
         """Route every edge again around the cards as they are now (this also places labels)."""
         self._unplaced = []
+        self._cards_now, self._link_ends = {}, {}
+        self._cards_dirty = set(self._nodes)
+        self._update_tables()
         self.router.invalidate()
         for edge in self.edge_items():
             edge.update_geometry(reroute=True)
-        rects = self._card_rects() if rects is None else rects
-        self._routed_rects = {n: _rect_tuple(r) for n, r in rects.items()}
+        self._routed_rects = dict(self._routing_cards())
+        self._since_routed = set()
 
     def _reroute_near(self, node_ids) -> None:
         """Route again the edges near cards that moved, appeared, vanished or changed size.
 
         Edges of cards that stayed put keep their routes (an edit of a layer's settings costs no
-        routing); when many cards changed, every edge is routed again.
+        routing); when many cards changed, every edge is routed again. Only the cards named or
+        changed since the last routing are read, and the edges near them are found by asking the
+        scene for the items in their old and new rectangles.
         """
-        old = self._routed_rects
-        new = self._card_rects()
-        changed = [n for n in set(node_ids) | (set(old) ^ set(new))
-                   if old.get(n) != (None if n not in new else _rect_tuple(new[n]))]
+        self._update_tables()
+        old, now = self._routed_rects, self._cards_now
+        candidates = set(node_ids) | self._since_routed
+        self._since_routed = set()
+        changed = sorted(n for n in candidates if old.get(n) != now.get(n))
         if not changed:
             self._place_new_labels()
             return
         if len(changed) > 64:
-            self._reroute(new)
+            self._reroute()
             return
-        areas = [QRectF(*old[n]) for n in changed if n in old] + [new[n] for n in changed if n in new]
+        areas = [_box(old[n]) for n in changed if n in old] + [_box(now[n]) for n in changed if n in now]
         self.router.invalidate()
-        keep = set(changed)
-        for edge in self.edge_items():
-            if (edge.source.node_id in keep or edge.target.node_id in keep
-                    or any(edge.boundingRect().intersects(a) for a in areas)):
-                edge.update_geometry(reroute=True)
-        self._routed_rects = {n: _rect_tuple(r) for n, r in new.items()}
+        edges: dict = {}  # in a fixed order (labels are placed first come, first served)
+        for nid in changed:
+            for _slot, edge in sorted(self._in_edges.get(nid, {}).items()):
+                edges[edge] = None
+            for edge in sorted(self._out_edges.get(nid, ()), key=_edge_key):
+                edges[edge] = None
+        near = [edge for edge in self._link_ends if any(_overlap(edge.box, area) for area in areas)]
+        for edge in sorted(near, key=_edge_key):
+            edges[edge] = None
+        for edge in edges:
+            edge.update_geometry(reroute=True)
+        for nid in changed:
+            if nid in now:
+                old[nid] = now[nid]
+            else:
+                old.pop(nid, None)
         self._place_new_labels()
+
+
+def _ends(edge) -> tuple:
+    """The output and input ports of ``edge`` in scene coordinates, as tuples."""
+    p1 = edge.source.scenePos() + edge.source.port_pos(OUT, edge.index)
+    p2 = edge.target.scenePos() + edge.target.port_pos(IN, edge.slot)
+    return ((p1.x(), p1.y()), (p2.x(), p2.y()))
+
+
+def _box(rect: tuple) -> tuple:
+    """``(x, y, w, h)`` → ``(left, top, right, bottom)``."""
+    x, y, w, h = rect
+    return (x, y, x + w, y + h)
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    """Whether two ``(left, top, right, bottom)`` boxes intersect (as ``QRectF.intersects``)."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _edge_key(edge) -> tuple:
+    return (edge.target.node_id, edge.slot)

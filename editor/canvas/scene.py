@@ -74,6 +74,7 @@ class GraphScene(SceneGestures, DocumentActions, RoutedEdges, QGraphicsScene):
         self._wire: WireDrag | None = None
         self._result = session.result(doc)
         self._problems_by_node: dict = {}
+        self._unchecked_items: set = set()  # cards made since the last check result was shown on them
         self._unplaced: list = []
         self.setBackgroundBrush(S.brush(S.CANVAS_BG))
         self._overview = OverviewItem(self)
@@ -136,6 +137,10 @@ class GraphScene(SceneGestures, DocumentActions, RoutedEdges, QGraphicsScene):
         """The selected node ids, in document order."""
         return list(self._selected)
 
+    def selected_edges(self) -> list:
+        """The selected edge items (Qt keeps the selection: no scan of every edge)."""
+        return [item for item in self.selectedItems() if isinstance(item, EdgeItem)]
+
     def items_bounding_rect(self) -> QRectF:
         """The rectangle covering every node card (with ports, badges and tags)."""
         rect = QRectF()
@@ -190,6 +195,8 @@ class GraphScene(SceneGestures, DocumentActions, RoutedEdges, QGraphicsScene):
         item.set_level(self._level)
         self.addItem(item)
         self._nodes[nid] = item
+        self._unchecked_items.add(nid)
+        self._card_changed(nid)
         return item
 
     def _remove_node(self, nid: str) -> None:
@@ -201,6 +208,7 @@ class GraphScene(SceneGestures, DocumentActions, RoutedEdges, QGraphicsScene):
         self._highlighted.discard(nid)
         if item is not None:
             self.removeItem(item)
+            self._card_changed(nid)
 
     def _drop_edge(self, edge: EdgeItem) -> None:
         slots = self._in_edges.get(edge.target.node_id)
@@ -210,6 +218,7 @@ class GraphScene(SceneGestures, DocumentActions, RoutedEdges, QGraphicsScene):
         if outs is not None:
             outs.discard(edge)
         self.router.claim_label(edge, None)
+        self._edge_dropped(edge)
         if edge.scene() is self:
             self.removeItem(edge)
 
@@ -233,6 +242,7 @@ class GraphScene(SceneGestures, DocumentActions, RoutedEdges, QGraphicsScene):
                 self._unplaced.append(edge)
                 slots[slot] = edge
                 self._out_edges.setdefault(ref.node, set()).add(edge)
+                self._edge_added(edge)
             else:
                 edge.set_label(self._edge_label(ref))
                 edge.update_geometry()
@@ -310,16 +320,27 @@ class GraphScene(SceneGestures, DocumentActions, RoutedEdges, QGraphicsScene):
         self._apply_result(result)
 
     def _apply_result(self, result) -> None:
-        self._result = result
+        """Show a check result on the cards: those whose result or problems changed since the one
+        shown before (all of them when the two results are not of one analyzer's history)."""
+        previous, self._result = self._result, result
         by_node: dict = {}
         for p in result.problems:
             for nid in p.node_ids:
                 by_node.setdefault(nid, []).append(p)
-        self._problems_by_node = by_node
+        shown, self._problems_by_node = self._problems_by_node, by_node
         nodes = result.nodes
+        items = self._nodes
+        since = getattr(nodes, "changed_since", None)
+        keys = since(previous.nodes) if since is not None and previous is not None else None
+        if keys is None:
+            cards = items.items()
+        else:
+            visit = keys | shown.keys() | by_node.keys() | self._unchecked_items
+            cards = [(nid, items[nid]) for nid in sorted(visit) if nid in items]
+        self._unchecked_items = set()
         empty: list = []
         changed = []
-        for nid, item in self._nodes.items():
+        for nid, item in cards:
             res = nodes.get(nid)
             outputs = res.outputs if res is not None else None
             if item.set_check(outputs, by_node.get(nid, empty)):
@@ -391,7 +412,7 @@ class GraphScene(SceneGestures, DocumentActions, RoutedEdges, QGraphicsScene):
     # ================================================================== moves
     def _node_moved(self, item: NodeItem) -> None:
         nid = item.node_id
-        self.router.invalidate()
+        self._card_changed(nid)
         for edge in self._in_edges.get(nid, {}).values():
             edge.update_geometry()
         for edge in self._out_edges.get(nid, ()):

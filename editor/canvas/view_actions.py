@@ -75,7 +75,7 @@ class CanvasActions:
         ids = [n for n in scene.selected_node_ids() if n in doc.nodes]
         one = len(ids) == 1
         a = self._actions
-        a["delete"].setEnabled(bool(ids) or any(it.isSelected() for it in scene.edge_items()))
+        a["delete"].setEnabled(bool(ids) or bool(scene.selected_edges()))
         a["copy"].setEnabled(bool(ids))
         a["duplicate"].setEnabled(bool(ids))
         a["call_again"].setEnabled(one)

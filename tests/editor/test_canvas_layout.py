@@ -152,6 +152,45 @@ def test_an_edge_is_rerouted_when_a_card_is_moved_onto_it(qtbot):
         session.close()
 
 
+def _tables_from_qt(scene) -> tuple:
+    """The cards and edge ports as the router's tables should hold them, read from Qt anew."""
+    from editor.canvas.routing import _ends, _rect_tuple
+
+    cards = {nid: _rect_tuple(item.solid_rect.translated(item.scenePos())) for nid, item in scene._nodes.items()}
+    return cards, {edge: _ends(edge) for edge in scene.edge_items()}
+
+
+def test_routing_tables_follow_every_edit(qtbot):
+    """The cards and ports the router avoids are kept card by card as edits add, move, resize,
+    rewire and remove cards: after each edit they equal what Qt reports."""
+    from graph_core.document import TensorRef
+    from graph_core.edits import Connect, Move, RemoveNode, SetConfig, add_layer
+
+    doc = templates.load_template("inception")
+    session = DocumentSession(doc)
+    scene = GraphScene(session, doc)
+    try:
+        scene.auto_layout(LEFT_RIGHT)
+        first = next(iter(doc.nodes))
+        added = add_layer(doc, "Dense", {"units": 3}, inputs=[TensorRef(first, 0)], pos=(40.0, 900.0))
+        concat = next(layer for layer in doc.layers.values() if layer.type == "Concatenate")
+        edits = [added, Move({first: (-300.0, 40.0)}), Move({added.node.id: (600.0, 950.0)}),
+                 Connect(TensorRef(added.node.id, 0), doc.nodes_of(concat.id)[0]),  # a port more
+                 SetConfig(added.layer.id, "units", 5)]
+        for edit in edits:
+            assert session.push(edit, doc)
+            scene.router.obstacles()  # what a route reads
+            assert (scene._cards_now, scene._link_ends) == _tables_from_qt(scene)
+        session.undo_stack.undo()  # the config, then the connection
+        session.undo_stack.undo()
+        assert session.push(RemoveNode(added.node.id), doc)
+        scene.router.obstacles()
+        assert (scene._cards_now, scene._link_ends) == _tables_from_qt(scene)
+    finally:
+        scene.close()
+        session.close()
+
+
 @pytest.mark.parametrize("orientation", [LEFT_RIGHT, TOP_BOTTOM])
 def test_a_graph_drawn_in_parts_has_the_geometry_of_one_scene(tmp_path, monkeypatch, orientation):
     from editor import render_chunks

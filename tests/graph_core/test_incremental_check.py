@@ -177,3 +177,23 @@ def test_snapshots_keep_their_contents_while_the_table_changes():
     assert dict(table.snapshot()) == {"a": 100, "c": 3}
     assert first == {"a": 1, "b": 2} and second != first
     assert table["a"] == table.get("a") == 100 and "c" in table and len(table) == 2 and set(table) == {"a", "c"}
+
+
+def test_a_snapshot_says_which_keys_changed_since_an_older_one():
+    from graph_core.versioned_map import VersionedMap
+
+    table = VersionedMap()
+    table["a"], table["b"] = 1, 2
+    first = table.snapshot()
+    table["a"] = 10
+    del table["b"]
+    second = table.snapshot()
+    table["c"] = 3
+    third = table.snapshot()
+    assert third.changed_since(first) == {"a", "b", "c"}
+    assert third.changed_since(second) == {"c"} and second.changed_since(first) == {"a", "b"}
+    assert third.changed_since(third) == set()
+    assert first.changed_since(third) is None  # not an earlier snapshot
+    assert third.changed_since(VersionedMap().snapshot()) is None  # another table
+    differ = {k for k in set(dict(first)) | set(dict(third)) if first.get(k) != third.get(k)}
+    assert differ <= third.changed_since(first)
