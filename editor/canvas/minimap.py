@@ -57,6 +57,8 @@ class Minimap(QWidget):
 
     def _update_visibility(self) -> None:
         scene = self.view.graph_scene()
+        if scene is None:  # the view outlives its scene while a canvas is torn down
+            return
         m = SCENE_MARGIN
         graph = scene.sceneRect().adjusted(m, m, -m, -m)  # the cards' bounds, kept by the scene
         shown = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
@@ -97,7 +99,8 @@ class Minimap(QWidget):
         self._update_visibility()
 
     def _document_changed(self, doc, _event) -> None:
-        if doc is self.view.graph_scene().document:
+        scene = self.view.graph_scene()
+        if scene is not None and doc is scene.document:
             self._refresh.start()
 
     def _view_moved(self, *_args) -> None:
