@@ -62,7 +62,7 @@ def _refuse_invalid(doc: Document) -> None:
     raise BuildError(f"the model is invalid: {first.message}{more}", layer_name, node_id)
 
 
-def used_nodes(doc: Document) -> list:
+def used_nodes(doc: Document, acyclic: bool = False) -> list:
     """The nodes that take part in the model, each after the nodes feeding it.
 
     Those are the Input nodes (every one is a model input) and the nodes some output depends
@@ -71,10 +71,15 @@ def used_nodes(doc: Document) -> list:
     needs, taken in document order, so a branch is written out before the next one starts
     (the order a person writes code in, also used by the Python export).
 
+    Args:
+        doc: the document.
+        acyclic: the caller knows the graph has no cycle (its check found none), so the cycle
+            test is skipped.
+
     Raises:
         BuildError: the graph has a cycle.
     """
-    _order, left_over = topological_order(doc)
+    left_over = [] if acyclic else topological_order(doc)[1]
     if left_over:
         names = ", ".join(repr(doc.node_label(n)) for n in left_over[:3])
         raise BuildError(f"the graph has a cycle through {names}; a Keras model must be a "

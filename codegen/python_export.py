@@ -72,7 +72,9 @@ class _Exporter:
         """The nodes of ``doc`` to write, in topological order (document order when there is a cycle)."""
         nodes = self._used.get(id(doc))
         if nodes is None:
-            nodes = self._used[id(doc)] = _used_nodes(doc)
+            acyclic = doc is self.doc and self.result is not None and not any(
+                p.code == "graph.cycle" for p in self.result.problems)  # the check found no cycle
+            nodes = self._used[id(doc)] = _used_nodes(doc, acyclic)
         return nodes
 
     def _name_builders(self, doc: Document) -> None:
@@ -427,10 +429,10 @@ def _norm(value):
     return value
 
 
-def _used_nodes(doc: Document) -> list:
+def _used_nodes(doc: Document, acyclic: bool = False) -> list:
     """The nodes to write, in topological order (document order when there is a cycle)."""
     try:
-        return used_nodes(doc)
+        return used_nodes(doc, acyclic)
     except Exception:
         return list(doc.nodes)
 
