@@ -104,6 +104,8 @@ class PartialScene(GraphScene):
         self.clear()
         # without these references the part's items are freed at once (no cycle for the collector)
         self._nodes, self._in_edges, self._out_edges, self._unplaced = {}, {}, {}, []
+        self._init_routing_tables()  # its edge ports table holds the edge items too
+        self._unchecked_items = set()
         self.router = None
 
 

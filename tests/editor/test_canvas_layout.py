@@ -211,3 +211,29 @@ def test_a_graph_drawn_in_parts_has_the_geometry_of_one_scene(tmp_path, monkeypa
     assert all(by_ends[(e["source"], e["target"])] == e["points"] for e in many["edges"])
     assert sorted(map(str, many["edge_labels"])) == sorted(map(str, one["edge_labels"]))
     check_geometry(many)
+
+
+def test_a_finished_part_lets_its_items_go(monkeypatch):
+    """Drawing in parts is bounded in memory only if a part, once drawn, keeps none of its items."""
+    import gc
+    import weakref
+
+    from editor import render_chunks
+
+    monkeypatch.setattr(render_chunks, "CHUNK_NODES", 40)
+    doc = residual_mlp(160)
+    doc.apply(auto_layout_edit(doc, LEFT_RIGHT))
+    session = DocumentSession(doc)
+    drawing = render_chunks.Drawing(session, doc)
+    earlier: list = []
+    try:
+        for scene, _own in drawing.scenes():
+            gc.collect()
+            assert all(ref() is None for ref in earlier), "a finished part still holds its items"
+            earlier = [weakref.ref(item) for item in [*scene.edge_items(), *scene.node_items()]]
+            assert earlier
+    finally:
+        drawing.close()
+        session.close()
+    gc.collect()
+    assert all(ref() is None for ref in earlier)
