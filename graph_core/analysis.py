@@ -142,11 +142,8 @@ class Analyzer:
             self._topo = TopologicalIndex(order)
             self._dirty.update(n for n in old_cyclic if n in doc.nodes)
             self._dirty.update(self._cyclic)
-            results = self._results
-            for nid in [n for n in results.data if n not in doc.nodes]:
-                del results[nid]
-                self._problem_nodes.discard(nid)
-                self._unchecked_nodes.discard(nid)
+            for nid in [n for n in self._results.data if n not in doc.nodes]:
+                self._forget(nid)
         self._delta_ok = True
         # after a full recompute every layer is recounted (GraphChecks.rebuild_params), so the
         # layers touched need no list
@@ -175,14 +172,17 @@ class Analyzer:
         graph.update_indices(delta)
         graph.update_names(delta)
         self._touched_layers.update(graph.update_reach(delta, topo.position))
-        results = self._results
         for nid in delta.removed:
-            if nid in results.data:
-                del results[nid]
-            self._problem_nodes.discard(nid)
-            self._unchecked_nodes.discard(nid)
+            self._forget(nid)
         self._structure_stale = self._reach_stale = False
         return True
+
+    def _forget(self, nid: str) -> None:
+        """Drop what is kept about a node the document no longer has."""
+        if nid in self._results.data:
+            del self._results[nid]
+        self._problem_nodes.discard(nid)
+        self._unchecked_nodes.discard(nid)
 
     def _masks(self, node, new: NodeResult, results: dict) -> tuple:
         """Whether each output of the call carries a mask (graph_core.mask_flow)."""
@@ -197,6 +197,7 @@ class Analyzer:
         """Re-evaluate the dirty nodes, then the consumers of every node whose outputs changed, in
         topological order."""
         dirty, position, data = self._dirty, self._topo.position, self._results.data
+        store = self._results.setter()  # no snapshot is taken while propagating
         if len(dirty) * _LINEAR_SCAN > len(position):
             doc_nodes = self.doc.nodes
             changed: set = set()
@@ -207,7 +208,7 @@ class Analyzer:
                             break
                     else:
                         continue
-                if self._update(nid, data):
+                if self._update(nid, data, store):
                     changed.add(nid)
             return
         heap = [(position[nid], nid) for nid in dirty if nid in position]
@@ -216,14 +217,15 @@ class Analyzer:
         consumers = self.doc._consumers
         while heap:
             nid = heapq.heappop(heap)[1]
-            if self._update(nid, data):
+            if self._update(nid, data, store):
                 for consumer, _slot in consumers.get(nid, ()):
                     if consumer not in queued and consumer in position:
                         queued.add(consumer)
                         heapq.heappush(heap, (position[consumer], consumer))
 
-    def _update(self, nid: str, data: dict) -> bool:
-        """Evaluate one node and store its result; True when its output specs changed."""
+    def _update(self, nid: str, data: dict, store) -> bool:
+        """Evaluate one node and store its result (``store``: the results table's
+        :meth:`~graph_core.versioned_map.VersionedMap.setter`); True when its output specs changed."""
         node = self.doc.nodes[nid]
         inputs = [data[r.node].output(r.index) if r.node in data else UNKNOWN for r in node.inputs]
         new = self._evaluate(nid, inputs)
@@ -232,11 +234,7 @@ class Analyzer:
         if old is not None and old == new and old.config == new.config and old.masks == new.masks:
             self._note(nid, node, old)
             return False  # keep the old object: views compare results by identity
-        results = self._results
-        if results._latest is None:  # no snapshot handed out yet (a first check): nothing to save
-            data[nid] = new
-        else:
-            results[nid] = new
+        store(nid, new)
         self._note(nid, node, new)
         return old is None or old.outputs != new.outputs or old.masks != new.masks
 

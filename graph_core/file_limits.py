@@ -85,11 +85,8 @@ def _within_limits(data: Any, max_layers: int, max_nodes: int) -> bool:
     """True when :func:`check_json_data` would find nothing (a fast walk with no paths).
 
     Only containers are pushed on the stack; strings, the commonest values, cost one test."""
-    kind = type(data)
-    if kind is not dict and kind is not list:
-        return _scalar_within_limits(data)
     layers = nodes = 0
-    stack = [(data, 0)]
+    stack = [([data], -1)]  # the root inside a list: a scalar root is tested like any value
     pop, push, isfinite = stack.pop, stack.append, math.isfinite
     while stack:
         value, depth = pop()
@@ -118,12 +115,6 @@ def _within_limits(data: Any, max_layers: int, max_nodes: int) -> bool:
             elif kind is int and not -MAX_INT <= item <= MAX_INT:
                 return False
     return True
-
-
-def _scalar_within_limits(value: Any) -> bool:
-    if type(value) is float:
-        return math.isfinite(value)
-    return type(value) is not int or -MAX_INT <= value <= MAX_INT
 
 
 def check_document(doc, path: str = "$") -> None:

@@ -126,7 +126,7 @@ class GraphChecks:
         if self.reached_for != tuple(o.node for o in doc.outputs):
             return False
         for nid in delta.changed:
-            if (nid in self.inputs) != (doc.layers[doc.nodes[nid].layer].type == "Input"):
+            if (nid in self.inputs) != (doc.layer_of(nid).type == "Input"):
                 return False
         if doc.outputs:
             reached = _Reached(self)

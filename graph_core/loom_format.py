@@ -137,20 +137,14 @@ def _graph_from_dict(root: dict, path: str, default_name: str) -> Document:
     layers = _expect(root.get("layers", []), list, f"{path}.layers", "a list")
     doc_layers, doc_nodes = doc.layers, doc.nodes
     for i, item in enumerate(layers):
-        try:
-            layer = _layer_from_dict(item)
-        except LoomFormatError as exc:
-            raise exc.within(f"{path}.layers[{i}]") from None
+        layer = _read(_layer_from_dict, item, path, "layers", i)
         if layer.id in doc_layers:
             raise LoomFormatError(f"{path}.layers[{i}].id", f"duplicate layer id {layer.id!r}")
         doc_layers[layer.id] = layer
     layer_ids = {lid: lid for lid in doc_layers}
     nodes = _expect(root.get("nodes", []), list, f"{path}.nodes", "a list")
     for i, item in enumerate(nodes):
-        try:
-            node = _node_from_dict(item)
-        except LoomFormatError as exc:
-            raise exc.within(f"{path}.nodes[{i}]") from None
+        node = _read(_node_from_dict, item, path, "nodes", i)
         if node.id in doc_nodes or node.id in doc_layers:
             raise LoomFormatError(f"{path}.nodes[{i}].id", f"duplicate id {node.id!r}")
         layer_id = layer_ids.get(node.layer)
@@ -164,10 +158,7 @@ def _graph_from_dict(root: dict, path: str, default_name: str) -> Document:
                 raise LoomFormatError(f"{path}.nodes[{i}].inputs[{j}]", f"no node has id {ref.node!r}")
     outputs = _expect(root.get("outputs", []), list, f"{path}.outputs", "a list")
     for i, item in enumerate(outputs):
-        try:
-            out = _output_from_dict(item)
-        except LoomFormatError as exc:
-            raise exc.within(f"{path}.outputs[{i}]") from None
+        out = _read(_output_from_dict, item, path, "outputs", i)
         if out.node not in doc_nodes:
             raise LoomFormatError(f"{path}.outputs[{i}].node", f"no node has id {out.node!r}")
         doc.outputs.append(out)
@@ -176,8 +167,16 @@ def _graph_from_dict(root: dict, path: str, default_name: str) -> Document:
 
 
 # The readers of one layer, node or output below raise LoomFormatError with a path relative to the
-# item (".inputs[0]"); _graph_from_dict prefixes the item's own path. No path string is built for a
-# value that is right, which is nearly all of them.
+# item (".inputs[0]"); _read prefixes the item's own path. No path string is built for a value that
+# is right, which is nearly all of them.
+
+def _read(reader, item: Any, path: str, section: str, i: int):
+    """``reader(item)`` for item ``i`` of ``section``, its errors placed under ``{path}.{section}[i]``."""
+    try:
+        return reader(item)
+    except LoomFormatError as exc:
+        raise exc.within(f"{path}.{section}[{i}]") from None
+
 
 def _layer_from_dict(item: Any) -> Layer:
     obj = _expect(item, dict, "", "a layer object")

@@ -84,8 +84,8 @@ class TopologicalIndex:
 
     Positions start as the integers of a full topological order; an added node goes after the
     last one, and a node that must come earlier after a rewiring moves to a number between its
-    inputs' and its consumers' (a float). When no such number exists (or too many edits piled
-    up) :meth:`update` says so and the caller starts afresh from :func:`graph_core.graph_algorithms.topological_order`.
+    inputs' and its consumers' (a float). When no such number exists :meth:`update` says so and
+    the caller starts afresh from :func:`graph_core.graph_algorithms.topological_order`.
 
     Args:
         order: a topological order of the document's nodes.

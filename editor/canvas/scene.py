@@ -330,8 +330,7 @@ class GraphScene(SceneGestures, DocumentActions, RoutedEdges, QGraphicsScene):
         shown, self._problems_by_node = self._problems_by_node, by_node
         nodes = result.nodes
         items = self._nodes
-        since = getattr(nodes, "changed_since", None)
-        keys = since(previous.nodes) if since is not None and previous is not None else None
+        keys = nodes.changed_since(previous.nodes) if previous is not None else None
         if keys is None:
             cards = items.items()
         else:

@@ -74,3 +74,18 @@ def classifier(loss: str, units: int = 3, activation: str = "softmax", name: str
     x = b.layer("Dense", x, units=16, activation="relu", name="hidden")
     b.output(b.layer("Dense", x, units=units, activation=activation, name="out"), loss=loss)
     return b.document
+
+
+def imported(model, tmp_path, saved_by: str = "keras", name: str = "model"):
+    """The document LayerLoom imports from ``model`` saved by Keras, or (``saved_by="layerloom"``)
+    from LayerLoom's own ``.keras`` of that import, read back."""
+    from codegen.importer import import_model_file
+    from codegen.keras_export import save_keras
+
+    path = tmp_path / f"{name}.keras"
+    model.save(path)
+    doc = import_model_file(path)
+    if saved_by == "layerloom":
+        save_keras(doc, tmp_path / "again.keras")
+        doc = import_model_file(tmp_path / "again.keras")
+    return doc

@@ -12,10 +12,9 @@ import pytest
 from keras import layers
 
 from codegen.build import build_model
-from codegen.importer import import_model_file
-from codegen.keras_export import save_keras
 from codegen.python_export import export_python
 from graph_core import check
+from tests.codegen.helpers import imported
 
 pytestmark = pytest.mark.keras
 
@@ -69,12 +68,7 @@ def _predict_equal(original, rebuilt, samples):
 @pytest.mark.parametrize("saved_by", ["keras", "layerloom"])
 def test_round_trip_keeps_the_call_arguments(name, saved_by, tmp_path):
     model, input_shapes = MODELS[name]()
-    path = tmp_path / f"{name}.keras"
-    model.save(path)
-    doc = import_model_file(path)
-    if saved_by == "layerloom":
-        save_keras(doc, tmp_path / "again.keras")
-        doc = import_model_file(tmp_path / "again.keras")
+    doc = imported(model, tmp_path, saved_by, name)
     result = check(doc)
     assert result.status == "valid", [str(p) for p in result.problems]
     for out, tensor in zip(doc.outputs, model.outputs):

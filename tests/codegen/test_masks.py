@@ -13,10 +13,10 @@ from keras import layers
 
 from codegen.build import build_model
 from codegen.importer import import_model_file
-from codegen.keras_export import save_keras
 from codegen.python_export import export_python
 from graph_core import check
 from graph_core.catalog import get_spec
+from tests.codegen.helpers import imported
 
 pytestmark = [pytest.mark.keras, pytest.mark.slow]
 
@@ -95,12 +95,7 @@ def _predict_equal(original, rebuilt, samples):
 @pytest.mark.parametrize("saved_by", ["keras", "layerloom"])
 def test_masked_model_round_trips_without_mask_operations(name, saved_by, tmp_path):
     model, samples = MODELS[name]()
-    path = tmp_path / f"{name}.keras"
-    model.save(path)
-    doc = import_model_file(path)
-    if saved_by == "layerloom":
-        save_keras(doc, tmp_path / "again.keras")
-        doc = import_model_file(tmp_path / "again.keras")
+    doc = imported(model, tmp_path, saved_by, name)
     assert all(get_spec(layer.type) is not None for layer in doc.layers.values()), \
         sorted(layer.type for layer in doc.layers.values())
     assert {layer.name for layer in doc.layers.values()} == {layer.name for layer in model.layers}
