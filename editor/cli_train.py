@@ -8,15 +8,13 @@ import argparse
 
 from graph_core.lr_schedules import LR_SCHEDULES
 
-TRAIN_COMMANDS = ("fit", "evaluate", "predict")
-_ALLOW_LARGE = "build even above 50,000,000 parameters (Keras allocates every weight)"
+#: The help of ``--allow-large`` on the commands that build the model.
+ALLOW_LARGE = "build even above 50,000,000 parameters (Keras allocates every weight)"
 _DATA_HELP = ("the data file or folder (.npz, .npy, .csv, folder of class sub-folders); ID=PATH replaces "
               "the source ID of the file's data section (repeatable)")
 
 
-def add_train_parsers(sub) -> None:
-    """Add the ``fit``, ``evaluate`` and ``predict`` subcommands to ``sub`` (argparse subparsers)."""
-    p = sub.add_parser("fit", help="train the model on its data (or synthetic data) and save the weights")
+def _fit_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file")
     p.add_argument("--data", action="append", metavar="PATH", help=_DATA_HELP)
     p.add_argument("--validation-data", metavar="PATH", help="validation data in the training data's layout")
@@ -38,21 +36,39 @@ def add_train_parsers(sub) -> None:
     p.add_argument("--last-weights", dest="checkpoint_best", action="store_false", default=None,
                    help="keep the last epoch's weights instead of the best epoch's")
     p.add_argument("--json", action="store_true", help="print the result (histories per output) as JSON")
-    p.add_argument("--allow-large", action="store_true", help=_ALLOW_LARGE)
+    p.add_argument("--allow-large", action="store_true", help=ALLOW_LARGE)
 
-    for name, helptext in (("evaluate", "the loss and metrics of trained weights on a data set"),
-                           ("predict", "predict with trained weights; one array per output in a .npz")):
-        p = sub.add_parser(name, help=helptext)
-        p.add_argument("file")
-        p.add_argument("--weights", metavar="W.weights.h5", help="default: NAME.weights.h5 beside the project")
-        p.add_argument("--data", action="append", metavar="PATH", help=_DATA_HELP)
-        p.add_argument("--batch-size", type=int)
-        if name == "predict":
-            p.add_argument("-o", "--output", required=True, metavar="OUT.npz")
-            p.add_argument("--preview", type=int, default=5, metavar="N",
-                           help="print the top classes of the first N samples (default 5)")
-        p.add_argument("--json", action="store_true", help="print the result as JSON")
-        p.add_argument("--allow-large", action="store_true", help=_ALLOW_LARGE)
+
+def _trained_model_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments ``evaluate`` and ``predict`` share."""
+    p.add_argument("file")
+    p.add_argument("--weights", metavar="W.weights.h5", help="default: NAME.weights.h5 beside the project")
+    p.add_argument("--data", action="append", metavar="PATH", help=_DATA_HELP)
+    p.add_argument("--batch-size", type=int)
+
+
+def _evaluate_arguments(p: argparse.ArgumentParser) -> None:
+    _trained_model_arguments(p)
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--allow-large", action="store_true", help=ALLOW_LARGE)
+
+
+def _predict_arguments(p: argparse.ArgumentParser) -> None:
+    _trained_model_arguments(p)
+    p.add_argument("-o", "--output", required=True, metavar="OUT.npz")
+    p.add_argument("--preview", type=int, default=5, metavar="N",
+                   help="print the top classes of the first N samples (default 5)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--allow-large", action="store_true", help=ALLOW_LARGE)
+
+
+#: The training subcommands: name → (their help, what adds their arguments), as editor.cli lists them.
+TRAIN_SUBCOMMANDS = {
+    "fit": ("train the model on its data (or synthetic data) and save the weights", _fit_arguments),
+    "evaluate": ("the loss and metrics of trained weights on a data set", _evaluate_arguments),
+    "predict": ("predict with trained weights; one array per output in a .npz", _predict_arguments),
+}
+TRAIN_COMMANDS = tuple(TRAIN_SUBCOMMANDS)
 
 
 def run_train_command(args: argparse.Namespace) -> int:

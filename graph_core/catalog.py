@@ -15,7 +15,6 @@ Typical use::
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from graph_core.errors import ShapeError
@@ -107,7 +106,7 @@ def _guard(spec: LayerSpec) -> LayerSpec:
 
     guarded_infer.__doc__ = infer.__doc__
     guarded_count.__doc__ = count.__doc__
-    return replace(spec, infer=guarded_infer, count_params=guarded_count, call=spec.call_spec)
+    return spec._replace(infer=guarded_infer, count_params=guarded_count, call=spec.call_spec)
 
 
 def _build() -> dict:

@@ -6,9 +6,8 @@ produce these; views, the CLI and codegen read them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from graph_core.document import Document
+from graph_core.records import Record
 from graph_core.tensor import TensorSpec
 
 VALID, INVALID, NOT_CHECKED = "valid", "invalid", "not checked"
@@ -18,15 +17,27 @@ UNKNOWN = TensorSpec(None, "float32")
 """The spec of a tensor whose shape is not known."""
 
 
-@dataclass(slots=True)
-class NodeResult:
-    """What one node produces: its output tensors, its layer's params there, its problems."""
+class NodeResult(Record):
+    """What one node produces: its output tensors, its layer's params there, its problems.
 
-    outputs: list | None  # list[TensorSpec]; None = unknown count and shapes
-    params: tuple | None  # (trainable, non_trainable) or None when unknown
-    problems: list = field(default_factory=list)
-    config: dict | None = field(default=None, compare=False)  # the resolved config used (for graph_core.cost)
-    masks: tuple = field(default=(), compare=False)  # per output: whether it carries a Keras mask (() = none)
+    Attributes:
+        outputs: the output specs (``list[TensorSpec]``); None when their count and shapes are unknown.
+        params: ``(trainable, non_trainable)`` of the layer there, or None when unknown.
+        problems: the problems found at this node.
+        config: the resolved config used (for :mod:`graph_core.cost`); not compared.
+        masks: per output, whether it carries a Keras mask (``()``: none); not compared.
+    """
+
+    __slots__ = _fields = ("outputs", "params", "problems", "config", "masks")
+    _compared = ("outputs", "params", "problems")
+
+    def __init__(self, outputs: list | None, params: tuple | None, problems: list | None = None,
+                 config: dict | None = None, masks: tuple = ()):
+        self.outputs = outputs
+        self.params = params
+        self.problems = [] if problems is None else problems
+        self.config = config
+        self.masks = masks
 
     def carries_mask(self, index: int = 0) -> bool:
         """Whether output ``index`` carries a Keras mask (Embedding(mask_zero=True), Masking…)."""
@@ -39,8 +50,7 @@ class NodeResult:
         return self.outputs[index]
 
 
-@dataclass
-class CheckResult:
+class CheckResult(Record):
     """Everything :func:`check` finds.
 
     Attributes:
@@ -57,15 +67,21 @@ class CheckResult:
         unused_layers: the ids of those layers.
     """
 
-    problems: list
-    nodes: dict
-    layer_params: dict
-    trainable: int
-    non_trainable: int
-    params_known: bool
-    unchecked: tuple = ()
-    unused_params: tuple = (0, 0)
-    unused_layers: tuple = ()
+    __slots__ = _fields = ("problems", "nodes", "layer_params", "trainable", "non_trainable", "params_known",
+                           "unchecked", "unused_params", "unused_layers")
+
+    def __init__(self, problems: list, nodes: dict, layer_params: dict, trainable: int, non_trainable: int,
+                 params_known: bool, unchecked: tuple = (), unused_params: tuple = (0, 0),
+                 unused_layers: tuple = ()):
+        self.problems = problems
+        self.nodes = nodes
+        self.layer_params = layer_params
+        self.trainable = trainable
+        self.non_trainable = non_trainable
+        self.params_known = params_known
+        self.unchecked = unchecked
+        self.unused_params = unused_params
+        self.unused_layers = unused_layers
 
     @property
     def valid(self) -> bool:

@@ -19,13 +19,13 @@ check result changed, for the editor's live display.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from graph_core import catalog
 from graph_core.cost_rules import RULES, ZERO_MAC_TYPES, known_but_batch
 from graph_core.cost_schedule import Schedule, Totals, peak_activation, schedule_of
 from graph_core.document import Document, Layer
+from graph_core.records import Record
 from graph_core.tensor import TensorSpec
 
 #: Bytes per element of each dtype (``string`` has no fixed size: unknown).
@@ -62,8 +62,7 @@ class NodeCost(NamedTuple):
         return None if self.macs is None else 2 * self.macs
 
 
-@dataclass
-class ModelCost:
+class ModelCost(Record):
     """Per-node and total figures of a document at one batch size.
 
     Attributes:
@@ -75,18 +74,28 @@ class ModelCost:
             topological order and each tensor is freed after its last reader.
         training_bytes: estimate for one training step: activations kept for backprop and their
             gradients (2 × activations) plus weights, their gradients and the optimizer's slots.
+        optimizer_slots: per-weight state slots of the optimizer the training estimate assumes.
+        model_nodes: the ids of the nodes that are part of the model (they reach an output).
     """
 
-    batch_size: int
-    nodes: dict
-    layer_weight_bytes: dict
-    macs: int | None
-    weight_bytes: int | None
-    activation_bytes: int | None
-    peak_activation_bytes: int | None
-    training_bytes: int | None = None
-    optimizer_slots: int | None = None
-    model_nodes: frozenset = field(default_factory=frozenset)
+    __slots__ = _fields = ("batch_size", "nodes", "layer_weight_bytes", "macs", "weight_bytes",
+                           "activation_bytes", "peak_activation_bytes", "training_bytes", "optimizer_slots",
+                           "model_nodes")
+
+    def __init__(self, batch_size: int, nodes: dict, layer_weight_bytes: dict, macs: int | None,
+                 weight_bytes: int | None, activation_bytes: int | None, peak_activation_bytes: int | None,
+                 training_bytes: int | None = None, optimizer_slots: int | None = None,
+                 model_nodes: frozenset = frozenset()):
+        self.batch_size = batch_size
+        self.nodes = nodes
+        self.layer_weight_bytes = layer_weight_bytes
+        self.macs = macs
+        self.weight_bytes = weight_bytes
+        self.activation_bytes = activation_bytes
+        self.peak_activation_bytes = peak_activation_bytes
+        self.training_bytes = training_bytes
+        self.optimizer_slots = optimizer_slots
+        self.model_nodes = model_nodes
 
     @property
     def flops(self) -> int | None:

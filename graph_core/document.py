@@ -11,9 +11,9 @@ from __future__ import annotations
 import copy
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from graph_core.records import Record
 from graph_core.training_settings import DEFAULT_COMPILE, DEFAULT_FIT
 
 
@@ -24,8 +24,7 @@ class TensorRef(NamedTuple):
     index: int = 0
 
 
-@dataclass(slots=True)
-class Layer:
+class Layer(Record):
     """An object with weights: a Keras layer instance.
 
     Attributes:
@@ -38,13 +37,17 @@ class Layer:
         extra: fields of the file this version does not understand, kept on save.
     """
 
-    id: str
-    type: str
-    name: str
-    config: dict = field(default_factory=dict)
-    subgraph: Document | None = None
-    cache: dict | None = None
-    extra: dict = field(default_factory=dict)
+    __slots__ = _fields = ("id", "type", "name", "config", "subgraph", "cache", "extra")
+
+    def __init__(self, id: str, type: str, name: str, config: dict | None = None,
+                 subgraph: Document | None = None, cache: dict | None = None, extra: dict | None = None):
+        self.id = id
+        self.type = type
+        self.name = name
+        self.config = {} if config is None else config
+        self.subgraph = subgraph
+        self.cache = cache
+        self.extra = {} if extra is None else extra
 
     def clone(self, new_id: str, new_name: str) -> Layer:
         """Return an independent copy (own weights) with a new id and name."""
@@ -56,8 +59,7 @@ class Layer:
                      copy.deepcopy(self.cache), copy.deepcopy(self.extra))
 
 
-@dataclass(slots=True)
-class Node:
+class Node(Record):
     """One call of a layer on an ordered list of input tensors, placed on the canvas.
 
     Attributes:
@@ -68,13 +70,17 @@ class Node:
         call_kwargs: the call's other keyword arguments (``training``, ``use_causal_mask``…).
     """
 
-    id: str
-    layer: str
-    inputs: list = field(default_factory=list)  # list[TensorRef]
-    pos: tuple = (0.0, 0.0)
-    extra: dict = field(default_factory=dict)
-    keyword_inputs: dict = field(default_factory=dict)
-    call_kwargs: dict = field(default_factory=dict)
+    __slots__ = _fields = ("id", "layer", "inputs", "pos", "extra", "keyword_inputs", "call_kwargs")
+
+    def __init__(self, id: str, layer: str, inputs: list | None = None, pos: tuple = (0.0, 0.0),
+                 extra: dict | None = None, keyword_inputs: dict | None = None, call_kwargs: dict | None = None):
+        self.id = id
+        self.layer = layer
+        self.inputs = [] if inputs is None else inputs  # list[TensorRef]
+        self.pos = pos
+        self.extra = {} if extra is None else extra
+        self.keyword_inputs = {} if keyword_inputs is None else keyword_inputs
+        self.call_kwargs = {} if call_kwargs is None else call_kwargs
 
     @property
     def main_count(self) -> int:
@@ -104,16 +110,19 @@ class Node:
         return None
 
 
-@dataclass
-class Output:
+class Output(Record):
     """A model output with its training settings."""
 
-    node: str
-    index: int = 0
-    loss: str | None = None
-    loss_weight: float = 1.0
-    metrics: list = field(default_factory=list)
-    extra: dict = field(default_factory=dict)
+    __slots__ = _fields = ("node", "index", "loss", "loss_weight", "metrics", "extra")
+
+    def __init__(self, node: str, index: int = 0, loss: str | None = None, loss_weight: float = 1.0,
+                 metrics: list | None = None, extra: dict | None = None):
+        self.node = node
+        self.index = index
+        self.loss = loss
+        self.loss_weight = loss_weight
+        self.metrics = [] if metrics is None else metrics
+        self.extra = {} if extra is None else extra
 
     @property
     def ref(self) -> TensorRef:
@@ -121,8 +130,7 @@ class Output:
         return TensorRef(self.node, self.index)
 
 
-@dataclass(frozen=True)
-class ChangeEvent:
+class ChangeEvent(NamedTuple):
     """What an applied (or reverted) edit changed.
 
     Attributes:

@@ -18,8 +18,6 @@ Typical use::
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from graph_core import catalog
 from graph_core.document import Layer
 from graph_core.errors import ShapeError
@@ -123,9 +121,9 @@ def spec_for(layer: Layer) -> LayerSpec | None:
     inputs = sub.input_nodes()
     names = tuple(sub.layer_of(nid).name for nid in inputs)
     n_out = len(sub.outputs)
-    return replace(MODEL_SPEC, min_inputs=len(inputs), max_inputs=len(inputs),
-                   call=CallSpec("list" if len(inputs) > 1 else "single", names),
-                   outputs=lambda _config: n_out)
+    return MODEL_SPEC._replace(min_inputs=len(inputs), max_inputs=len(inputs),
+                              call=CallSpec("list" if len(inputs) > 1 else "single", names),
+                              outputs=lambda _config: n_out)
 
 
 def kind_of(layer: Layer) -> str | None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 ERROR = "error"
 WARNING = "warning"
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One finding of :func:`graph_core.analysis.check`.
 
     Attributes:
@@ -27,7 +26,7 @@ class Problem:
     severity: str
     code: str
     message: str
-    node_ids: tuple = field(default=())
+    node_ids: tuple = ()
     hint: str = ""
     output_index: int | None = None
     param: str | None = None

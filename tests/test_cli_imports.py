@@ -25,28 +25,42 @@ QT = ("PySide6", "shiboken6")
 KERAS = ("keras", "tensorflow", "tf_keras", "jax", "torch")
 
 #: Runs ``editor.cli.main`` as the console script does (arguments from sys.argv), then prints the
-#: top-level modules loaded and whether the garbage collector runs again.
+#: top-level modules loaded and whether the garbage collector runs again. The command's exit
+#: without finalization (``editor.cli._exit_now``) is replaced by a note that it was asked for.
 _PROBE = """
 import gc, json, sys
-from editor.cli import main
+from editor import cli
+cli._exit_now = lambda code: print("EXIT_NOW", code)
 sys.argv = ["layerloom", *sys.argv[1:]]
 try:
-    main()
+    cli.main()
 except SystemExit:
     pass
 print("GC " + json.dumps(gc.isenabled()))
-print("MODULES " + json.dumps(sorted({name.split('.')[0] for name in sys.modules})))
+print("MODULES " + json.dumps(sorted(sys.modules)))
 """
 
+#: Standard-library modules the check command has no use for, and their import cost on the
+#: 2-core benchmark machine: ``dataclasses`` imports ``inspect`` (with ast, dis, tokenize), about
+#: 15 ms, and compiles each decorated class's methods (about 1 ms a class). graph_core's records
+#: are plain classes and NamedTuples (graph_core/records.py).
+NOT_FOR_CHECK = ("dataclasses", "inspect", "ast")
 
-def _loaded(*args: str) -> set:
+
+def _probe(*args: str) -> tuple:
+    """``(modules loaded, the probe's output)`` of a command run as the console script runs it."""
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     done = subprocess.run([sys.executable, "-c", _PROBE, *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=120)
     lines = [line for line in done.stdout.splitlines() if line.startswith("MODULES ")]
     assert lines, done.stdout + done.stderr
     assert "GC true" in done.stdout, "the garbage collector stayed paused after the command"
-    return set(json.loads(lines[-1][len("MODULES "):]))
+    return set(json.loads(lines[-1][len("MODULES "):])), done.stdout
+
+
+def _loaded(*args: str) -> set:
+    """The top-level packages a command run as the console script loads."""
+    return {name.split(".")[0] for name in _probe(*args)[0]}
 
 
 @pytest.mark.parametrize("args", [
@@ -61,6 +75,46 @@ def test_quick_commands_import_no_qt_keras_or_networkx(args):
     assert not loaded & set(QT), f"layerloom {' '.join(args)} imported Qt: {sorted(loaded & set(QT))}"
     assert not loaded & set(KERAS), f"layerloom {' '.join(args)} imported {sorted(loaded & set(KERAS))}"
     assert "networkx" not in loaded, f"layerloom {' '.join(args)} imported networkx"
+
+
+@pytest.mark.parametrize("args", [("check", str(TEMPLATE)), ("check", "--json", str(TEMPLATE))],
+                         ids=["check", "check-json"])
+def test_check_imports_no_dataclasses_and_exits_without_finalization(args):
+    modules, output = _probe(*args)
+    assert "graph_core.analysis" in modules  # the probe really checked the file
+    assert not modules & set(NOT_FOR_CHECK), f"check imported {sorted(modules & set(NOT_FOR_CHECK))}"
+    assert "EXIT_NOW 0" in output
+
+
+def test_editor_and_help_exit_the_usual_way():
+    assert "EXIT_NOW" not in _probe("--help")[1]  # argparse's own exit
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_quick_exit_delivers_all_output_and_the_exit_code(tmp_path, as_json):
+    """The console script's exit without finalization flushes what it printed first: a report
+    longer than a pipe's buffer arrives whole, and an invalid file still exits 1."""
+    count = 2_000  # a chain of Dense layers with no units: an error each, 2 lines of report each
+    layers = [{"id": "in", "type": "Input", "name": "x", "config": {"shape": [4]}}]
+    nodes = [{"id": "n_in", "layer": "in", "inputs": []}]
+    for i in range(count):
+        layers.append({"id": f"d{i}", "type": "Dense", "name": f"dense_{i}", "config": {"units": 0}})
+        nodes.append({"id": f"n{i}", "layer": f"d{i}", "inputs": [[nodes[-1]["id"], 0]]})
+    data = {"format": "layerloom", "version": 1, "name": "m", "layers": layers, "nodes": nodes,
+            "outputs": [{"node": nodes[-1]["id"]}]}
+    path = tmp_path / "many-problems.loom"
+    path.write_text(json.dumps(data))
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env.pop("PYTHONUNBUFFERED", None)  # the pipe is block-buffered, as it is for most users
+    argv = [sys.executable, "-m", "editor.cli", "check", *(["--json"] if as_json else []), str(path)]
+    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-2000:]
+    assert len(done.stdout) > 65_536 and done.stdout.endswith("\n")  # the last, buffered, write too
+    if as_json:
+        report = json.loads(done.stdout)
+        assert report["valid"] is False and len(report["problems"]) >= count
+    else:
+        assert done.stdout.rstrip().splitlines()[-2].startswith(f"{path}: INVALID")
 
 
 def test_check_of_a_cycle_still_reports_it(tmp_path):

@@ -1,4 +1,4 @@
-"""The data classes that describe a layer type: its parameters and its rules.
+"""The records that describe a layer type: its parameters and its rules.
 
 ``graph_core.catalog`` re-exports everything here; import from there.
 """
@@ -6,8 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from graph_core.tensor import TensorSpec
 
@@ -55,8 +54,7 @@ LintFn = Callable[[dict, "list[TensorSpec]"], "list[tuple[str, str, str]]"]
 CheckFn = Callable[[dict], "list[tuple[str, str, str]]"]
 
 
-@dataclass(frozen=True)
-class ParamSpec:
+class ParamSpec(NamedTuple):
     """One constructor argument of a Keras layer.
 
     Args:
@@ -93,8 +91,7 @@ class ParamSpec:
         return self.default is REQUIRED
 
 
-@dataclass(frozen=True)
-class CallSpec:
+class CallSpec(NamedTuple):
     """How a layer is called: the one description build, export, import and the canvas read.
 
     Args:
@@ -150,8 +147,7 @@ class CallSpec:
         return self.input_names[slot] if slot < len(self.input_names) else f"input {slot}"
 
 
-@dataclass(frozen=True)
-class LayerSpec:
+class LayerSpec(NamedTuple):
     """Everything LayerLoom knows about one Keras layer class.
 
     ``infer`` maps a resolved config and the input specs to the output specs and raises

@@ -9,7 +9,7 @@ as ``axis``), its shape and dtype rule, and how Python code writes it (``x + y``
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from graph_core.errors import ShapeError
 from graph_core.layer_rules.spec import REQUIRED, ParamSpec
@@ -22,8 +22,7 @@ PREFIX = "ops."
 """Document types of operations are ``ops.<keras.ops function>`` (never a keras.layers name)."""
 
 
-@dataclass(frozen=True)
-class Operation:
+class Operation(NamedTuple):
     """One ``keras.ops`` operation.
 
     Args:
