@@ -23,10 +23,11 @@ from typing import NamedTuple
 
 from graph_core import catalog
 from graph_core.cost_rules import RULES, ZERO_MAC_TYPES, known_but_batch
-from graph_core.cost_schedule import Schedule, Totals, peak_activation, schedule_of
+from graph_core.cost_schedule import PeakTree, Schedule, Totals, peak_activation, schedule_of
 from graph_core.document import Document, Layer
 from graph_core.records import Record
 from graph_core.tensor import TensorSpec
+from graph_core.versioned_map import Snapshot
 
 #: Bytes per element of each dtype (``string`` has no fixed size: unknown).
 DTYPE_BYTES = {
@@ -181,6 +182,8 @@ class CostTracker:
         self._batch: int | None = None
         self._schedule = None
         self._unsubscribe = None
+        self._nodes: dict = {}  # node id -> cost, as of the last call (a followed tracker's)
+        self._seen = None  # the check results snapshot of the last call (a followed tracker's)
 
     def follow(self, doc: Document) -> None:
         """Keep the schedule of ``doc`` between calls, dropping it when its structure changes."""
@@ -192,7 +195,8 @@ class CostTracker:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        self._schedule = None
+        self._schedule = self._seen = None
+        self._nodes = {}
 
     def _on_change(self, _doc: Document, event) -> None:
         if event.kind in ("structure", "outputs", "reset"):
@@ -212,31 +216,15 @@ class CostTracker:
         if batch_size != self._batch:
             self._cache, self._weights, self._batch, self._schedule = {}, {}, batch_size, None
             self._zero_costs = {}
-        cache, results = self._cache, result.nodes
-        doc_nodes, doc_layers, zero_costs = doc.nodes, doc.layers, self._zero_costs
-        nodes: dict = {}
-        changed: list = []
-        for nid, res in results.items():
-            hit = cache.get(nid)
-            if hit is not None and hit[0] is res:
-                nodes[nid] = hit[1]
-                continue
-            outputs = res.outputs
-            if (outputs is not None and len(outputs) == 1
-                    and doc_layers[doc_nodes[nid].layer].type in ZERO_MAC_TYPES):  # the common case, inline
-                cost = zero_costs.get(outputs[0])  # one shared figure per distinct output spec
-                if cost is None:
-                    cost = zero_costs[outputs[0]] = NodeCost(0, tensor_bytes(outputs[0], batch_size))
-            else:
-                cost = self._node_cost(doc, nid, res, results, batch_size)
-            if hit is not None:
-                changed.append((nid, hit[1], cost))
-            cache[nid] = (res, cost)
-            nodes[nid] = cost
-        if len(cache) > len(results):
-            for nid in [n for n in cache if n not in results]:
-                del cache[nid]
+        results = result.nodes
         schedule = self._schedule if self._unsubscribe is not None else None
+        written = None
+        if schedule is not None and isinstance(results, Snapshot) and self._seen is not None:
+            written = results.changed_since(self._seen)  # the nodes the check wrote since last time
+        if written is None:
+            nodes, changed = self._all_costs(doc, results, batch_size)
+        else:
+            nodes, changed = self._nodes, self._changed_costs(doc, results, written, batch_size)
         peak = _WALK
         if schedule is None:
             schedule = schedule_of(doc)
@@ -249,65 +237,146 @@ class CostTracker:
             if self._unsubscribe is not None:
                 self._schedule = schedule
         else:
-            touched = {}
-            for nid, old, new in changed:
-                if nid in schedule.used:
-                    schedule.totals.replace(old, new)
-                layer_id = doc.nodes[nid].layer
-                touched[layer_id] = result.layer_params.get(layer_id)
-            old_bytes = {lid: self._weights.get(lid) for lid in touched}
-            self._layer_weight_bytes(doc, batch_size, touched)
-            for lid in touched:
-                if lid in schedule.used_layers:
-                    schedule.weights.replace_bytes(old_bytes[lid], self._weights.get(lid))
-            layer_bytes = dict(self._weights)
+            layer_bytes = self._update_schedule(doc, result, schedule, nodes, changed, batch_size)
+            if schedule.peak is not None:
+                peak = schedule.peak.peak
+        if self._unsubscribe is not None:  # followed: the next call starts from these costs
+            self._nodes, self._seen = nodes, results
+            nodes = dict(nodes)
         return _assemble(doc, nodes, batch_size, layer_bytes, schedule, peak)
 
-    def _node_cost(self, doc: Document, nid: str, res, results: dict, batch_size: int) -> NodeCost:
+    def _all_costs(self, doc: Document, results, batch_size: int) -> tuple:
+        """``(node id -> cost of every node, [(node id, old cost, new cost)] of the nodes whose
+        result changed)``, computing only those."""
+        cache, zero_costs, memo = self._cache, self._zero_costs, {}
+        table = results.to_dict() if isinstance(results, Snapshot) else results
+        doc_nodes, doc_layers = doc.nodes, doc.layers
+        nodes: dict = {}
+        changed: list = []
+        for nid, res in table.items():
+            hit = cache.get(nid)
+            if hit is not None and hit[0] is res:
+                nodes[nid] = hit[1]
+                continue
+            outputs = res.outputs
+            if (outputs is not None and len(outputs) == 1
+                    and doc_layers[doc_nodes[nid].layer].type in ZERO_MAC_TYPES):  # the common case, inline
+                cost = zero_costs.get(outputs[0])  # one shared figure per distinct output spec
+                if cost is None:
+                    cost = zero_costs[outputs[0]] = NodeCost(0, tensor_bytes(outputs[0], batch_size))
+            else:
+                cost = self._node_cost(doc, nid, res, table, batch_size, memo)
+            if hit is not None:
+                changed.append((nid, hit[1], cost))
+            cache[nid] = (res, cost)
+            nodes[nid] = cost
+        if len(cache) > len(table):
+            for nid in [n for n in cache if n not in table]:
+                del cache[nid]
+        return nodes, changed
+
+    def _changed_costs(self, doc: Document, results, written: set, batch_size: int) -> list:
+        """Update the kept costs (``self._nodes``) of the nodes in ``written``; the changes, as
+        :meth:`_all_costs` gives them. Costs the number of nodes written, not the model's size."""
+        cache, nodes, memo = self._cache, self._nodes, {}
+        changed: list = []
+        for nid in written:
+            res = results.get(nid)
+            hit = cache.get(nid)
+            if res is None:  # not a node any more (a structural edit resets the schedule first)
+                cache.pop(nid, None)
+                nodes.pop(nid, None)
+                continue
+            if hit is not None and hit[0] is res:
+                continue
+            cost = self._node_cost(doc, nid, res, results, batch_size, memo)
+            if hit is not None:
+                changed.append((nid, hit[1], cost))
+            cache[nid] = (res, cost)
+            nodes[nid] = cost
+        return changed
+
+    def _update_schedule(self, doc: Document, result, schedule: Schedule, nodes: dict, changed: list,
+                         batch_size: int) -> dict:
+        """Bring a kept schedule's totals, weights and peak up to date with ``changed``; the weight
+        bytes per layer."""
+        touched = {}
+        tree = schedule.peak
+        for nid, old, new in changed:
+            if nid in schedule.used:
+                schedule.totals.replace(old, new)
+                if tree is not None:
+                    tree.replace(nid, old.activation_bytes, new.activation_bytes)
+            layer_id = doc.nodes[nid].layer
+            touched[layer_id] = result.layer_params.get(layer_id)
+        if tree is None and schedule.order is not None:  # made on the first edit after the schedule
+            schedule.peak = PeakTree(schedule, nodes)
+        old_bytes = {lid: self._weights.get(lid) for lid in touched}
+        self._layer_weight_bytes(doc, batch_size, touched)
+        for lid in touched:
+            if lid in schedule.used_layers:
+                schedule.weights.replace_bytes(old_bytes[lid], self._weights.get(lid))
+        return dict(self._weights)
+
+    def _node_cost(self, doc: Document, nid: str, res, results, batch_size: int, memo: dict) -> NodeCost:
+        """One node's cost (``results``: node id -> check result; ``memo``: costs of this call by
+        layer type, resolved config, input and output specs, shared by nodes alike)."""
         if res is None or res.outputs is None:
             return NodeCost(None, None)
         outputs = res.outputs
-        if len(outputs) == 1:
-            activation = tensor_bytes(outputs[0], batch_size)
-        else:
-            activation = 0
-            for spec in outputs:
-                size = tensor_bytes(spec, batch_size)
-                if size is None:
-                    activation = None
-                    break
-                activation += size
         node = doc.nodes[nid]
         layer = doc.layers[node.layer]
         kind = layer.type
-        if kind in ZERO_MAC_TYPES:
-            return NodeCost(0, activation)
         if kind == "Model":
             return self._model_node_cost(layer, batch_size)
         if kind == "Application":
             return _application_cost(layer, node, results, outputs, batch_size)
-        rule = RULES.get(kind)
-        if rule is None:
-            return NodeCost(None, activation)
+        rule = None if kind in ZERO_MAC_TYPES else RULES.get(kind)
         config = res.config
+        inputs = []
+        if rule is not None:
+            for ref in node.inputs:
+                producer = results.get(ref.node)
+                produced = producer.outputs if producer is not None else None
+                inputs.append(produced[ref.index] if produced is not None and ref.index < len(produced)
+                              else _UNKNOWN)
+            key = None
+            if config is not None:  # resolved by the check: shared by the layers alike
+                key = (kind, id(config), tuple(inputs), tuple(outputs))
+                try:
+                    hit = memo.get(key)
+                except TypeError:  # an unhashable shape
+                    hit = key = None
+                if hit is not None:
+                    return hit
+        else:
+            key = None
+        cost = NodeCost(self._macs(kind, rule, layer, config, inputs, outputs, batch_size),
+                        _activation_bytes(outputs, batch_size))
+        if key is not None:
+            memo[key] = cost
+        return cost
+
+    @staticmethod
+    def _macs(kind: str, rule, layer: Layer, config: dict | None, inputs: list, outputs: list,
+              batch_size: int) -> int | None:
+        """The MACs of one call: 0 for the zero-MAC types, None when unknown."""
+        if kind in ZERO_MAC_TYPES:
+            return 0
+        if rule is None:
+            return None
         if config is None:
             try:
                 config = catalog.resolve_config(kind, layer.config)
             except Exception:
-                return NodeCost(None, activation)
-        inputs = []
-        for ref in node.inputs:
-            producer = results.get(ref.node)
-            produced = producer.outputs if producer is not None else None
-            inputs.append(produced[ref.index] if produced is not None and ref.index < len(produced) else _UNKNOWN)
+                return None
         if not outputs or not known_but_batch(inputs) or not known_but_batch(outputs):
-            return NodeCost(None, activation)
+            return None
         fixed = outputs[0].shape[0]
         try:
-            macs = rule(config, inputs, outputs, batch_size if fixed is None else fixed)
+            return rule(config, inputs, outputs, batch_size if fixed is None else fixed)
         except Exception:  # a rule must never break a check; unknown is the honest answer
-            macs = None
-        return NodeCost(macs, activation)
+            return None
 
     def _sub_result(self, sub: Document):
         if self._result_of is not None:
@@ -344,6 +413,19 @@ class CostTracker:
                 cache[layer_id] = (params[0] + params[1]) * 4  # float32 variables
 
 
+def _activation_bytes(outputs: list, batch_size: int) -> int | None:
+    """Bytes of a call's output tensors, None when a size is unknown."""
+    if len(outputs) == 1:
+        return tensor_bytes(outputs[0], batch_size)
+    total = 0
+    for spec in outputs:
+        size = tensor_bytes(spec, batch_size)
+        if size is None:
+            return None
+        total += size
+    return total
+
+
 def _application_cost(layer: Layer, node, results: dict, outputs: list, batch_size: int) -> NodeCost:
     """An application call costs what codegen measured per sample (its cache), times the batch."""
     from graph_core.check_result import UNKNOWN
@@ -369,7 +451,7 @@ def _assemble(doc: Document, nodes: dict, batch_size: int, layer_bytes: dict, sc
     if peak is _WALK:
         peak = peak_activation(schedule, nodes) if activation is not None else None
     return ModelCost(batch_size, nodes, layer_bytes, total_macs, weights, activation, peak, training, slots,
-                     frozenset(schedule.used))
+                     schedule.model_nodes)
 
 
 def model_cost(doc: Document, result=None, batch_size: int = DEFAULT_BATCH_SIZE) -> ModelCost:

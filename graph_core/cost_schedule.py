@@ -114,12 +114,90 @@ class Totals:
 
 class Schedule:
     """The model's nodes in run order, which nodes' tensors can be freed after each step, and the
-    running totals over the model's nodes and layers."""
+    running totals over the model's nodes and layers.
+
+    ``peak`` is a :class:`PeakTree` once a tracker keeps the schedule across edits (None before)."""
 
     def __init__(self, order: list | None, frees: dict, used: dict, used_layers: set):
         self.order, self.frees, self.used, self.used_layers = order, frees, used, used_layers
         self.totals = Totals()
         self.weights = Totals()
+        self.peak: PeakTree | None = None
+        self._model_nodes: frozenset | None = None
+
+    @property
+    def model_nodes(self) -> frozenset:
+        """The ids of the scheduled nodes (made once per schedule)."""
+        if self._model_nodes is None:
+            self._model_nodes = frozenset(self.used)
+        return self._model_nodes
+
+
+class PeakTree:
+    """The peak of :func:`peak_activation`, kept while node sizes change: O(log n) per change.
+
+    Leaf ``t`` holds what step ``t`` adds to the bytes alive while it runs: its node's outputs,
+    less what the step before it freed. The bytes alive at step ``t`` are then the sum of leaves
+    ``0..t``, and the peak is the largest such prefix sum: every tree node keeps the sum of its span
+    and the largest prefix sum within it. An unknown size counts 0 and is counted apart; the peak is
+    None while any is unknown, as :func:`peak_activation` says.
+
+    Args:
+        schedule: a schedule with a run order (not a cyclic graph's).
+        nodes: node id -> :class:`graph_core.cost.NodeCost` of every scheduled node.
+    """
+
+    def __init__(self, schedule: Schedule, nodes: dict):
+        order, frees = schedule.order, schedule.frees
+        self._step = schedule.used
+        self._freed_after = {nid: step for step, done in frees.items() for nid in done}
+        self._steps = len(order)
+        width = 1
+        while width < self._steps:
+            width *= 2
+        self._width = width
+        sizes = [nodes[nid].activation_bytes for nid in order]
+        self.unknown = sizes.count(None)
+        known = {nid: size or 0 for nid, size in zip(order, sizes)}
+        sums = [0] * (2 * width)
+        for step, nid in enumerate(order):
+            sums[width + step] = known[nid]
+        for step, done in frees.items():
+            if step + 1 < self._steps:
+                sums[width + step + 1] -= sum(known[nid] for nid in done)
+        best = list(sums)  # a leaf's largest prefix is its own value
+        for i in range(width - 1, 0, -1):
+            left, right = 2 * i, 2 * i + 1
+            sums[i] = sums[left] + sums[right]
+            best[i] = max(best[left], sums[left] + best[right])
+        self._sums, self._best = sums, best
+
+    @property
+    def peak(self) -> int | None:
+        """The peak in bytes, None while a size is unknown."""
+        return None if self.unknown else max(self._best[1], 0)
+
+    def replace(self, nid: str, old: int | None, new: int | None) -> None:
+        """Node ``nid``'s outputs now take ``new`` bytes instead of ``old`` (None: unknown)."""
+        self.unknown += (new is None) - (old is None)
+        delta = (new or 0) - (old or 0)
+        if delta:
+            self._add(self._step[nid], delta)
+            freed = self._freed_after.get(nid)
+            if freed is not None and freed + 1 < self._steps:
+                self._add(freed + 1, -delta)
+
+    def _add(self, step: int, delta: int) -> None:
+        sums, best = self._sums, self._best
+        i = self._width + step
+        sums[i] += delta
+        best[i] = sums[i]
+        i //= 2
+        while i:
+            left = 2 * i
+            sums[i] = sums[left] + sums[left + 1]
+            best[i] = max(best[left], sums[left] + best[left + 1])
+            i //= 2
 
 
 def schedule_of(doc: Document, nodes: dict | None = None) -> Schedule:

@@ -158,6 +158,11 @@ class Snapshot(Mapping):
         contents = self._contents()
         return dict(contents) if contents is self._store.data else contents
 
+    def to_dict(self) -> dict:
+        """The contents as a dict of its own (later writes do not show in it): one copy in C, for
+        a reader that looks up every key."""
+        return self._copy()
+
     def __iter__(self) -> Iterator:
         return iter(list(self._contents()))
 
