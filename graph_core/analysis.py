@@ -328,7 +328,7 @@ class Analyzer:
             except TypeError:  # an unhashable shape
                 hit = memo_key = None
             if hit is not None and hit[0] is check:
-                return NodeResult(list(hit[1]), hit[2], problems, resolved)
+                return NodeResult(list(hit[1]), hit[2], problems, resolved, alike=hit)
         call = spec.call_spec
         try:
             outputs = spec.infer(resolved, inputs)
@@ -363,12 +363,13 @@ class Analyzer:
             for code, msg, hint in spec.lint(resolved, inputs):
                 problems.append(Problem(WARNING, code, _prefixed(layer, msg), (nid,), hint))
                 linted = True
+        alike = None
         if memo_key is not None and not linted:
             memo = self._rule_memo
             if len(memo) >= _MEMO_SIZE:
                 memo.clear()
-            memo[memo_key] = (check, tuple(outputs), params)
-        return NodeResult(list(outputs), params, problems, resolved)
+            alike = memo[memo_key] = (check, tuple(outputs), params)
+        return NodeResult(list(outputs), params, problems, resolved, alike)
 
     def _layer_check(self, layer: Layer) -> tuple:
         """``(resolved config, parameter problems, allow-list refusals, spec)`` of a layer, cached

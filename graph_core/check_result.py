@@ -26,18 +26,22 @@ class NodeResult(Record):
         problems: the problems found at this node.
         config: the resolved config used (for :mod:`graph_core.cost`); not compared.
         masks: per output, whether it carries a Keras mask (``()``: none); not compared.
+        alike: what this result shares with the results of the nodes alike (the same layer check
+            on the same input specs: one rule evaluation in the check), or None; not compared.
+            :mod:`graph_core.cost` computes one cost for all the nodes that share it.
     """
 
-    __slots__ = _fields = ("outputs", "params", "problems", "config", "masks")
+    __slots__ = _fields = ("outputs", "params", "problems", "config", "masks", "alike")
     _compared = ("outputs", "params", "problems")
 
     def __init__(self, outputs: list | None, params: tuple | None, problems: list | None = None,
-                 config: dict | None = None, masks: tuple = ()):
+                 config: dict | None = None, masks: tuple = (), alike: tuple | None = None):
         self.outputs = outputs
         self.params = params
         self.problems = [] if problems is None else problems
         self.config = config
         self.masks = masks
+        self.alike = alike
 
     def carries_mask(self, index: int = 0) -> bool:
         """Whether output ``index`` carries a Keras mask (Embedding(mask_zero=True), Masking…)."""

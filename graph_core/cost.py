@@ -258,12 +258,18 @@ class CostTracker:
             if hit is not None and hit[0] is res:
                 nodes[nid] = hit[1]
                 continue
+            alike = res.alike
+            shared = memo.get(id(alike)) if alike is not None else None
             outputs = res.outputs
-            if (outputs is not None and len(outputs) == 1
+            if shared is not None and shared[0] is alike:  # a node alike had its cost computed
+                cost = shared[1]
+            elif (outputs is not None and len(outputs) == 1
                     and doc_layers[doc_nodes[nid].layer].type in ZERO_MAC_TYPES):  # the common case, inline
                 cost = zero_costs.get(outputs[0])  # one shared figure per distinct output spec
                 if cost is None:
                     cost = zero_costs[outputs[0]] = NodeCost(0, tensor_bytes(outputs[0], batch_size))
+                if alike is not None:
+                    memo[id(alike)] = (alike, cost)
             else:
                 cost = self._node_cost(doc, nid, res, table, batch_size, memo)
             if hit is not None:
@@ -319,8 +325,9 @@ class CostTracker:
         return dict(self._weights)
 
     def _node_cost(self, doc: Document, nid: str, res, results, batch_size: int, memo: dict) -> NodeCost:
-        """One node's cost (``results``: node id -> check result; ``memo``: costs of this call by
-        layer type, resolved config, input and output specs, shared by nodes alike)."""
+        """One node's cost (``results``: node id -> check result; ``memo``: the costs of this call,
+        by what the check's results share (``NodeResult.alike``), else by layer type, resolved
+        config, input and output specs)."""
         if res is None or res.outputs is None:
             return NodeCost(None, None)
         outputs = res.outputs
@@ -331,30 +338,34 @@ class CostTracker:
             return self._model_node_cost(layer, batch_size)
         if kind == "Application":
             return _application_cost(layer, node, results, outputs, batch_size)
+        alike = res.alike  # nodes alike in the check cost alike: one figure for all of them
+        if alike is not None:
+            hit = memo.get(id(alike))
+            if hit is not None and hit[0] is alike:
+                return hit[1]
         rule = None if kind in ZERO_MAC_TYPES else RULES.get(kind)
         config = res.config
         inputs = []
+        cost = key = None
         if rule is not None:
             for ref in node.inputs:
                 producer = results.get(ref.node)
                 produced = producer.outputs if producer is not None else None
                 inputs.append(produced[ref.index] if produced is not None and ref.index < len(produced)
                               else _UNKNOWN)
-            key = None
             if config is not None:  # resolved by the check: shared by the layers alike
                 key = (kind, id(config), tuple(inputs), tuple(outputs))
                 try:
-                    hit = memo.get(key)
+                    cost = memo.get(key)
                 except TypeError:  # an unhashable shape
-                    hit = key = None
-                if hit is not None:
-                    return hit
-        else:
-            key = None
-        cost = NodeCost(self._macs(kind, rule, layer, config, inputs, outputs, batch_size),
-                        _activation_bytes(outputs, batch_size))
-        if key is not None:
-            memo[key] = cost
+                    key = None
+        if cost is None:
+            cost = NodeCost(self._macs(kind, rule, layer, config, inputs, outputs, batch_size),
+                            _activation_bytes(outputs, batch_size))
+            if key is not None:
+                memo[key] = cost
+        if alike is not None:
+            memo[id(alike)] = (alike, cost)
         return cost
 
     @staticmethod
