@@ -19,11 +19,12 @@ Typical use::
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 from graph_core.layer_kinds import APPLICATIONS, is_known_type
 from graph_core.layer_rules.params import ACTIVATIONS
 from graph_core.losses import LOSS_ALIASES, LOSSES, METRICS
+from graph_core.records import frozen
 from graph_core.tensor import FLOAT_DTYPES, INTEGER_DTYPES
 
 __all__ = [
@@ -32,7 +33,8 @@ __all__ = [
     "layer_problems", "layer_type_problem",
 ]
 
-class Refusal(NamedTuple):
+@frozen
+class Refusal:
     """One thing the allow-list does not accept.
 
     Attributes:

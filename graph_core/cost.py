@@ -19,13 +19,12 @@ check result changed, for the editor's live display.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
 
 from graph_core import catalog
 from graph_core.cost_rules import RULES, ZERO_MAC_TYPES, known_but_batch
 from graph_core.cost_schedule import PeakTree, Schedule, Totals, peak_activation, schedule_of
 from graph_core.document import Document, Layer
-from graph_core.records import Record
+from graph_core.records import Record, frozen
 from graph_core.tensor import TensorSpec
 from graph_core.versioned_map import Snapshot
 
@@ -46,7 +45,8 @@ _UNKNOWN = TensorSpec(None)
 _WALK = object()  # "walk the schedule for the peak" (it was not computed with the totals)
 
 
-class NodeCost(NamedTuple):
+@frozen
+class NodeCost:
     """The cost of one node (one call).
 
     Attributes:

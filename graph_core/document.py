@@ -11,13 +11,14 @@ from __future__ import annotations
 import copy
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
-from graph_core.records import Record
+from graph_core.records import Record, frozen
 from graph_core.training_settings import DEFAULT_COMPILE, DEFAULT_FIT
 
 
-class TensorRef(NamedTuple):
+@frozen
+class TensorRef:
     """One output tensor of a node: ``(node id, output index)``."""
 
     node: str
@@ -130,7 +131,8 @@ class Output(Record):
         return TensorRef(self.node, self.index)
 
 
-class ChangeEvent(NamedTuple):
+@frozen
+class ChangeEvent:
     """What an applied (or reverted) edit changed.
 
     Attributes:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from graph_core.records import frozen
 
 ERROR = "error"
 WARNING = "warning"
 
 
-class Problem(NamedTuple):
+@frozen
+class Problem:
     """One finding of :func:`graph_core.analysis.check`.
 
     Attributes:

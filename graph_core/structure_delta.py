@@ -13,12 +13,12 @@ no room in the order, ids that do not add up) sends the caller back to the full 
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from graph_core.document import Document
+from graph_core.records import frozen
 
 
-class StructureDelta(NamedTuple):
+@frozen
+class StructureDelta:
     """The nodes and layers a batch of structural edits added, removed or changed.
 
     Attributes:

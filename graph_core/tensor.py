@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from graph_core.records import frozen
 
 Shape = tuple[int | None, ...]
 
 
-class TensorSpec(NamedTuple):
+@frozen
+class TensorSpec:
     """Shape (batch axis first, ``None`` for an unknown size) and dtype of one tensor.
 
     ``shape`` is ``None`` as a whole when nothing is known about the tensor (a layer type

@@ -13,13 +13,13 @@ answers depend on the document only, so they live here (and are tested) without 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import NamedTuple
 
 from graph_core.call_edits import ConnectKeyword, keyword_port_at, keyword_port_name, keyword_refusal
 from graph_core.catalog import get_spec
 from graph_core.document import Document, TensorRef
 from graph_core.edits import Compound, Connect, Disconnect, Edit, connection_refusal, delete_nodes
 from graph_core.layer_kinds import call_spec_for
+from graph_core.records import frozen
 
 PortName = Callable[[Document, str, int], str]
 """``(doc, node id, slot) -> name`` of an input port, e.g. ``"query"`` or ``"input 1"``."""
@@ -40,7 +40,8 @@ def default_port_name(doc: Document, node_id: str, slot: int) -> str:
     return call_spec_for(doc.layer_of(node_id)).input_name(slot)
 
 
-class WireDrop(NamedTuple):
+@frozen
+class WireDrop:
     """Where a dropped connection goes.
 
     Attributes:

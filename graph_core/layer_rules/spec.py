@@ -6,8 +6,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
+from graph_core.records import frozen
 from graph_core.tensor import TensorSpec
 
 
@@ -54,7 +55,8 @@ LintFn = Callable[[dict, "list[TensorSpec]"], "list[tuple[str, str, str]]"]
 CheckFn = Callable[[dict], "list[tuple[str, str, str]]"]
 
 
-class ParamSpec(NamedTuple):
+@frozen
+class ParamSpec:
     """One constructor argument of a Keras layer.
 
     Args:
@@ -91,7 +93,8 @@ class ParamSpec(NamedTuple):
         return self.default is REQUIRED
 
 
-class CallSpec(NamedTuple):
+@frozen
+class CallSpec:
     """How a layer is called: the one description build, export, import and the canvas read.
 
     Args:
@@ -147,7 +150,8 @@ class CallSpec(NamedTuple):
         return self.input_names[slot] if slot < len(self.input_names) else f"input {slot}"
 
 
-class LayerSpec(NamedTuple):
+@frozen
+class LayerSpec:
     """Everything LayerLoom knows about one Keras layer class.
 
     ``infer`` maps a resolved config and the input specs to the output specs and raises

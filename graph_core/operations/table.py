@@ -9,20 +9,21 @@ as ``axis``), its shape and dtype rule, and how Python code writes it (``x + y``
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
 
 from graph_core.errors import ShapeError
 from graph_core.layer_rules.spec import REQUIRED, ParamSpec
 from graph_core.operations import dtypes as dt
 from graph_core.operations import index_key
 from graph_core.operations import shapes as sh
+from graph_core.records import frozen
 from graph_core.tensor import TensorSpec
 
 PREFIX = "ops."
 """Document types of operations are ``ops.<keras.ops function>`` (never a keras.layers name)."""
 
 
-class Operation(NamedTuple):
+@frozen
+class Operation:
     """One ``keras.ops`` operation.
 
     Args:
