@@ -19,13 +19,16 @@ Typical use::
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from graph_core.layer_kinds import APPLICATIONS, is_known_type
 from graph_core.layer_rules.params import ACTIVATIONS
 from graph_core.losses import LOSS_ALIASES, LOSSES, METRICS
 from graph_core.records import frozen
 from graph_core.tensor import FLOAT_DTYPES, INTEGER_DTYPES
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up (records.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "ALLOWED_FUNCTIONS", "DATA_MARKERS", "KERAS_LAYER_CLASSES", "KERAS_OBJECT_CLASSES", "REFUSED_TYPES",
@@ -206,6 +209,8 @@ def config_problems(layer_type: str, config: Any, path: str) -> list:
             problems.append(Refusal(f"{path}.application", f"{_short(app)} is not a keras.applications "
                                                            f"model LayerLoom knows", False))
     for key, value in config.items():
+        if value is None or type(value) in _SCALARS:
+            continue  # a number, a boolean or null names nothing: the commonest argument, no path made
         where = f"{path}.{key}"
         if key in ("graph", "layer", "backward_layer") and layer_type != "Application":
             if key == "graph":
@@ -219,6 +224,9 @@ def config_problems(layer_type: str, config: Any, path: str) -> list:
                 continue
         problems.extend(_value_problems(key, value, where))
     return problems
+
+
+_SCALARS = frozenset({int, float, bool})
 
 
 def _value_problems(key: str, value: Any, where: str) -> list:
@@ -358,16 +366,16 @@ def document_problems(doc, path: str = "$") -> list:
     """
     problems: list = []
     for i, layer in enumerate(doc.layers.values()):
-        where = f"{path}.layers[{i}]"
         problem = layer_type_problem(layer.type)
         if problem:
-            problems.append(Refusal(f"{where}.type", f"layer '{layer.name}': {problem}",
+            problems.append(Refusal(f"{path}.layers[{i}].type", f"layer '{layer.name}': {problem}",
                                     is_refused_type(layer.type)))
             continue
-        for item in config_problems(layer.type, layer.config, f"{where}.config"):
-            problems.append(Refusal(item.path, f"layer '{layer.name}': {item.message}", item.refused))
+        for item in config_problems(layer.type, layer.config, "$"):  # paths made only for what is found
+            problems.append(Refusal(f"{path}.layers[{i}].config{item.path[1:]}",
+                                    f"layer '{layer.name}': {item.message}", item.refused))
         if layer.subgraph is not None:
-            problems.extend(document_problems(layer.subgraph, f"{where}.config.graph"))
+            problems.extend(document_problems(layer.subgraph, f"{path}.layers[{i}].config.graph"))
     return problems
 
 

@@ -15,8 +15,6 @@ Typical use::
 
 from __future__ import annotations
 
-from typing import Any
-
 from graph_core.errors import ShapeError
 from graph_core.layer_rules import (
     applications,
@@ -43,6 +41,10 @@ from graph_core.layer_rules.params import ACTIVATIONS
 from graph_core.layer_rules.spec import BASE_ARGS, PARAM_KINDS, REQUIRED, CallSpec, LayerSpec, ParamSpec
 from graph_core.operations import OPERATION_SPECS
 from graph_core.tensor import FLOAT_DTYPES, INTEGER_DTYPES
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up (records.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "CATALOG",

@@ -11,10 +11,13 @@ from __future__ import annotations
 import copy
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
 
 from graph_core.records import Record, frozen
 from graph_core.training_settings import DEFAULT_COMPILE, DEFAULT_FIT
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up (records.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @frozen

@@ -10,9 +10,12 @@ nothing a document holds is refused by :mod:`graph_core.allow_list`. Whatever lo
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from graph_core.errors import LoomFormatError, LoomRefused
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up (records.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Largest ``.loom`` file, in bytes.
 MAX_FILE_BYTES = 64 * 1024 * 1024

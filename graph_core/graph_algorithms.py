@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from graph_core.document import Document
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up (records.py)
 if TYPE_CHECKING:
     import networkx as nx
 

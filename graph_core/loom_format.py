@@ -11,7 +11,6 @@ import json
 import math
 import os
 from pathlib import Path
-from typing import Any
 
 from graph_core.atomic_temps import remove_stale_temps, temp_prefix
 from graph_core.document import Document, Layer, Node, Output, TensorRef
@@ -19,6 +18,10 @@ from graph_core.errors import LoomFormatError
 from graph_core.file_limits import MAX_FILE_BYTES, MAX_INT, check_document, check_json_data
 from graph_core.operations import format_problem
 from graph_core.training_settings import DEFAULT_COMPILE, DEFAULT_FIT, FIT_OPTION_PARAMS, FIT_PARAMS, setting_problem
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up (records.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMAT_NAME = "layerloom"
 FORMAT_VERSION = 1

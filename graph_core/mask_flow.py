@@ -13,7 +13,10 @@ operations Keras saves, to recognise the ones a layer re-creates by itself.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up (records.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 PRODUCERS = {
     "Embedding": lambda config: bool(config.get("mask_zero", False)),

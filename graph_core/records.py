@@ -10,6 +10,9 @@ A record writes its ``__init__`` by hand (a plain function, the hot path of load
 names its fields once, in ``_fields``. ``typing.NamedTuple`` is not used either: it compiles each
 field's annotation (a string, under ``from __future__ import annotations``) into a ForwardRef,
 about 0.1 ms a field; :func:`frozen` makes the same class from the same body without that.
+Nor do the modules on the check path import :mod:`typing` itself (about 5 ms): those that name
+its types in annotations, which ``from __future__ import annotations`` never evaluates, import
+them under ``TYPE_CHECKING = False`` / ``if TYPE_CHECKING:``, for type checkers and readers only.
 """
 
 from __future__ import annotations

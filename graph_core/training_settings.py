@@ -32,10 +32,13 @@ Fit options (all in the ``fit`` section of the ``.loom`` file):
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from graph_core.layer_rules.spec import ParamSpec
 from graph_core.lr_schedules import LR_SCHEDULES
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up (records.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 OPTIMIZERS = {
     "adadelta": "Adadelta", "adafactor": "Adafactor", "adagrad": "Adagrad", "adam": "Adam",

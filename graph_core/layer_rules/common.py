@@ -6,10 +6,13 @@ Everything here is cheap: rules run for every node on every edit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NoReturn
 
 from graph_core.errors import ShapeError
 from graph_core.tensor import FLOAT_DTYPES, TensorSpec, format_shape
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up (records.py)
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 #: Filled by ``graph_core.catalog``: layer type -> LayerSpec (for wrapper layers).
 REGISTRY: dict = {}

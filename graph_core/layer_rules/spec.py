@@ -6,10 +6,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from graph_core.records import frozen
 from graph_core.tensor import TensorSpec
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up (records.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class _Required:
