@@ -328,7 +328,7 @@ class Analyzer:
             except TypeError:  # an unhashable shape
                 hit = memo_key = None
             if hit is not None and hit[0] is check:
-                return NodeResult(list(hit[1]), hit[2], problems, resolved, alike=hit)
+                return NodeResult(list(hit[1]), hit[2], problems, resolved, (), hit)
         call = spec.call_spec
         try:
             outputs = spec.infer(resolved, inputs)
@@ -369,7 +369,7 @@ class Analyzer:
             if len(memo) >= _MEMO_SIZE:
                 memo.clear()
             alike = memo[memo_key] = (check, tuple(outputs), params)
-        return NodeResult(list(outputs), params, problems, resolved, alike)
+        return NodeResult(list(outputs), params, problems, resolved, (), alike)
 
     def _layer_check(self, layer: Layer) -> tuple:
         """``(resolved config, parameter problems, allow-list refusals, spec)`` of a layer, cached
