@@ -187,9 +187,14 @@ class Analyzer:
     def _masks(self, node, new: NodeResult, results: dict) -> tuple:
         """Whether each output of the call carries a mask (graph_core.mask_flow)."""
         layer = self.doc.layers[node.layer]
+        for ref in node.inputs:
+            producer = results.get(ref.node)
+            if producer is not None and producer.masks:
+                break
+        else:  # no input carries a mask
+            if layer.type not in PRODUCERS and "mask" not in node.keyword_inputs:
+                return ()  # nor does any output (the common case, kept cheap)
         given = [r.node in results and results[r.node].carries_mask(r.index) for r in node.inputs]
-        if True not in given and layer.type not in PRODUCERS and "mask" not in node.keyword_inputs:
-            return ()  # no output carries a mask (the common case, kept cheap)
         count = len(new.outputs) if new.outputs is not None else call_output_count(layer, node)
         return node_masks(layer, node, given, count)
 
@@ -270,8 +275,7 @@ class Analyzer:
     def _evaluate_node(self, nid: str, inputs: list) -> NodeResult:
         doc = self.doc
         node = doc.nodes[nid]
-        layer = doc.layers[node.layer]
-        label = _describe(layer)
+        layer = doc.layers[node.layer]  # named in messages by _describe(layer): made only for a problem
         problems: list[Problem] = []
         data = self._results.data
         for ref in node.inputs:
@@ -279,15 +283,15 @@ class Analyzer:
             if producer is not None and producer.outputs is not None and ref.index >= len(producer.outputs):
                 problems.append(Problem(
                     ERROR, "graph.bad_output_index",
-                    f"{label} reads output {ref.index} of '{doc.node_label(ref.node)}', which has only "
+                    f"{_describe(layer)} reads output {ref.index} of '{doc.node_label(ref.node)}', which has only "
                     f"{len(producer.outputs)} output{'s' if len(producer.outputs) != 1 else ''}",
                     (nid, ref.node), "connect one of its existing outputs"))
         check = self._layer_check(layer)
         resolved, param_problems, refusals, spec = check
         if refusals:  # issue 12: one allow-list everywhere
-            return NodeResult(None, None, problems + refusal_problems(refusals, label, nid))
+            return NodeResult(None, None, problems + refusal_problems(refusals, _describe(layer), nid))
         if node.keyword_inputs or node.call_kwargs:
-            call_problems = _call_problems(spec, node, label, nid)
+            call_problems = _call_problems(spec, node, _describe(layer), nid)
             if call_problems:
                 return NodeResult(None, None, problems + call_problems)
         keyword_specs: dict = {}
@@ -300,7 +304,7 @@ class Analyzer:
         if spec is None:
             problems.append(Problem(
                 WARNING, "layer.unknown_type",
-                f"{label}: {layer.type} is not in LayerLoom's catalog; it is kept with its config "
+                f"{_describe(layer)}: {layer.type} is not in LayerLoom's catalog; it is kept with its config "
                 f"but its shapes and parameters are unknown", (nid,),
                 "the exported code passes its config through unchanged"))
             return NodeResult(None, None, problems)
@@ -310,13 +314,13 @@ class Analyzer:
             return evaluate_application(nid, layer, inputs, problems)
         if param_problems:
             nodes = tuple(doc.nodes_of(layer.id))
-            problems.extend(Problem(ERROR, "param.invalid", f"{label}: {msg}", nodes, hint,
+            problems.extend(Problem(ERROR, "param.invalid", f"{_describe(layer)}: {msg}", nodes, hint,
                                     param=name or None, detail=msg)
                             for name, msg, hint in param_problems)
         count = len(inputs)
         arity = None
         if count < spec.min_inputs or (spec.max_inputs is not None and count > spec.max_inputs):
-            arity = _arity_problem(spec, label, count, nid)
+            arity = _arity_problem(spec, _describe(layer), count, nid)
             problems.append(arity)
         if param_problems or arity:
             return NodeResult(None, None, problems)
@@ -339,7 +343,7 @@ class Analyzer:
             return NodeResult(None, None, problems)
         except Exception as exc:  # a rule's own bug must not take the editor down
             problems.append(Problem(ERROR, "internal.shape_rule",
-                                    f"{label}: shape inference failed ({type(exc).__name__}: {exc})", (nid,),
+                                    f"{_describe(layer)}: shape inference failed ({type(exc).__name__}: {exc})", (nid,),
                                     "please report this; the Keras build will tell the real answer"))
             return NodeResult(None, None, problems)
         shapes_known = True
