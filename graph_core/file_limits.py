@@ -144,11 +144,10 @@ def _check_indices(doc, path: str) -> None:
     """No tensor reference indexes past :data:`MAX_OUTPUT_INDEX` (an index past the layer's own
     output count is a problem :func:`graph_core.analysis.check` reports: the file stays openable
     after an edit that reduced a layer's outputs)."""
-    order = {nid: i for i, nid in enumerate(doc.nodes)}
-    for nid, node in doc.nodes.items():
+    for i, node in enumerate(doc.nodes.values()):
         for j, ref in enumerate(node.inputs):
             if ref.index > MAX_OUTPUT_INDEX:
-                raise LoomFormatError(f"{path}.nodes[{order[nid]}].inputs[{j}]", _index_message(ref.index))
+                raise LoomFormatError(f"{path}.nodes[{i}].inputs[{j}]", _index_message(ref.index))
     for k, out in enumerate(doc.outputs):
         if out.index > MAX_OUTPUT_INDEX:
             raise LoomFormatError(f"{path}.outputs[{k}].index", _index_message(out.index))
@@ -159,7 +158,8 @@ def _check_indices(doc, path: str) -> None:
 
 def _check_positions(doc, path: str) -> None:
     for i, node in enumerate(doc.nodes.values()):
-        if any(abs(v) > MAX_POSITION for v in node.pos):
+        x, y = node.pos
+        if abs(x) > MAX_POSITION or abs(y) > MAX_POSITION:
             raise LoomFormatError(f"{path}.nodes[{i}].pos", f"the position {list(node.pos)} is farther than "
                                                            f"{MAX_POSITION:,} from the origin")
     for i, layer in enumerate(doc.layers.values()):

@@ -30,6 +30,7 @@ _LAYER_KEYS = {"id", "type", "name", "config", "cache"}
 _NODE_KEYS = {"id", "layer", "inputs", "pos", "keyword_inputs", "call_kwargs"}
 _OUTPUT_KEYS = {"node", "index", "loss", "loss_weight", "metrics"}
 _ORIGIN = (0, 0)  # a node's position when the file gives none
+_NO_INPUTS: list = []  # a node's inputs when the file gives none (read, never changed)
 _ROOT_KEYS = {"format", "version", "name", "layers", "nodes", "outputs", "compile", "fit"}
 
 
@@ -204,18 +205,24 @@ def _layer_from_dict(item: Any) -> Layer:
 
 
 def _node_from_dict(item: Any) -> Node:
-    obj = _expect(item, dict, "", "a node object")
-    node_id = _nonempty_str(obj.get("id"), ".id")
-    layer = _nonempty_str(obj.get("layer"), ".layer")
+    # The commonest item of a file: the usual case is tested inline, the helpers name what is wrong.
+    obj = item if type(item) is dict else _expect(item, dict, "", "a node object")
+    node_id, layer, given = obj.get("id"), obj.get("layer"), obj.get("inputs", _NO_INPUTS)
+    if type(node_id) is not str or not node_id:
+        node_id = _nonempty_str(node_id, ".id")
+    if type(layer) is not str or not layer:
+        layer = _nonempty_str(layer, ".layer")
+    if type(given) is not list:
+        given = _expect(given, list, ".inputs", "a list")
     inputs = []
-    for j, ref in enumerate(_expect(obj.get("inputs", []), list, ".inputs", "a list")):
+    for j, ref in enumerate(given):
         if (type(ref) is not list or len(ref) != 2 or type(ref[0]) is not str
                 or not _is_int(ref[1]) or ref[1] < 0):
             raise LoomFormatError(f".inputs[{j}]", f'expected ["node id", output index], found {_show(ref)}')
         inputs.append(TensorRef(ref[0], ref[1]))
     pos = obj.get("pos", _ORIGIN)
     if (type(pos) is not list and pos is not _ORIGIN) or len(pos) != 2 or not (
-            _finite(pos[0]) and _finite(pos[1])):
+            type(pos[0]) is int or _finite(pos[0])) or not (type(pos[1]) is int or _finite(pos[1])):
         raise LoomFormatError(".pos", f"expected [x, y] with two numbers, found {_show(pos)}")
     keyword_inputs = _keyword_inputs(obj["keyword_inputs"], len(inputs)) if "keyword_inputs" in obj else {}
     call_kwargs = _call_kwargs(obj["call_kwargs"]) if "call_kwargs" in obj else {}
