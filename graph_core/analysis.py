@@ -232,8 +232,19 @@ class Analyzer:
         """Evaluate one node and store its result (``store``: the results table's
         :meth:`~graph_core.versioned_map.VersionedMap.setter`); True when its output specs changed."""
         node = self.doc.nodes[nid]
-        inputs = [data[r.node].output(r.index) if r.node in data else UNKNOWN for r in node.inputs]
-        new = self._evaluate(nid, inputs)
+        inputs = []
+        past_outputs = False  # an input reads an output its producer does not have
+        for ref in node.inputs:
+            producer = data.get(ref.node)
+            produced = None if producer is None else producer.outputs
+            if produced is None:
+                inputs.append(UNKNOWN)
+            elif ref.index < len(produced):
+                inputs.append(produced[ref.index])
+            else:
+                inputs.append(UNKNOWN)
+                past_outputs = True
+        new = self._evaluate(nid, inputs, past_outputs)
         new.masks = self._masks(node, new, data)
         old = data.get(nid)
         if old is not None and old == new and old.config == new.config and old.masks == new.masks:
@@ -263,22 +274,22 @@ class Analyzer:
         else:
             unchecked.discard(nid)
 
-    def _evaluate(self, nid: str, inputs: list) -> NodeResult:
+    def _evaluate(self, nid: str, inputs: list, past_outputs: bool = False) -> NodeResult:
         try:
-            return self._evaluate_node(nid, inputs)
+            return self._evaluate_node(nid, inputs, past_outputs)
         except Exception as exc:  # validation never raises, whatever a file holds
             layer = self.doc.layer_of(nid)
             return NodeResult(None, None, [Problem(
                 ERROR, "internal.check", f"{_describe(layer)} could not be checked ({type(exc).__name__}: {exc})",
                 (nid,), "check this layer's settings; please report this")])
 
-    def _evaluate_node(self, nid: str, inputs: list) -> NodeResult:
+    def _evaluate_node(self, nid: str, inputs: list, past_outputs: bool) -> NodeResult:
         doc = self.doc
         node = doc.nodes[nid]
         layer = doc.layers[node.layer]  # named in messages by _describe(layer): made only for a problem
         problems: list[Problem] = []
         data = self._results.data
-        for ref in node.inputs:
+        for ref in node.inputs if past_outputs else ():
             producer = data.get(ref.node)
             if producer is not None and producer.outputs is not None and ref.index >= len(producer.outputs):
                 problems.append(Problem(
