@@ -152,7 +152,7 @@ def test_a_config_edit_re_checks_only_the_nodes_it_affects():
     middle = [layer for layer in doc.layers.values() if layer.type == "Dense"][20]
     evaluated = []
     original = analyzer._evaluate_node
-    analyzer._evaluate_node = lambda nid, inputs: evaluated.append(nid) or original(nid, inputs)
+    analyzer._evaluate_node = lambda nid, *rest: evaluated.append(nid) or original(nid, *rest)
     doc.apply(SetConfig(middle.id, "units", 65))
     result = analyzer.result()
     # the Dense itself, the Dropout after it, the Dense after that (whose output is unchanged): no more
