@@ -62,6 +62,9 @@ QToolButton#resetButton { color: #6b7280; padding: 0 2px; }
 QToolButton#advancedToggle { color: #374151; font-weight: 600; padding: 2px 0; border: none; background: transparent; }
 QLabel#problemsSummary { padding: 2px 0; }
 *[invalid="true"] { color: #c62828; }
+QLabel[tone="error"] { color: #c62828; }
+QLabel[tone="muted"] { color: #6b7280; }
+QLabel[tone="section"] { color: #6b7280; font-weight: 600; font-size: 8pt; letter-spacing: 0.5px; padding-top: 6px; }
 QToolTip { background: #1f2937; color: #ffffff; border: none; padding: 4px 6px; }
 """
 

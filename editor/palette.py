@@ -60,6 +60,8 @@ MODEL_ENTRIES = (
 )
 #: Entries drawn in their own colour rather than their category's.
 _OWN_COLOUR = ("Input", MODEL_SPEC.type, APPLICATION_SPEC.type)
+#: The categories shown open when the window opens.
+_OPEN_AT_START = ("Core", "Convolution", "Merge")
 
 
 def category_hex(category: str) -> str:
@@ -145,28 +147,55 @@ class Palette(QWidget):
         groups.append((OPERATIONS_CATEGORY, [(s.type, s.description) for s in OPERATION_SPECS.values()]))
         self._entries = [(t, d, category) for category, entries in groups for t, d in entries]
         self._search_index: dict | None = None  # built by the first search, not at start-up
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+        # the entries of a collapsed category are made when it is first expanded (or searched):
+        # the window opens with three categories open, so most entries are not seen yet
+        self._unfilled: dict = {}
         for category, entries in groups:
             top = QTreeWidgetItem([category])
             top.setFlags(Qt.ItemFlag.ItemIsEnabled)
             font = top.font(0)
             font.setBold(True)
             top.setFont(0, font)
-            icon = category_icon(category)
-            for layer_type, description in entries:
-                item = QTreeWidgetItem([palette_label(layer_type)])
-                item.setData(0, TYPE_ROLE, layer_type)
-                item.setIcon(0, category_icon(category, layer_type=layer_type)
-                             if layer_type in _OWN_COLOUR else icon)
-                item.setToolTip(0, f"<b>{layer_type}</b><br>{description}<br><i>Drag onto the canvas, "
-                                   f"or double-click to add it.</i>")
-                item.setFlags(flags)
-                top.addChild(item)
             self.tree.addTopLevelItem(top)
-            top.setExpanded(category in ("Core", "Convolution", "Merge"))
+            if category in _OPEN_AT_START:
+                self._fill(top, category, entries)
+                top.setExpanded(True)
+            else:
+                top.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
+                self._unfilled[id(top)] = (top, category, entries)
+        self.tree.itemExpanded.connect(self._expanded)
+
+    def _fill(self, top: QTreeWidgetItem, category: str, entries: list) -> None:
+        """Add the entries of ``category`` under its item ``top``."""
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+        icon = category_icon(category)
+        items = []
+        for layer_type, description in entries:
+            item = QTreeWidgetItem([palette_label(layer_type)])
+            item.setData(0, TYPE_ROLE, layer_type)
+            item.setIcon(0, category_icon(category, layer_type=layer_type)
+                         if layer_type in _OWN_COLOUR else icon)
+            item.setToolTip(0, f"<b>{layer_type}</b><br>{description}<br><i>Drag onto the canvas, "
+                               f"or double-click to add it.</i>")
+            item.setFlags(flags)
+            items.append(item)
+        top.addChildren(items)
+        top.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.DontShowIndicatorWhenChildless)
+
+    def _expanded(self, top: QTreeWidgetItem) -> None:
+        pending = self._unfilled.pop(id(top), None)
+        if pending is not None:
+            self._fill(*pending)
+
+    def _fill_all(self) -> None:
+        """Make the entries of every category (searches and lookups see them all)."""
+        while self._unfilled:
+            _key, pending = self._unfilled.popitem()
+            self._fill(*pending)
 
     def layer_items(self) -> list:
         """Every layer entry (QTreeWidgetItem), in palette order."""
+        self._fill_all()
         out = []
         for i in range(self.tree.topLevelItemCount()):
             top = self.tree.topLevelItem(i)
@@ -193,6 +222,7 @@ class Palette(QWidget):
         needle = text.strip().lower()
         words = needle.split()
         index = self.search_index()
+        self._fill_all()
         for i in range(self.tree.topLevelItemCount()):
             top = self.tree.topLevelItem(i)
             shown = 0
