@@ -205,6 +205,9 @@ def run_editor(path: str | None = None, screenshot: str | None = None, allow_lar
               file=sys.stderr)
         return EXIT_UNREADABLE
 
+    from editor import qt_import_hook
+
+    qt_import_hook.install()  # before the editor's modules are imported (editor/qt_import_hook.py)
     from editor.main_window import MainWindow
     from editor.session import DocumentSession
 

@@ -61,3 +61,20 @@ def test_a_deferred_worker_queues_requests_instead_of_starting(qapp):
     finally:
         worker.shutdown()
         worker.deleteLater()
+
+
+def test_the_faster_pyside_import_check_gives_pyside_s_own_answers():
+    import json
+    import sys
+
+    import editor.palette
+    import graph_core.document
+    from editor import qt_import_hook
+
+    assert qt_import_hook.install() and qt_import_hook.install()  # once is enough; twice is harmless
+    check = getattr(sys.modules[qt_import_hook._HOOK_MODULE], qt_import_hook._HOOK)
+    pyside_own = check.layerloom_original
+    assert getattr(pyside_own, "layerloom_original", None) is None  # not wrapped twice
+    for module in (sys, json, graph_core.document, editor.palette, sys.modules["PySide6.QtCore"]):
+        assert check(module) == pyside_own(module), module.__name__
+    assert check(editor.palette) and not check(graph_core.document)
