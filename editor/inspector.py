@@ -253,7 +253,7 @@ class Inspector(QWidget):
         if self.session is None or self._doc is None:
             return
         self._node_ids = [n for n in self._node_ids if n in self._doc.nodes]
-        old_scroll = self.scroll.verticalScrollBar().value()
+        old_scroll = self.scroll.verticalScrollBar().value() if self.body is not None else None
         layer = self.layer()
         if layer is not None:
             body = _layer_view().LayerView(self, self._doc, layer, self._node_ids)
@@ -268,7 +268,8 @@ class Inspector(QWidget):
             old.deleteLater()
         self._signature = self._compute_signature()
         body.sync()
-        self.scroll.verticalScrollBar().setValue(old_scroll)
+        if old_scroll is not None:  # the first view opens at the top
+            self.scroll.verticalScrollBar().setValue(old_scroll)
 
     def provided_lines(self, doc, node_ids: list) -> list:
         """The extra info lines the :attr:`info_providers` give for ``doc`` and a selection."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, QMimeData, QSize, Qt, Signal
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -85,6 +85,29 @@ def category_icon(category: str, size: int = 12, layer_type: str = "") -> QIcon:
     return QIcon(pixmap)
 
 
+class _SearchField(QLineEdit):
+    """The search box. Its clear button shows only while there is text, and the button's icon comes
+    from the desktop's icon theme (~12 ms on X11), so it is added when the field first takes the
+    focus (it then fades in with the first text typed, as always) or gets a text otherwise."""
+
+    def __init__(self):
+        super().__init__()
+        self.textChanged.connect(self._text_changed)
+
+    def focusInEvent(self, event) -> None:
+        self._add_clear_button()
+        super().focusInEvent(event)
+
+    def _text_changed(self, text: str) -> None:
+        if text:
+            self._add_clear_button()
+
+    def _add_clear_button(self) -> None:
+        if not self.isClearButtonEnabled():
+            self.textChanged.disconnect(self._text_changed)
+            self.setClearButtonEnabled(True)
+
+
 class _PaletteTree(QTreeWidget):
     """The tree of layers; its drags carry the layer type as :data:`MIME_LAYER`."""
 
@@ -124,13 +147,8 @@ class Palette(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(6)
-        self.search = QLineEdit()
+        self.search = _SearchField()
         self.search.setPlaceholderText("Search layers…")
-        # the clear button shows only while there is text, and its icon comes from the desktop's
-        # icon theme (~12 ms on X11): it is added when the field first takes the focus (so it
-        # fades in with the first text typed, as always), or with a first text set otherwise
-        self.search.installEventFilter(self)
-        self.search.textChanged.connect(self._add_clear_button)
         self.search.textChanged.connect(self.filter)
         layout.addWidget(self.search)
         self.tree = _PaletteTree()
@@ -144,17 +162,6 @@ class Palette(QWidget):
         self.tree.itemActivated.connect(self._activated)
         layout.addWidget(self.tree)
         self._populate()
-
-    def _add_clear_button(self, text: str = "x") -> None:
-        if text and not self.search.isClearButtonEnabled():
-            self.search.removeEventFilter(self)
-            self.search.textChanged.disconnect(self._add_clear_button)
-            self.search.setClearButtonEnabled(True)
-
-    def eventFilter(self, watched, event) -> bool:
-        if watched is self.search and event.type() == QEvent.Type.FocusIn:
-            self._add_clear_button()
-        return False
 
     def _populate(self) -> None:
         groups = [(name, [(s.type, s.description) for s in specs]) for name, specs in catalog.categories()]

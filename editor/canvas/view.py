@@ -274,7 +274,8 @@ class GraphView(CanvasActions, QGraphicsView):
             p.end()
             self._tile, self._tile_size = tile, size
         origin = self.mapFromScene(QPointF(0.0, 0.0))
-        brush = QBrush(self._tile)
+        brush = QBrush()  # QBrush(pixmap) would make PySide resolve every constructor's types (style.brush)
+        brush.setTexture(self._tile)
         brush.setTransform(QTransform.fromTranslate(origin.x() % size - size / 2.0,
                                                     origin.y() % size - size / 2.0))
         painter.save()
