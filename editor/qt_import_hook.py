@@ -14,6 +14,7 @@ uses no ``__feature__``), and where PySide has no such hook :func:`install` does
 
 from __future__ import annotations
 
+import os
 import sys
 
 _HOOK_MODULE = "shibokensupport.feature"
@@ -25,10 +26,15 @@ def _reads_pyside_source(original):
         path = getattr(module, "__file__", None)
         if isinstance(path, str) and path.endswith(".py"):
             try:
-                with open(path, "rb") as fh:
-                    return b"PySide6" in fh.read()
+                fd = os.open(path, os.O_RDONLY)  # no buffered file object: ~10 us less a module
+            except OSError:
+                return original(module)
+            try:
+                return b"PySide6" in os.read(fd, os.fstat(fd).st_size + 1)
             except OSError:
                 pass
+            finally:
+                os.close(fd)
         return original(module)
 
     mod_uses_pyside.layerloom_original = original
