@@ -8,9 +8,10 @@ window adds the layer at the centre of the view.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeData, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLineEdit,
@@ -26,6 +27,9 @@ from graph_core import catalog
 from graph_core.layer_kinds import APPLICATION_SPEC, MODEL_SPEC
 from graph_core.operations import CATEGORY as OPERATIONS_CATEGORY
 from graph_core.operations import OPERATION_SPECS, get_operation
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
 
 MIME_LAYER = "application/x-layerloom-layer"
 TYPE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -71,6 +75,15 @@ def category_hex(category: str) -> str:
 
 def category_icon(category: str, size: int = 12, layer_type: str = "") -> QIcon:
     """A small rounded swatch in the colour of the category (or of ``Input``/``Application``)."""
+    from PySide6.QtGui import QIcon  # made when first needed: the palette shows its swatches as pixmaps
+
+    return QIcon(category_swatch(category, size, layer_type))
+
+
+def category_swatch(category: str, size: int = 12, layer_type: str = "") -> QPixmap:
+    """The pixmap of :func:`category_icon`. The palette's entries show it as their decoration:
+    their views make the same icon of it, and the editor's first frame then needs no QIcon class
+    (PySide builds it, with its enums, in ~4 ms)."""
     if layer_type in _OWN_COLOUR:
         category = layer_type
     pixmap = QPixmap(size, size)
@@ -82,7 +95,7 @@ def category_icon(category: str, size: int = 12, layer_type: str = "") -> QIcon:
     painter.setBrush(colour)
     painter.drawRoundedRect(1, 1, size - 2, size - 2, 3, 3)
     painter.end()
-    return QIcon(pixmap)
+    return pixmap
 
 
 class _SearchField(QLineEdit):
@@ -190,13 +203,14 @@ class Palette(QWidget):
     def _fill(self, top: QTreeWidgetItem, category: str, entries: list) -> None:
         """Add the entries of ``category`` under its item ``top``."""
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
-        icon = category_icon(category)
+        swatch = category_swatch(category)
+        decoration = Qt.ItemDataRole.DecorationRole
         items = []
         for layer_type, description in entries:
             item = QTreeWidgetItem([palette_label(layer_type)])
             item.setData(0, TYPE_ROLE, layer_type)
-            item.setIcon(0, category_icon(category, layer_type=layer_type)
-                         if layer_type in _OWN_COLOUR else icon)
+            item.setData(0, decoration, category_swatch(category, layer_type=layer_type)
+                         if layer_type in _OWN_COLOUR else swatch)
             item.setToolTip(0, f"<b>{layer_type}</b><br>{description}<br><i>Drag onto the canvas, "
                                f"or double-click to add it.</i>")
             item.setFlags(flags)
