@@ -229,6 +229,7 @@ def run_editor(path: str | None = None, screenshot: str | None = None, allow_lar
     window.restore_state(app_settings())
     window.files.start_autosave()
     first_frame = _PaintWatcher(window, report in ("1", "quit"))
+    first_frame.then(window.note_opening_layout)  # an unchanged layout is not saved to restore
 
     def started() -> None:  # documents must stay collectable: no freeze
         start_up_gc.resume(freeze=False)
