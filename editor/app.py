@@ -62,6 +62,9 @@ QToolButton#resetButton { color: #6b7280; padding: 0 2px; }
 QToolButton#advancedToggle { color: #374151; font-weight: 600; padding: 2px 0; border: none; background: transparent; }
 QLabel#problemsSummary { padding: 2px 0; }
 *[invalid="true"] { color: #c62828; }
+QLabel[tone="error"] { color: #c62828; }
+QLabel[tone="muted"] { color: #6b7280; }
+QLabel[tone="section"] { color: #6b7280; font-weight: 600; font-size: 8pt; letter-spacing: 0.5px; padding-top: 6px; }
 QToolTip { background: #1f2937; color: #ffffff; border: none; padding: 4px 6px; }
 """
 
@@ -202,6 +205,9 @@ def run_editor(path: str | None = None, screenshot: str | None = None, allow_lar
               file=sys.stderr)
         return EXIT_UNREADABLE
 
+    from editor import qt_import_hook
+
+    qt_import_hook.install()  # before the editor's modules are imported (editor/qt_import_hook.py)
     from editor.main_window import MainWindow
     from editor.session import DocumentSession
 
@@ -223,6 +229,7 @@ def run_editor(path: str | None = None, screenshot: str | None = None, allow_lar
     window.restore_state(app_settings())
     window.files.start_autosave()
     first_frame = _PaintWatcher(window, report in ("1", "quit"))
+    first_frame.then(window.note_opening_layout)  # an unchanged layout is not saved to restore
 
     def started() -> None:  # documents must stay collectable: no freeze
         start_up_gc.resume(freeze=False)

@@ -13,22 +13,30 @@ so the focus stays in the field being edited. Layer documentation comes from
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QPushButton, QScrollArea, QToolButton, QVBoxLayout, QWidget
 
-from editor.inspector_layer import LayerView, editor_kind, params_of
 from editor.inspector_model import ModelView, MultiView
 from editor.inspector_view import InspectorView
-from editor.inspector_widgets import ParamRow
-from editor.param_editors import ParamEditor
 from editor.qt_signals import reconnect
-from editor.wrapped_layer import WrappedLayerEditor
 from graph_core.document import Document
 
 if TYPE_CHECKING:
+    from editor.inspector_widgets import ParamRow
     from editor.layer_help import HelpDialog
+    from editor.param_editors import ParamEditor
+    from editor.wrapped_layer import WrappedLayerEditor
+
+
+def _layer_view():
+    """:mod:`editor.inspector_layer`, imported when a layer is first inspected: the window opens
+    with nothing selected, so its first frame needs only the model's view."""
+    from editor import inspector_layer
+
+    return inspector_layer
 
 
 class Inspector(QWidget):
@@ -163,7 +171,7 @@ class Inspector(QWidget):
 
     def row(self, name: str) -> ParamRow | None:
         """The row editing parameter ``name`` (tests and the canvas use it)."""
-        return self.body.row(name) if isinstance(self.body, LayerView) else None
+        return self.body.row(name) if self._shows_layer() else None
 
     def editor(self, name: str) -> ParamEditor | None:
         """The editor of parameter (or setting) ``name``; ``"layer.units"`` is a wrapped layer's ``units``."""
@@ -171,7 +179,12 @@ class Inspector(QWidget):
 
     def wrapped_editor(self) -> WrappedLayerEditor | None:
         """The editor of a Bidirectional's or TimeDistributed's wrapped layer, when shown."""
-        return self.body.wrapped_editor() if isinstance(self.body, LayerView) else None
+        return self.body.wrapped_editor() if self._shows_layer() else None
+
+    def _shows_layer(self) -> bool:
+        """True when the view shown is a layer's (:class:`editor.inspector_layer.LayerView`)."""
+        module = sys.modules.get("editor.inspector_layer")  # a LayerView exists only once it is imported
+        return module is not None and isinstance(self.body, module.LayerView)
 
     def output_editors(self) -> list:
         """The :class:`editor.output_settings.OutputEditor` boxes shown."""
@@ -202,9 +215,10 @@ class Inspector(QWidget):
         if layer is None:
             return ("model", doc, tuple((o.node, o.index) for o in doc.outputs))
         outputs = tuple(k for k, o in enumerate(doc.outputs) if o.node in self._node_ids)
-        params = params_of(layer)
+        layer_view = _layer_view()
+        params = layer_view.params_of(layer)
         config = layer.config
-        kinds = tuple(editor_kind(layer, p, config.get(p.name, p.default)) for p in params)
+        kinds = tuple(layer_view.editor_kind(layer, p, config.get(p.name, p.default)) for p in params)
         extra_keys = tuple(k for k in config if k not in {p.name for p in params})
         return ("layer", doc, tuple(self._node_ids), layer.id, layer.type, outputs, kinds, extra_keys,
                 len(doc.nodes_of(layer.id)) > 1)
@@ -239,10 +253,10 @@ class Inspector(QWidget):
         if self.session is None or self._doc is None:
             return
         self._node_ids = [n for n in self._node_ids if n in self._doc.nodes]
-        old_scroll = self.scroll.verticalScrollBar().value()
+        old_scroll = self.scroll.verticalScrollBar().value() if self.body is not None else None
         layer = self.layer()
         if layer is not None:
-            body = LayerView(self, self._doc, layer, self._node_ids)
+            body = _layer_view().LayerView(self, self._doc, layer, self._node_ids)
         elif self._node_ids:
             body = MultiView(self, self._doc, self._node_ids)
         else:
@@ -254,7 +268,8 @@ class Inspector(QWidget):
             old.deleteLater()
         self._signature = self._compute_signature()
         body.sync()
-        self.scroll.verticalScrollBar().setValue(old_scroll)
+        if old_scroll is not None:  # the first view opens at the top
+            self.scroll.verticalScrollBar().setValue(old_scroll)
 
     def provided_lines(self, doc, node_ids: list) -> list:
         """The extra info lines the :attr:`info_providers` give for ``doc`` and a selection."""

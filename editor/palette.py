@@ -8,9 +8,10 @@ window adds the layer at the centre of the view.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeData, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLineEdit,
@@ -26,6 +27,9 @@ from graph_core import catalog
 from graph_core.layer_kinds import APPLICATION_SPEC, MODEL_SPEC
 from graph_core.operations import CATEGORY as OPERATIONS_CATEGORY
 from graph_core.operations import OPERATION_SPECS, get_operation
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
 
 MIME_LAYER = "application/x-layerloom-layer"
 TYPE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -60,6 +64,8 @@ MODEL_ENTRIES = (
 )
 #: Entries drawn in their own colour rather than their category's.
 _OWN_COLOUR = ("Input", MODEL_SPEC.type, APPLICATION_SPEC.type)
+#: The categories shown open when the window opens.
+_OPEN_AT_START = ("Core", "Convolution", "Merge")
 
 
 def category_hex(category: str) -> str:
@@ -69,6 +75,15 @@ def category_hex(category: str) -> str:
 
 def category_icon(category: str, size: int = 12, layer_type: str = "") -> QIcon:
     """A small rounded swatch in the colour of the category (or of ``Input``/``Application``)."""
+    from PySide6.QtGui import QIcon  # made when first needed: the palette shows its swatches as pixmaps
+
+    return QIcon(category_swatch(category, size, layer_type))
+
+
+def category_swatch(category: str, size: int = 12, layer_type: str = "") -> QPixmap:
+    """The pixmap of :func:`category_icon`. The palette's entries show it as their decoration:
+    their views make the same icon of it, and the editor's first frame then needs no QIcon class
+    (PySide builds it, with its enums, in ~4 ms)."""
     if layer_type in _OWN_COLOUR:
         category = layer_type
     pixmap = QPixmap(size, size)
@@ -80,7 +95,30 @@ def category_icon(category: str, size: int = 12, layer_type: str = "") -> QIcon:
     painter.setBrush(colour)
     painter.drawRoundedRect(1, 1, size - 2, size - 2, 3, 3)
     painter.end()
-    return QIcon(pixmap)
+    return pixmap
+
+
+class _SearchField(QLineEdit):
+    """The search box. Its clear button shows only while there is text, and the button's icon comes
+    from the desktop's icon theme (~12 ms on X11), so it is added when the field first takes the
+    focus (it then fades in with the first text typed, as always) or gets a text otherwise."""
+
+    def __init__(self):
+        super().__init__()
+        self.textChanged.connect(self._text_changed)
+
+    def focusInEvent(self, event) -> None:
+        self._add_clear_button()
+        super().focusInEvent(event)
+
+    def _text_changed(self, text: str) -> None:
+        if text:
+            self._add_clear_button()
+
+    def _add_clear_button(self) -> None:
+        if not self.isClearButtonEnabled():
+            self.textChanged.disconnect(self._text_changed)
+            self.setClearButtonEnabled(True)
 
 
 class _PaletteTree(QTreeWidget):
@@ -122,9 +160,8 @@ class Palette(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(6)
-        self.search = QLineEdit()
+        self.search = _SearchField()
         self.search.setPlaceholderText("Search layers…")
-        self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.filter)
         layout.addWidget(self.search)
         self.tree = _PaletteTree()
@@ -145,28 +182,56 @@ class Palette(QWidget):
         groups.append((OPERATIONS_CATEGORY, [(s.type, s.description) for s in OPERATION_SPECS.values()]))
         self._entries = [(t, d, category) for category, entries in groups for t, d in entries]
         self._search_index: dict | None = None  # built by the first search, not at start-up
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+        # the entries of a collapsed category are made when it is first expanded (or searched):
+        # the window opens with three categories open, so most entries are not seen yet
+        self._unfilled: dict = {}
         for category, entries in groups:
             top = QTreeWidgetItem([category])
             top.setFlags(Qt.ItemFlag.ItemIsEnabled)
             font = top.font(0)
             font.setBold(True)
             top.setFont(0, font)
-            icon = category_icon(category)
-            for layer_type, description in entries:
-                item = QTreeWidgetItem([palette_label(layer_type)])
-                item.setData(0, TYPE_ROLE, layer_type)
-                item.setIcon(0, category_icon(category, layer_type=layer_type)
-                             if layer_type in _OWN_COLOUR else icon)
-                item.setToolTip(0, f"<b>{layer_type}</b><br>{description}<br><i>Drag onto the canvas, "
-                                   f"or double-click to add it.</i>")
-                item.setFlags(flags)
-                top.addChild(item)
             self.tree.addTopLevelItem(top)
-            top.setExpanded(category in ("Core", "Convolution", "Merge"))
+            if category in _OPEN_AT_START:
+                self._fill(top, category, entries)
+                top.setExpanded(True)
+            else:
+                top.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
+                self._unfilled[id(top)] = (top, category, entries)
+        self.tree.itemExpanded.connect(self._expanded)
+
+    def _fill(self, top: QTreeWidgetItem, category: str, entries: list) -> None:
+        """Add the entries of ``category`` under its item ``top``."""
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+        swatch = category_swatch(category)
+        decoration = Qt.ItemDataRole.DecorationRole
+        items = []
+        for layer_type, description in entries:
+            item = QTreeWidgetItem([palette_label(layer_type)])
+            item.setData(0, TYPE_ROLE, layer_type)
+            item.setData(0, decoration, category_swatch(category, layer_type=layer_type)
+                         if layer_type in _OWN_COLOUR else swatch)
+            item.setToolTip(0, f"<b>{layer_type}</b><br>{description}<br><i>Drag onto the canvas, "
+                               f"or double-click to add it.</i>")
+            item.setFlags(flags)
+            items.append(item)
+        top.addChildren(items)
+        top.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.DontShowIndicatorWhenChildless)
+
+    def _expanded(self, top: QTreeWidgetItem) -> None:
+        pending = self._unfilled.pop(id(top), None)
+        if pending is not None:
+            self._fill(*pending)
+
+    def _fill_all(self) -> None:
+        """Make the entries of every category (searches and lookups see them all)."""
+        while self._unfilled:
+            _key, pending = self._unfilled.popitem()
+            self._fill(*pending)
 
     def layer_items(self) -> list:
         """Every layer entry (QTreeWidgetItem), in palette order."""
+        self._fill_all()
         out = []
         for i in range(self.tree.topLevelItemCount()):
             top = self.tree.topLevelItem(i)
@@ -193,6 +258,7 @@ class Palette(QWidget):
         needle = text.strip().lower()
         words = needle.split()
         index = self.search_index()
+        self._fill_all()
         for i in range(self.tree.topLevelItemCount()):
             top = self.tree.topLevelItem(i)
             shown = 0

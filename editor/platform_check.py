@@ -126,38 +126,68 @@ def xcb_problem() -> str | None:
 
 
 class XcbCheck:
-    """:func:`xcb_problem` with ``ldd`` running in the background (one child process per library),
-    so the editor imports its modules meanwhile instead of waiting for it before the window.
+    """:func:`xcb_problem` with ``ldd`` running in the background, so the editor imports its modules
+    meanwhile instead of waiting for it before the window.
 
+    One ``ldd`` for all the files, started with ``os.posix_spawn``: ``subprocess`` (and what it
+    imports) would be loaded for it alone, and a fork copies the page tables of the whole process.
     Use :func:`start_xcb_check`; :meth:`problem` waits for the answer.
     """
 
-    def __init__(self, plugin: Path, ldd: str):
-        import subprocess
+    TIMEOUT_S = 20
 
-        self._runs = []
-        for file in _xcb_files(plugin):
+    def __init__(self, plugin: Path, ldd: str):
+        self._pid: int | None = None
+        self._out: int | None = None
+        files = [str(file) for file in _xcb_files(plugin)]
+        read, write = os.pipe()  # both close on exec: the child keeps only its dup2 copies
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
             try:
-                self._runs.append(subprocess.Popen([ldd, str(file)], stdout=subprocess.PIPE,
-                                                   stderr=subprocess.DEVNULL, text=True))
-            except OSError:
-                continue
+                self._pid = os.posix_spawn(ldd, [ldd, *files], os.environ, file_actions=[
+                    (os.POSIX_SPAWN_DUP2, write, 1), (os.POSIX_SPAWN_DUP2, null, 2)])
+            finally:
+                os.close(null)
+        except OSError:
+            os.close(read)
+        else:
+            self._out = read
+        finally:
+            os.close(write)
 
     def problem(self) -> str | None:
         """The message for the user when libraries are missing, else None (waits for ``ldd``)."""
-        import subprocess
+        if self._out is None:
+            return None
+        output = self._read_all()
+        self._out = None
+        return problem_message(sorted(_not_found(output)))
 
-        missing = set()
-        for run in self._runs:
-            try:
-                out, _err = run.communicate(timeout=20)
-            except subprocess.TimeoutExpired:
-                run.kill()
-                run.communicate()
-                continue
-            missing.update(_not_found(out))
-        self._runs = []
-        return problem_message(sorted(missing))
+    def _read_all(self) -> str:
+        """What ``ldd`` printed (empty when it did not finish in :attr:`TIMEOUT_S`: then it is killed)."""
+        import select
+        import signal
+        import time
+
+        chunks = []
+        deadline = time.monotonic() + self.TIMEOUT_S
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    os.kill(self._pid, signal.SIGKILL)
+                    chunks = []
+                    break
+                ready, _, _ = select.select([self._out], [], [], remaining)
+                if ready:
+                    data = os.read(self._out, 65536)
+                    if not data:
+                        break
+                    chunks.append(data)
+        finally:
+            os.close(self._out)
+            os.waitpid(self._pid, 0)
+        return b"".join(chunks).decode("utf-8", "replace")
 
 
 def start_xcb_check() -> XcbCheck | None:

@@ -10,8 +10,8 @@ import json
 import os
 import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from graph_core import loom_format
 from graph_core.document import Document
@@ -20,9 +20,9 @@ RECOVERY_KEY = "layerloom_recovery"
 """The top-level key of a recovery file's extra information."""
 
 
-@dataclass(frozen=True)
-class RecoveryEntry:
-    """One recovery file left by an editor that did not close cleanly.
+class RecoveryEntry(NamedTuple):
+    """One recovery file left by an editor that did not close cleanly (immutable; a NamedTuple
+    rather than a dataclass, so that opening the editor does not import ``dataclasses``).
 
     Attributes:
         path: the recovery file.

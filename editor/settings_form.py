@@ -47,7 +47,9 @@ class SettingsForm(QWidget):
         self._push = push
         self._doc: Document | None = None
         self._editors: dict[str, ParamEditor] = {}
-        self._errors: dict[str, QLabel] = {}
+        # a red message label is made when its setting is first refused (most never are): its
+        # grid cell (row, column) until then
+        self._errors: dict[str, QLabel | tuple] = {}
         box, self.grid = new_param_grid()
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -59,20 +61,32 @@ class SettingsForm(QWidget):
             label = QLabel(param.name.replace("_", " "))
             label.setToolTip(param.doc)
             editor.widget.setToolTip(param.doc)
-            error = error_label()
             self.grid.addWidget(label, row, column)
             self.grid.addWidget(editor.widget, row, column + 1)
-            self.grid.addWidget(error, row + 1, column, 1, 2)
             if column:
                 self.grid.setColumnStretch(column + 1, 1)
             self._editors[param.name] = editor
-            self._errors[param.name] = error
+            self._errors[param.name] = (row + 1, column)
             editor.edited.connect(lambda value, name=param.name: self._edited(name, value))
             editor.parseError.connect(lambda message, name=param.name: self._refuse(name, message))
 
     def editor(self, name: str) -> ParamEditor | None:
         """The editor of setting ``name`` (None when this section has no such setting)."""
         return self._editors.get(name)
+
+    def error_label(self, name: str) -> QLabel:
+        """The red message label under setting ``name`` (made now if it has not been needed yet)."""
+        error = self._errors[name]
+        if isinstance(error, tuple):
+            row, column = error
+            error = error_label()
+            self.grid.addWidget(error, row, column, 1, 2)
+            self._errors[name] = error
+        return error
+
+    def _show_error(self, name: str, message: str) -> None:
+        if message or not isinstance(self._errors[name], tuple):
+            set_error(self.error_label(name), message)
 
     def sync(self, doc: Document) -> None:
         """Show the settings of ``doc`` (pushes nothing); later edits apply to ``doc``."""
@@ -86,10 +100,10 @@ class SettingsForm(QWidget):
         if message:
             self._refuse(name, message)
             return
-        set_error(self._errors[name], "")
+        self._show_error(name, "")
         if self._doc is not None and getattr(self._doc, self.section).get(name) != value:
             self._push(SetSetting(self.section, name, value))
 
     def _refuse(self, name: str, message: str) -> None:
-        set_error(self._errors[name], message)
+        self._show_error(name, message)
         self.problem.emit(message)

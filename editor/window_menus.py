@@ -36,7 +36,8 @@ class WindowMenus:
             action.setIcon(self.style().standardIcon(getattr(QStyle.StandardPixmap, kind)))
 
     def _action(self, text: str, slot, shortcut=None, icon=None, tip: str = "") -> QAction:
-        action = QAction(text, self)
+        action = QAction(self)  # not QAction(text, parent): PySide would build QIcon to rule out (icon, text)
+        action.setText(text)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         if icon is not None:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from editor.canvas import style as S
 from graph_core import catalog
 from graph_core.layer_kinds import APPLICATION_SPEC, APPLICATIONS, MODEL_SPEC
 from graph_core.operations import OPERATION_SPECS
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
 
 TYPE_ROLE = Qt.UserRole + 1
 _NAVIGATION = {Qt.Key_Up, Qt.Key_Down, Qt.Key_PageUp, Qt.Key_PageDown}
@@ -78,6 +82,8 @@ def _swatch(hex_code: str) -> QIcon:
     painter.setBrush(QColor(hex_code))
     painter.drawRoundedRect(0, 0, 10, 10, 3, 3)
     painter.end()
+    from PySide6.QtGui import QIcon  # the class is made when the popup first opens, not at start
+
     return QIcon(pixmap)
 
 

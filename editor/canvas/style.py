@@ -155,8 +155,16 @@ def pen(hex_or_color, width: float = 1.0, cosmetic: bool = False, style=Qt.Solid
 
 @cache
 def brush(hex_or_color) -> QBrush:
-    """A cached solid brush."""
-    return QBrush(QColor(hex_or_color))
+    """A cached solid brush.
+
+    Made empty, then coloured: ``QBrush(QColor)`` is one of many constructors, and PySide tells
+    them apart by making every argument type they name (QGradient, QImage, QPixmap and their
+    enums, ~6 ms) the first time it is called.
+    """
+    solid = QBrush()
+    solid.setColor(QColor(hex_or_color))
+    solid.setStyle(Qt.BrushStyle.SolidPattern)
+    return solid
 
 
 def _font(families: list, pixel_size: float, weight=QFont.Normal) -> QFont:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QCursor, QGuiApplication, QKeySequence, QPainter, QPixmap, QTransform
+from PySide6.QtGui import QBrush, QCursor, QGuiApplication, QKeySequence, QPainter, QPainterPath, QPixmap, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsView, QMenu, QWidget
 
 from editor.canvas import style as S
@@ -17,6 +17,14 @@ from editor.canvas.view_actions import CanvasActions
 from graph_core import catalog
 
 MIME_LAYER = "application/x-layerloom-layer"
+
+
+def _fill_rect(painter: QPainter, rect: QRectF, brush: QBrush) -> None:
+    """``painter.fillRect(rect, brush)``, filled as a path: PySide tells fillRect's overloads apart
+    by making every type they name, QGradient and its enums among them (~5 ms on the first call)."""
+    path = QPainterPath()
+    path.addRect(rect)
+    painter.fillPath(path, brush)
 
 
 class GraphView(CanvasActions, QGraphicsView):
@@ -258,7 +266,7 @@ class GraphView(CanvasActions, QGraphicsView):
 
     # ================================================================== painting
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
-        painter.fillRect(rect, S.brush(S.CANVAS_BG))
+        _fill_rect(painter, rect, S.brush(S.CANVAS_BG))
         spacing = S.GRID_SPACING * self._zoom
         while spacing < 14.0:
             spacing *= 2.0
@@ -274,12 +282,13 @@ class GraphView(CanvasActions, QGraphicsView):
             p.end()
             self._tile, self._tile_size = tile, size
         origin = self.mapFromScene(QPointF(0.0, 0.0))
-        brush = QBrush(self._tile)
+        brush = QBrush()  # QBrush(pixmap) would make PySide resolve every constructor's types (style.brush)
+        brush.setTexture(self._tile)
         brush.setTransform(QTransform.fromTranslate(origin.x() % size - size / 2.0,
                                                     origin.y() % size - size / 2.0))
         painter.save()
         painter.resetTransform()
-        painter.fillRect(self.mapFromScene(rect).boundingRect().adjusted(-1, -1, 1, 1), brush)
+        _fill_rect(painter, QRectF(self.mapFromScene(rect).boundingRect().adjusted(-1, -1, 1, 1)), brush)
         painter.restore()
 
     # ================================================================== events

@@ -51,7 +51,8 @@ class CanvasActions:
         }
         actions = {}
         for key, (text, shortcuts, slot) in specs.items():
-            act = QAction(text, self)
+            act = QAction(self)  # not QAction(text, parent): PySide would build QIcon to rule out (icon, text)
+            act.setText(text)
             act.setObjectName(f"canvas_{key}")
             if shortcuts:
                 act.setShortcuts(shortcuts)

@@ -38,8 +38,13 @@ def test_the_form_pushes_valid_settings_and_refuses_the_rest(qtbot):
         rate.line.editingFinished.emit()
     assert pushed == [] and len(problems) == 4
     assert problems[:3] == ["The learning rate must be a number greater than 0."] * 3
+    message = form.error_label("learning_rate")  # made with the first refusal, under the field
+    assert not message.isHidden() and message.text() == problems[-1]
+    assert form.grid.getItemPosition(form.grid.indexOf(message)) == (3, 0, 1, 2)
+    assert form.error_label("optimizer").isHidden()  # never refused: made hidden when asked for
     rate.line.setText("0.001")  # the current value: nothing to push
     rate.line.editingFinished.emit()
+    assert message.isHidden()
     rate.line.setText("0.02")
     rate.line.editingFinished.emit()
     assert [(e.section, e.key, e.value) for e in pushed if isinstance(e, SetSetting)] == [

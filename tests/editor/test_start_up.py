@@ -61,3 +61,43 @@ def test_a_deferred_worker_queues_requests_instead_of_starting(qapp):
     finally:
         worker.shutdown()
         worker.deleteLater()
+
+
+def test_the_faster_pyside_import_check_gives_pyside_s_own_answers():
+    import json
+    import sys
+
+    import editor.palette
+    import graph_core.document
+    from editor import qt_import_hook
+
+    assert qt_import_hook.install() and qt_import_hook.install()  # once is enough; twice is harmless
+    check = getattr(sys.modules[qt_import_hook._HOOK_MODULE], qt_import_hook._HOOK)
+    pyside_own = check.layerloom_original
+    assert getattr(pyside_own, "layerloom_original", None) is None  # not wrapped twice
+    for module in (sys, json, graph_core.document, editor.palette, sys.modules["PySide6.QtCore"]):
+        assert check(module) == pyside_own(module), module.__name__
+    assert check(editor.palette) and not check(graph_core.document)
+
+
+def test_an_unchanged_dock_layout_is_not_saved_to_restore(qtbot, make_window):
+    """A window closed with the layout it opened with saves none (restoring one costs ~10 ms
+    before the first frame); a changed layout is saved and restored as before."""
+    from editor.recent_files import app_settings
+
+    settings = app_settings()
+    window = make_window("mlp")
+    qtbot.waitExposed(window)
+    window.note_opening_layout()
+    window.save_state(settings)
+    assert settings.value("window/state") is None and settings.value("window/geometry") is not None
+    window.problems_dock.hide()  # the user changes the layout
+    window.save_state(settings)
+    assert settings.value("window/state") is not None
+
+    other = make_window("mlp")
+    other.restore_state(settings)
+    qtbot.waitUntil(lambda: not other.problems_dock.isVisible())  # the saved layout is restored
+    other.note_opening_layout()  # a restored layout is saved again, changed or not
+    other.save_state(settings)
+    assert settings.value("window/state") is not None
