@@ -20,8 +20,6 @@ bands in :mod:`graph_core.layout_bands`; this module holds the entry points and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from graph_core.document import Document
 from graph_core.gc_pause import paused_gc
 from graph_core.layer_graph import NODE_GAP, LayerGraph
@@ -32,6 +30,7 @@ from graph_core.layout_bands import (
     place,
 )
 from graph_core.layout_ranks import node_ranks, numbered_graph
+from graph_core.records import Record
 
 ORIENTATIONS = (LEFT_RIGHT, TOP_BOTTOM)
 
@@ -46,8 +45,7 @@ COLUMN_WIDTH = CARD_WIDTH + LAYER_GAP[LEFT_RIGHT]
 ROW_HEIGHT = CARD_HEIGHT + NODE_GAP
 
 
-@dataclass
-class Layout:
+class Layout(Record):
     """The result of :func:`layered_layout`.
 
     Attributes:
@@ -59,12 +57,16 @@ class Layout:
         layers: the layer index of each node.
     """
 
-    positions: dict
-    orientation: str = LEFT_RIGHT
-    bands: int = 1
-    crossings: int = 0
-    size: tuple = (0.0, 0.0)
-    layers: dict = field(default_factory=dict)
+    __slots__ = _fields = ("positions", "orientation", "bands", "crossings", "size", "layers")
+
+    def __init__(self, positions: dict, orientation: str = LEFT_RIGHT, bands: int = 1, crossings: int = 0,
+                 size: tuple = (0.0, 0.0), layers: dict | None = None):
+        self.positions = positions
+        self.orientation = orientation
+        self.bands = bands
+        self.crossings = crossings
+        self.size = size
+        self.layers = {} if layers is None else layers
 
 
 def card_size(doc: Document, nid: str) -> tuple:

@@ -7,13 +7,11 @@ dictionaries keyed by node ids slow down with their size (cache misses).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from graph_core.document import Document
+from graph_core.records import Record
 
 
-@dataclass
-class NumberedGraph:
+class NumberedGraph(Record):
     """The document's nodes numbered in document order.
 
     Attributes:
@@ -22,9 +20,12 @@ class NumberedGraph:
         is_input: ``k -> True`` for a node of an ``Input`` layer.
     """
 
-    ids: list
-    inputs: list
-    is_input: list
+    __slots__ = _fields = ("ids", "inputs", "is_input")
+
+    def __init__(self, ids: list, inputs: list, is_input: list):
+        self.ids = ids
+        self.inputs = inputs
+        self.is_input = is_input
 
 
 def numbered_graph(doc: Document) -> NumberedGraph:
