@@ -172,10 +172,13 @@ class CostTracker:
 
     Args:
         result_of: returns the check result of a nested document (defaults to a fresh check).
+        keep: remember the per-node figures for the next call (False: one computation only, as
+            :func:`model_cost` makes; nothing is stored per node).
     """
 
-    def __init__(self, result_of: Callable | None = None):
+    def __init__(self, result_of: Callable | None = None, keep: bool = True):
         self._result_of = result_of
+        self._keep = keep
         self._cache: dict = {}
         self._weights: dict = {}
         self._zero_costs: dict = {}  # output spec -> NodeCost(0, its bytes) at the current batch size
@@ -253,11 +256,14 @@ class CostTracker:
         doc_nodes, doc_layers = doc.nodes, doc.layers
         nodes: dict = {}
         changed: list = []
+        keep = self._keep
+        hit = None
         for nid, res in table.items():
-            hit = cache.get(nid)
-            if hit is not None and hit[0] is res:
-                nodes[nid] = hit[1]
-                continue
+            if keep:
+                hit = cache.get(nid)
+                if hit is not None and hit[0] is res:
+                    nodes[nid] = hit[1]
+                    continue
             alike = res.alike
             shared = memo.get(id(alike)) if alike is not None else None
             outputs = res.outputs
@@ -272,9 +278,10 @@ class CostTracker:
                     memo[id(alike)] = (alike, cost)
             else:
                 cost = self._node_cost(doc, nid, res, table, batch_size, memo)
-            if hit is not None:
-                changed.append((nid, hit[1], cost))
-            cache[nid] = (res, cost)
+            if keep:
+                if hit is not None:
+                    changed.append((nid, hit[1], cost))
+                cache[nid] = (res, cost)
             nodes[nid] = cost
         if len(cache) > len(table):
             for nid in [n for n in cache if n not in table]:
@@ -480,7 +487,7 @@ def model_cost(doc: Document, result=None, batch_size: int = DEFAULT_BATCH_SIZE)
         from graph_core.analysis import check
 
         result = check(doc)
-    return CostTracker().compute(doc, result, batch_size)
+    return CostTracker(keep=False).compute(doc, result, batch_size)
 
 
 def human_count(value: int | None, unit: str = "") -> str:
