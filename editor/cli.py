@@ -262,7 +262,8 @@ def check_command(path: str, as_json: bool = False, batch_size: int = 1) -> int:
     """``layerloom check``: exit 0 when valid (warnings allowed), 1 when invalid, 2 when unreadable,
     3 when not checked (layers LayerLoom cannot vouch for, and no error among the rest)."""
     from graph_core import check, loom_format
-    from graph_core.cost import model_cost, summary_line
+    from graph_core.cost import model_cost
+    from graph_core.cost_text import summary_line
     from graph_core.errors import LoomFormatError
 
     if batch_size < 1:

@@ -32,7 +32,7 @@ def _bad_batch(batch_size: int) -> bool:
 
 def diff_command(path_a: str, path_b: str, as_json: bool = False, batch_size: int = 1) -> int:
     """``layerloom diff A B``: exit 0 when the models are the same, 1 when they differ, 2 when unreadable."""
-    from graph_core.cost import human_bytes, human_count
+    from graph_core.cost_text import human_bytes, human_count
     from graph_core.diff import diff
 
     if _bad_batch(batch_size):

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.canvas.heat_map import HeatMap
-from graph_core.cost import human_bytes, human_count
+from graph_core.cost_text import human_bytes, human_count
 from graph_core.diff import ADDED, CHANGED, REMOVED, REWIRED, diff
 from graph_core.document import Document
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QLabel
 
 from editor.cost_state import METRICS, CostState
 from editor.lazy_panels import add_lazy_panel, is_built, panel_of
-from graph_core.cost import human_bytes, human_count, summary_line
+from graph_core.cost_text import human_bytes, human_count, summary_line
 
 REFRESH_MS = 60
 

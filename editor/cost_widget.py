@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.cost_state import METRICS
-from graph_core.cost import human_bytes, human_count
+from graph_core.cost_text import human_bytes, human_count
 
 COLUMNS = ("Layer", "Type", "Params", "FLOPs", "Activations", "Time (ms)")
 MAX_ROWS = 500

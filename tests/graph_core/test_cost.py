@@ -10,8 +10,9 @@ from editor.cli import main
 from graph_core import catalog, check
 from graph_core.analysis import Analyzer
 from graph_core.builder import GraphBuilder
-from graph_core.cost import CostTracker, human_bytes, human_count, model_cost
+from graph_core.cost import CostTracker, model_cost
 from graph_core.cost_rules import RULES, UNMEASURED_TYPES, ZERO_MAC_TYPES
+from graph_core.cost_text import human_bytes, human_count
 from graph_core.edits import SetConfig
 from graph_core.templates import list_templates
 
